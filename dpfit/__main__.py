@@ -1,0 +1,7 @@
+"""``python -m dpfit`` runs the command-line interface."""
+
+import sys
+
+from dpfit.cli import main
+
+sys.exit(main())

@@ -1,0 +1,125 @@
+"""Readers for exclusion contours over mass: CSV and DarkCast's ``.lmt`` format.
+
+A contour is a table of masses (strictly increasing) with, at each mass, the
+lower edge of the excluded coupling band and optionally its upper edge
+(no upper edge: every coupling above the lower edge is excluded).
+
+Formats
+-------
+CSV
+    A header line naming the columns ``mass_MeV`` and either ``eps_lower``
+    [, ``eps_upper``] or ``g_lower`` [, ``g_upper``] (coupling to electrons
+    g_ve = e·ε); ``#`` starts a comment line.
+DarkCast ``.lmt``
+    Whitespace-separated, ``#`` comments; column 1 the mass in GeV, then the
+    lower and optionally the upper edge of the excluded ε band
+    (Ilten, Soreq, Williams, Xue, JHEP 06 (2018) 004).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from dpfit.errors import InputError
+from dpfit.units import unit_factor
+
+
+@dataclass(frozen=True)
+class Contour:
+    """An exclusion band over mass. mass in MeV; lower/upper in the stated coupling
+    ('eps' or 'g_ve'); upper is +inf where the band is open above."""
+
+    mass: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    coupling: str
+
+
+def _parse_number(text: str, source: str, field: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(source, field, f"expected a number, got '{text}'") from None
+    if not math.isfinite(value):
+        raise InputError(source, field, f"expected a finite number, got '{text}'")
+    return value
+
+
+def _checked(source: str, rows: list[list[float]], mass_factor: float, coupling: str, lines: list[int]) -> Contour:
+    """Validate rows [mass, lower(, upper)] and build a Contour."""
+    if len(rows) < 2:
+        raise InputError(source, None, f"a contour needs at least two rows, found {len(rows)}")
+    for (mass, *edges), line in zip(rows, lines):
+        if mass <= 0 or any(e <= 0 for e in edges):
+            raise InputError(source, f"line {line}", "masses and couplings must be positive")
+        if len(edges) == 2 and not edges[0] < edges[1]:
+            raise InputError(source, f"line {line}", f"lower edge {edges[0]:g} is not below upper edge {edges[1]:g}")
+    data = np.array(rows, dtype=float)
+    steps = np.diff(data[:, 0])
+    if np.any(steps <= 0):
+        bad = int(np.argmax(steps <= 0)) + 1
+        raise InputError(source, f"line {lines[bad]}", "masses must be strictly increasing")
+    upper = data[:, 2] if data.shape[1] == 3 else np.full(len(data), np.inf)
+    return Contour(mass=data[:, 0] * mass_factor, lower=data[:, 1], upper=upper, coupling=coupling)
+
+
+def read_lmt(path: Path) -> Contour:
+    """Read a DarkCast ``.lmt`` limit file (mass in GeV, kinetic mixing ε)."""
+    source = str(path)
+    try:
+        text = Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(source, None, f"cannot read file: {exc}") from None
+    rows, lines, width = [], [], None
+    for number, line in enumerate(text.splitlines(), start=1):
+        content = line.split("#", 1)[0].split()
+        if not content:
+            continue
+        if width is None:
+            width = len(content)
+            if width not in (2, 3):
+                raise InputError(source, f"line {number}", f"expected 2 or 3 columns (mass lower [upper]), found {width}")
+        elif len(content) != width:
+            raise InputError(source, f"line {number}", f"expected {width} columns like the first row, found {len(content)}")
+        rows.append([_parse_number(c, source, f"line {number}") for c in content])
+        lines.append(number)
+    return _checked(source, rows, unit_factor("GeV", "mass"), "eps", lines)
+
+
+def read_csv(path: Path) -> Contour:
+    """Read a CSV contour with columns mass_MeV, eps_lower[, eps_upper] (or g_lower[, g_upper])."""
+    source = str(path)
+    try:
+        text = Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(source, None, f"cannot read file: {exc}") from None
+    numbered = [(n, line) for n, line in enumerate(text.splitlines(), start=1)
+                if line.strip() and not line.lstrip().startswith("#")]
+    if not numbered:
+        raise InputError(source, None, "empty contour file")
+    header_line, header = numbered[0]
+    columns = [c.strip() for c in next(csv.reader([header]))]
+    layouts = {
+        ("mass_MeV", "eps_lower"): "eps", ("mass_MeV", "eps_lower", "eps_upper"): "eps",
+        ("mass_MeV", "g_lower"): "g_ve", ("mass_MeV", "g_lower", "g_upper"): "g_ve",
+    }
+    coupling = layouts.get(tuple(columns))
+    if coupling is None:
+        raise InputError(source, f"line {header_line}",
+                         f"header must be 'mass_MeV,eps_lower[,eps_upper]' or 'mass_MeV,g_lower[,g_upper]', got '{header}'")
+    rows, lines = [], []
+    for number, line in numbered[1:]:
+        cells = next(csv.reader([line]))
+        if len(cells) != len(columns):
+            raise InputError(source, f"line {number}", f"expected {len(columns)} columns, found {len(cells)}")
+        rows.append([_parse_number(c.strip(), source, f"line {number}") for c in cells])
+        lines.append(number)
+    return _checked(source, rows, 1.0, coupling, lines)
+
+
+READERS = {"csv": read_csv, "lmt": read_lmt}

@@ -1,0 +1,28 @@
+"""The one error type dpfit raises for bad input.
+
+Every message names the file (or the option / override key) and the field,
+and says what was expected, so that the CLI can print it as a single line.
+"""
+
+from __future__ import annotations
+
+
+class InputError(ValueError):
+    """A bad input: a data file, a card, an analysis file, an option or an override.
+
+    Parameters
+    ----------
+    source : str
+        The file path, or a description such as ``"--set"`` or ``"option --mass"``.
+    field : str or None
+        The field inside the source (dotted path), or None for the whole source.
+    message : str
+        What is wrong and what was expected.
+    """
+
+    def __init__(self, source: str, field: str | None, message: str):
+        self.source = str(source)
+        self.field = field
+        self.message = message
+        where = self.source if field is None else f"{self.source}: field '{field}'"
+        super().__init__(f"{where}: {message}")

@@ -1,0 +1,51 @@
+"""The coupling tables: ε_ℓ(m) that explains each (g−2) scenario, with the paper's linear σ.
+
+ε_ℓ(m) = sqrt(Δa_ℓ (2π/α) / F_V(m/m_ℓ)),  σ_ε = (ε/2)(σ_Δa/Δa)
+(physics.md §1; the source paper's convention for σ).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dpfit.inputs import InputSet
+from dpfit.physics import eps_from_delta_a, sigma_eps_linear
+
+#: Masses of the source paper's table, MeV.
+DEFAULT_MASSES = (5, 10, 15, 17, 20, 25, 30, 35, 40, 45, 50, 100, 200, 300, 400, 500)
+LEPTON_MASS = {"mu": "m_mu", "e": "m_e"}
+
+
+@dataclass(frozen=True)
+class CouplingEstimate:
+    """ε that explains one scenario's Δa at one or more masses (MeV)."""
+
+    lepton: str
+    scenario: str
+    mass: np.ndarray
+    delta_a: float
+    sigma_delta_a: float
+    eps: np.ndarray
+    sigma_linear: np.ndarray
+
+
+def coupling_estimate(inputs: InputSet, lepton: str, scenario: str, masses) -> CouplingEstimate:
+    """ε_ℓ and the linear σ_ε for a scenario at the given masses (NaN where Δa < 0)."""
+    card = inputs.scenario(lepton, scenario)
+    delta = inputs.delta_a(card.doc["delta_a"])
+    mass = np.atleast_1d(np.asarray(masses, dtype=float))
+    eps = eps_from_delta_a(mass, delta.value, inputs.mass(LEPTON_MASS[lepton]), inputs.alpha())
+    return CouplingEstimate(lepton, card.doc["scenario"], mass, delta.value, delta.sigma, eps,
+                            sigma_eps_linear(eps, delta.value, delta.sigma))
+
+
+def muon_table(inputs: InputSet, masses=DEFAULT_MASSES) -> tuple[list[str], np.ndarray]:
+    """Columns and rows of the muon table: mass_MeV, then eps_<S>, sigma_<S> per muon scenario."""
+    columns, data = ["mass_MeV"], [np.asarray(masses, dtype=float)]
+    for card in inputs.scenarios("mu"):
+        est = coupling_estimate(inputs, "mu", card.doc["scenario"], masses)
+        columns += [f"eps_{est.scenario}", f"sigma_{est.scenario}"]
+        data += [est.eps, est.sigma_linear]
+    return columns, np.column_stack(data)
