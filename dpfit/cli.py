@@ -10,6 +10,8 @@ import argparse
 import math
 import sys
 
+import numpy as np
+
 from dpfit import __version__
 from dpfit.errors import InputError
 
@@ -45,6 +47,60 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
                        help="precise (CODATA 2022 alpha, unrounded Delta a; default) or the source paper's")
     group.add_argument("--set", dest="overrides", action="append", default=[], metavar="FILE.FIELD=VALUE",
                        help="override one field of one data file or card (repeatable)")
+
+
+def _add_analysis_options(parser: argparse.ArgumentParser) -> None:
+    """The analysis options shared by fit, scan, sample and window (physics.md §3)."""
+    parser.add_argument("analysis", nargs="?", metavar="ANALYSIS.yaml",
+                        help="analysis file (options given here take precedence)")
+    _add_input_options(parser)
+    group = parser.add_argument_group("analysis")
+    group.add_argument("--muon", metavar="SCENARIO", help="muon (g-2) scenario: WP20, BMW21, WP25 (default) or none")
+    group.add_argument("--electron", metavar="SCENARIO", help="electron (g-2) scenario: Rb20 (default), Cs18 or none")
+    group.add_argument("--limits", type=_names, metavar="A,B", help="exclusion cards (default: na64,padme; none for none)")
+    group.add_argument("--atomki", nargs="?", const="atomki", default=None, metavar="CARD",
+                       help="use the ATOMKI region (default on; optionally name another region card)")
+    group.add_argument("--no-atomki", dest="atomki", action="store_const", const="none", help="no ATOMKI region")
+    group.add_argument("--invisible-ratio", type=_nonnegative, metavar="R", help="Gamma_inv / Gamma_ee (default 0)")
+    group.add_argument("--couplings", choices=("universal", "lepton"), help="one eps for all leptons, or eps_e and eps_mu")
+    group.add_argument("--mass-range", nargs=2, type=positive_number, metavar=("LO", "HI"), help="mass range in MeV")
+    group.add_argument("--eps-range", nargs=2, type=positive_number, metavar=("LO", "HI"), help="coupling range")
+
+
+def _names(text: str) -> tuple[str, ...]:
+    """argparse type: comma-separated card names; 'none' for none."""
+    if text.strip().lower() == "none":
+        return ()
+    names = tuple(part.strip() for part in text.split(",") if part.strip())
+    if not names:
+        raise argparse.ArgumentTypeError("expected card names separated by commas, or none")
+    return names
+
+
+def _nonnegative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got '{text}'") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got '{text}'")
+    return value
+
+
+def _analysis(args):
+    """The Analysis of the command line (file, then options on top)."""
+    from dpfit.analysis import Analysis
+
+    changes = {"muon": args.muon, "electron": args.electron, "limits": args.limits, "atomki": args.atomki,
+               "invisible_ratio": args.invisible_ratio, "couplings": args.couplings,
+               "convention": args.convention, "inputs_dir": args.inputs,
+               "overrides": tuple(args.overrides) or None,
+               "mass_range": tuple(args.mass_range) if args.mass_range else None,
+               "eps_range": tuple(args.eps_range) if args.eps_range else None}
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if args.analysis:
+        return Analysis.from_file(args.analysis, **changes)
+    return Analysis(**changes)
 
 
 def _load(args):
@@ -129,6 +185,79 @@ def cmd_inputs(args) -> int:
     return 0
 
 
+def _format_intervals(intervals: dict) -> str:
+    return "  ".join(f"{label}%: " + (" U ".join(f"[{lo:.4g}, {hi:.4g}]" for lo, hi in pieces) or "empty")
+                     for label, pieces in intervals.items())
+
+
+def cmd_fit(args) -> int:
+    from dpfit.fit import fit
+    from dpfit.writers import provenance, to_json
+
+    analysis = _analysis(args)
+    joint = analysis.likelihood()
+    mass_range = None if args.mass is not None else analysis.resolved_mass_range()
+    result = fit(joint, mass=args.mass, mass_range=mass_range, eps_range=analysis.eps_range)
+    if args.format == "json":
+        doc = result.as_dict()
+        doc["provenance"] = provenance(analysis.inputs, command="fit", analysis=analysis.describe())
+        _emit(to_json(doc), args.out)
+        return 0
+    lines = [f"terms: {', '.join(result.terms)}",
+             "best fit: " + ", ".join(f"{k} = {v:.5g}" if v is not None else f"{k} free" for k, v in result.best_fit.items())
+             + (" (mass fixed)" if result.mass_fixed else " (mass free)"),
+             f"chi2_min = {result.chi2_min:.4g}, converged: {result.converged}"]
+    if joint.couplings == "universal":
+        lines.append("eps " + _format_intervals(result.intervals))
+    else:
+        lines += [f"{name} " + _format_intervals(iv) for name, iv in result.intervals.items()]
+    lines += [f"note: {n}" for n in result.notes]
+    _emit("\n".join(lines) + "\n", args.out)
+    return 0
+
+
+def cmd_scan(args) -> int:
+    from dpfit.scan import CONTOUR_LEVELS, log_grid, scan_1d, scan_2d
+    from dpfit.writers import provenance, table_csv
+
+    analysis = _analysis(args)
+    joint = analysis.likelihood()
+    axis = args.coupling or ("eps" if joint.couplings == "universal" else "eps_e")
+    eps_lo, eps_hi = analysis.eps_range
+    if args.grid:
+        if args.mass is not None:
+            raise InputError("option --mass", None, "--grid scans the mass range; use --mass-range instead")
+        nm, ne = args.points or (400, 400)
+        m_lo, m_hi = analysis.resolved_mass_range()
+        scan = scan_2d(joint, log_grid(m_lo, m_hi, int(nm)), log_grid(eps_lo, eps_hi, int(ne)), axis)
+    else:
+        if args.mass is None:
+            raise InputError("dpfit scan", None, "give --mass MEV for a 1D scan, or --grid for a 2D scan")
+        if args.points and len(args.points) != 1:
+            raise InputError("option --points", None, "a 1D scan takes one number of points")
+        scan = scan_1d(joint, args.mass, log_grid(eps_lo, eps_hi, int(args.points[0]) if args.points else 400), axis)
+    finite = np.isfinite(scan.delta_chi2)
+    summary = [f"scan of {axis}: {scan.delta_chi2.size} points, chi2_min = {scan.chi2_min:.4g}, "
+               f"{(~finite).sum()} excluded"]
+    if not args.grid:
+        for label, level in (("68", 1.0), ("95", 4.0)):
+            inside = scan.eps[finite[0] & (scan.delta_chi2[0] <= level)]
+            summary.append(f"{label}% (grid): " + (f"{inside.min():.4g} .. {inside.max():.4g}" if inside.size else "empty"))
+    if args.out:
+        from dpfit import plots
+        from dpfit.atomic import write_text
+
+        prov = provenance(analysis.inputs, command="scan", analysis=analysis.describe())
+        write_text(f"{args.out}.csv", table_csv(["mass_MeV", "eps", "delta_chi2"], scan.rows(), prov))
+        if args.grid:
+            plots.plot_scan_2d(scan, f"{args.out}.png", CONTOUR_LEVELS)
+        else:
+            plots.plot_scan_1d(scan, f"{args.out}.png")
+        summary.append(f"wrote {args.out}.csv and {args.out}.png")
+    print("\n".join(summary))
+    return 0
+
+
 # ----------------------------------------------------------------------------- parser
 
 
@@ -158,6 +287,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mass", type=positive_number, required=True, help="boson mass in MeV")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_epsilon)
+
+    p = sub.add_parser("fit", help="best fit (iminuit) and exact profile-likelihood intervals")
+    _add_analysis_options(p)
+    p.add_argument("--mass", type=positive_number, help="fix the mass (MeV); free in the mass range otherwise")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    p.set_defaults(func=cmd_fit)
+
+    p = sub.add_parser("scan", help="profile-likelihood scan: 1D in eps at fixed mass, or 2D over (m, eps)")
+    _add_analysis_options(p)
+    p.add_argument("--mass", type=positive_number, help="mass for a 1D scan (MeV)")
+    p.add_argument("--grid", action="store_true", help="2D scan over the mass range")
+    p.add_argument("--points", nargs="+", type=positive_number, metavar="N", help="points (1D: N; 2D: NM NE)")
+    p.add_argument("--coupling", choices=("eps", "eps_e", "eps_mu"), help="the coupling on the axis")
+    p.add_argument("--out", metavar="PREFIX", help="write PREFIX.csv and PREFIX.png")
+    p.set_defaults(func=cmd_scan)
 
     p = sub.add_parser("inputs", help="list, show, check or diff the input files")
     _add_input_options(p)

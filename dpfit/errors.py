@@ -26,3 +26,7 @@ class InputError(ValueError):
         self.message = message
         where = self.source if field is None else f"{self.source}: field '{field}'"
         super().__init__(f"{where}: {message}")
+
+
+class NoAllowedRegion(InputError):
+    """The analysis leaves no allowed point (every coupling excluded) where one was asked for."""

@@ -20,6 +20,7 @@ import difflib
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -80,6 +81,26 @@ class InputFile:
 # ----------------------------------------------------------------------------- reading
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, reading ``1e-4`` as a number (YAML 1.2) rather than a string (YAML 1.1)."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+
+                  |[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+                  |[-+]?\.[0-9_]+(?:[eE][-+]?[0-9]+)?
+                  |[-+]?\.(?:inf|Inf|INF)
+                  |\.(?:nan|NaN|NAN))$""", re.X),
+    list("-+0123456789."),
+)
+
+
+def parse_yaml(text: str | bytes):
+    """Parse YAML text with dpfit's loader (safe; 1e-4 is a number)."""
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+
+
 def _check_finite(node, source: str, prefix: str = "") -> None:
     """Reject NaN and infinities anywhere in a parsed document."""
     if isinstance(node, dict):
@@ -100,7 +121,7 @@ def read_yaml(path: Path) -> tuple[dict, bytes]:
     except OSError as exc:
         raise InputError(source, None, f"cannot read file: {exc.strerror}") from None
     try:
-        doc = yaml.safe_load(raw)
+        doc = parse_yaml(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -193,7 +214,7 @@ def parse_override(text: str) -> tuple[str, object]:
     if not sep or "." not in key:
         raise InputError("--set", text, "expected FILE.FIELD=VALUE, e.g. a_mu_sm_wp25.value=116592040")
     try:
-        parsed = yaml.safe_load(value)
+        parsed = parse_yaml(value)
     except yaml.YAMLError:
         raise InputError("--set", key, f"cannot read the value '{value}'") from None
     return key, parsed
