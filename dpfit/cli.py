@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 
 import numpy as np
@@ -258,6 +259,95 @@ def cmd_scan(args) -> int:
     return 0
 
 
+def _print_chain_summary(chain) -> None:
+    from dpfit.sampling import credible_summary, diagnostics, physical_samples
+
+    diag = diagnostics(chain)
+    print(f"chain: {chain.steps} steps x {chain.chain.shape[1]} walkers; acceptance {diag.acceptance:.3f}; "
+          f"tau {', '.join(f'{n} {t:.1f}' for n, t in zip(chain.names, diag.tau))}; "
+          f"effective samples {diag.ess:.0f}")
+    if diag.warning:
+        print(f"warning: {diag.warning}", file=sys.stderr)
+    for name, q in credible_summary(physical_samples(chain, diag.burn, diag.thin)).items():
+        print(f"{name}: median {q['median']:.5g}; 68% [{q['68'][0]:.5g}, {q['68'][1]:.5g}]; "
+              f"95% [{q['95'][0]:.5g}, {q['95'][1]:.5g}]")
+
+
+def cmd_sample(args) -> int:
+    from dpfit.sampling import Interrupted, sample
+    from dpfit.writers import provenance
+
+    analysis = _analysis(args)
+    prov = provenance(analysis.inputs, command="sample", analysis=analysis.describe(), seed=args.seed)
+    try:
+        chain = sample(analysis, args.out, nwalkers=int(args.walkers), nsteps=int(args.steps), seed=args.seed,
+                       resume=args.resume, progress=not args.no_progress, provenance=prov)
+    except Interrupted as exc:
+        print(f"dpfit: {exc}", file=sys.stderr)
+        return 130
+    print(f"wrote {args.out}")
+    _print_chain_summary(chain)
+    return 0
+
+
+def cmd_corner(args) -> int:
+    from dpfit.corner_plot import plot_corner
+    from dpfit.sampling import read_chain
+    from dpfit.writers import to_json
+
+    chain = read_chain(args.chain)
+    numbers = plot_corner(chain, args.out)
+    if args.format == "json":
+        print(to_json(numbers), end="")
+    else:
+        for name, q in numbers["quantiles"].items():
+            print(f"{name}: " + ", ".join(f"{k} {v:.5g}" for k, v in q.items()))
+        if numbers["diagnostics"]["warning"]:
+            print(f"warning: {numbers['diagnostics']['warning']}", file=sys.stderr)
+        print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_window(args) -> int:
+    from dpfit.reproduce import window_result
+    from dpfit.writers import provenance, to_json
+
+    analysis = _analysis(args)
+    result, extra = window_result(analysis, args.mass, walkers=int(args.walkers), steps=int(args.steps),
+                                  seed=args.seed, chain_path=args.chain, progress=not args.no_progress)
+    if args.format == "json":
+        result["provenance"] = provenance(analysis.inputs, command="window", analysis=analysis.describe(),
+                                          seed=args.seed, posterior_run=extra["diagnostics"])
+        _emit(to_json(result), args.out)
+        return 0
+    fmt = lambda pieces: " U ".join(f"[{lo:.4g}, {hi:.4g}]" for lo, hi in pieces) or "empty"  # noqa: E731
+    lines = [f"window at m = {result['mass_MeV']:g} MeV (terms: {', '.join(result['terms'])})",
+             f"  interval algebra (paper's method): {fmt(result['interval_algebra'])}",
+             f"  profile likelihood, delta chi2 <= 4: {fmt(result['profile'])}",
+             f"  posterior 95% credible (m marginalised over {extra['mass_range'][0]:g}-{extra['mass_range'][1]:g} MeV):"
+             f" {fmt(result['posterior'])}",
+             f"  interval algebra over the mass range: {fmt(extra['algebra_envelope'])}"]
+    if extra["diagnostics"].get("warning"):
+        lines.append(f"  warning: {extra['diagnostics']['warning']}")
+    _emit("\n".join(lines) + "\n", args.out)
+    return 0
+
+
+def cmd_reproduce(args) -> int:
+    from dpfit.reproduce import reproduce
+
+    written = reproduce(args.out, quick=args.quick, progress=not args.no_progress)
+    print(f"wrote {len(written)} files into {args.out}/: {', '.join(sorted(written))}")
+    return 0
+
+
+def _add_sampling_options(p, steps: int, walkers: int) -> None:
+    p.add_argument("--walkers", type=positive_number, default=walkers, help=f"emcee walkers (default {walkers})")
+    p.add_argument("--steps", type=positive_number, default=steps, help=f"total steps per walker (default {steps})")
+    p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same chain)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
 # ----------------------------------------------------------------------------- parser
 
 
@@ -304,6 +394,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="PREFIX", help="write PREFIX.csv and PREFIX.png")
     p.set_defaults(func=cmd_scan)
 
+    p = sub.add_parser("sample", help="sample the joint posterior over (m, eps) with emcee")
+    _add_analysis_options(p)
+    _add_sampling_options(p, steps=5000, walkers=32)
+    p.add_argument("--out", required=True, metavar="CHAIN.h5", help="chain file (emcee HDF5 layout)")
+    p.add_argument("--resume", action="store_true", help="continue CHAIN.h5 until it holds --steps steps")
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("corner", help="corner plot of a chain, with its quantiles")
+    p.add_argument("chain", metavar="CHAIN.h5")
+    p.add_argument("--out", required=True, metavar="FILE.png|pdf")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=cmd_corner)
+
+    p = sub.add_parser("window", help="the surviving coupling window: interval algebra, profile, posterior")
+    _add_analysis_options(p)
+    p.add_argument("--mass", type=positive_number, default=None, help="mass in MeV (default: the region's central mass)")
+    _add_sampling_options(p, steps=3000, walkers=32)
+    p.add_argument("--chain", metavar="CHAIN.h5", help="use this chain for the posterior instead of sampling")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    p.set_defaults(func=cmd_window)
+
+    p = sub.add_parser("reproduce", help="the whole reference analysis: tables, window, figures, chain, report")
+    p.add_argument("--out", default="results", metavar="DIR")
+    p.add_argument("--quick", action="store_true", help="small chain and grids (seconds; for tests)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_reproduce)
+
     p = sub.add_parser("inputs", help="list, show, check or diff the input files")
     _add_input_options(p)
     p.add_argument("action", choices=("list", "show", "check", "diff"))
@@ -329,3 +447,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("dpfit: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `dpfit table | head`: stop quietly
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
+        return 0

@@ -39,7 +39,7 @@ DATA_SCHEMA = "dpfit-data/1"
 CARD_SCHEMA = "dpfit-card/1"
 CONVENTIONS = ("precise", "paper")
 #: document kind -> name of its definition in the JSON Schema
-DATA_KINDS = {k: k for k in ("quantity", "difference", "ae_difference", "ae_sm_theory", "exclusion", "region")}
+DATA_KINDS = {k: k for k in ("quantity", "difference", "ae_difference", "ae_sm_theory", "exclusion", "region", "printed_values")}
 CARD_KINDS = {"gm2_gaussian": "gm2_gaussian", "exclusion": "exclusion_card", "region": "region_card"}
 ROLES = {DATA_SCHEMA: ("data", DATA_KINDS), CARD_SCHEMA: ("card", CARD_KINDS)}
 #: constants every input set must define, with the dimension of their unit

@@ -42,11 +42,16 @@ def to_json(document: dict) -> str:
     return json.dumps(_clean(document), indent=2) + "\n"
 
 
+def provenance_line(prov: dict) -> str:
+    """The ``# provenance: {json}`` comment line that heads dpfit's CSV files."""
+    return "# provenance: " + json.dumps(_clean(prov), separators=(",", ":"))
+
+
 def table_csv(columns: list[str], rows: np.ndarray, prov: dict | None = None) -> str:
     """CSV with an optional provenance comment line, then the exact header, then rows (%.10g)."""
     out = io.StringIO()
     if prov is not None:
-        out.write("# provenance: " + json.dumps(_clean(prov), separators=(",", ":")) + "\n")
+        out.write(provenance_line(prov) + "\n")
     out.write(",".join(columns) + "\n")
     for row in rows:
         out.write(",".join("nan" if not math.isfinite(v) else f"{v:.10g}" for v in row) + "\n")

@@ -1,0 +1,256 @@
+"""The reference figures (physics.md §4 items 4 and 5): muon bands and the overlay.
+
+Plots only: they draw :mod:`dpfit.bands` results and compute no physics. Masses
+are in MeV, couplings dimensionless. Figures are saved atomically through
+:func:`dpfit.plots.save` in the format the target's extension names.
+"""
+
+from __future__ import annotations
+
+from itertools import cycle
+
+import numpy as np
+
+from dpfit.bands import CouplingBand, OverlayResults
+from dpfit.plots import _pyplot, log_axis, save
+
+MASS_LABEL = "boson mass m [MeV]"
+LEPTON_SYMBOL = {"mu": r"\mu", "e": "e"}
+MUON_COLOURS = ("#1f5fa8", "#8e44ad", "#0e9aa7", "#d35400", "#7f8c8d")
+ELECTRON_COLOURS = ("#2e8b3a", "#b8860b", "#556b2f")
+LIMIT_STYLES = ({"color": "#555555", "hatch": "///"}, {"color": "#8b4513", "hatch": "\\\\\\"},
+                {"color": "#2f4f4f", "hatch": "xx"})
+WINDOW_COLOUR = "#e0115f"
+ATOMKI_COLOUR = "#ff8c00"
+#: Shading of the 1σ and 2σ bands.
+BAND_ALPHA = {1: 0.45, 2: 0.2}
+
+
+def _power_of_ten(value: float) -> str:
+    """A number as mathtext a×10^k with two significant digits, e.g. 6.8×10⁻⁴."""
+    exponent = int(np.floor(np.log10(abs(value))))
+    return rf"${value / 10.0**exponent:.2g}\times10^{{{exponent}}}$"
+
+
+def _delta_text(band: CouplingBand) -> str:
+    """Δa_ℓ = value(σ) × 10^k, with k chosen so that σ has two digits before the point."""
+    exponent = int(np.floor(np.log10(band.sigma_delta_a))) - 1
+    value, sigma = (f"{x / 10.0**exponent:.1f}" for x in (band.delta_a, band.sigma_delta_a))
+    return rf"$\Delta a_{{{LEPTON_SYMBOL[band.lepton]}}} = {value}({sigma})\times10^{{{exponent}}}$"
+
+
+def _positive_span(bands: list[CouplingBand], linear: bool) -> tuple[float, float]:
+    """(smallest positive, largest finite) value of the bands' central lines and edges."""
+    values = [b.central for b in bands]
+    for band in bands:
+        for n in (1, 2):
+            values.extend(band.edges(n, linear))
+    flat = np.concatenate([np.ravel(v) for v in values])
+    flat = flat[np.isfinite(flat) & (flat > 0)]
+    return float(flat.min()), float(flat.max())
+
+
+# ----------------------------------------------------------------------------- muon bands
+
+
+def _band_label(n: int, linear: bool) -> str:
+    if linear:
+        factor = "" if n == 1 else n
+        return rf"{n}$\sigma$: $\varepsilon \pm {factor}\sigma_\varepsilon$ (paper's linear propagation)"
+    return rf"{n}$\sigma$: $\Delta\chi^2 \leq {n * n}$ (exact likelihood)"
+
+
+def _band_panel(ax, band: CouplingBand, linear: bool, bottom: float, colour: str) -> list[str]:
+    """One scenario's central line and nσ bands; returns notes on lower edges at or below 0."""
+    symbol = LEPTON_SYMBOL[band.lepton]
+    label = rf"best fit $\varepsilon_{{{symbol}}}$" + (r" (explains $\Delta a$)" if band.delta_a > 0 else "")
+    ax.plot(band.mass, band.central, color=colour, lw=1.8, label=label)
+    notes = []
+    for n in (1, 2):
+        lower, upper = band.edges(n, linear)
+        ax.fill_between(band.mass, np.maximum(lower, bottom), upper, color=colour, alpha=BAND_ALPHA[n],
+                        lw=0, label=_band_label(n, linear))
+        if np.any(lower <= 0):
+            where = "goes below" if linear else "reaches"
+            notes.append(rf"{n}$\sigma$ band {where} $\varepsilon_{{{symbol}}} = 0$")
+    ax.set_title(f"{band.scenario}\n{_delta_text(band)}", fontsize=10)
+    return notes
+
+
+def _plain_log_ticks(axis) -> None:
+    """Log-axis ticks at 1, 2, 5 × 10^k labelled as plain numbers (e.g. 5, 10, 20)."""
+    from matplotlib import ticker
+
+    axis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(ticker.NullFormatter())
+
+
+def plot_muon_bands(bands: list[CouplingBand], target, linear: bool = False) -> None:
+    """ε_μ against m, one log–log panel per scenario (shared y), with 1σ and 2σ bands.
+
+    bands: CouplingBand results (masses in MeV), e.g. from dpfit.bands.scenario_bands.
+    linear=True draws the paper's linear ε ± nσ_ε instead of the exact Δχ² ≤ n² bands.
+    Edges at or below zero are drawn down to the bottom of the log axis, and noted.
+    """
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, len(bands), figsize=(3.4 * len(bands) + 0.6, 4.2), sharey=True, squeeze=False)
+    axes = axes[0]
+    low, high = _positive_span(bands, linear)
+    bottom, top = low / 2.0, high * 2.0
+    for ax, band in zip(axes, bands):
+        notes = _band_panel(ax, band, linear, bottom, MUON_COLOURS[0])
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlim(band.mass.min(), band.mass.max())
+        ax.set_ylim(bottom, top)
+        _plain_log_ticks(ax.xaxis)
+        ax.set_xlabel(MASS_LABEL)
+        ax.grid(which="major", alpha=0.3)
+        if notes:
+            ax.text(0.96, 0.04, "\n".join(notes), transform=ax.transAxes, fontsize=8, va="bottom", ha="right",
+                    bbox={"boxstyle": "round", "fc": "white", "ec": "0.7", "alpha": 0.9})
+    axes[0].set_ylabel(r"$\varepsilon_\mu$ (dimensionless)")
+    handles, labels = axes[0].get_legend_handles_labels()
+    method = "the source paper's linear propagation" if linear else "the exact likelihood"
+    fig.suptitle(rf"Muon coupling from $(g-2)_\mu$, bands from {method}", fontsize=11)
+    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=9, bbox_to_anchor=(0.5, -0.02))
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    save(fig, target)
+
+
+# ----------------------------------------------------------------------------- overlay
+
+
+def _positive(values) -> np.ndarray:
+    """Values with those ≤ 0 masked as NaN (not drawable on a log axis)."""
+    return np.where(values > 0, values, np.nan)
+
+
+def _muon_bands(ax, bands: list[CouplingBand]) -> list:
+    """Muon bands as edges (1σ solid, 2σ dashed), 1σ shaded where it stays above 0.
+
+    Bands reaching ε = 0 show only their upper edges, so they do not cover the
+    whole bottom of the plot; the legend says so.
+    """
+    handles = []
+    for band, colour in zip(bands, cycle(MUON_COLOURS)):
+        parts, at_zero = [], []
+        lower, upper = band.edges(1)
+        if np.all(lower > 0):
+            parts.append(ax.fill_between(band.mass, lower, upper, color=colour, alpha=0.22, lw=0))
+        for n, style in ((1, "-"), (2, "--")):
+            lower, upper = band.edges(n)
+            line, = ax.plot(band.mass, upper, color=colour, ls=style, lw=1.2)
+            ax.plot(band.mass, _positive(lower), color=colour, ls=style, lw=1.2)
+            parts.append(line)
+            if np.any(lower <= 0):
+                at_zero.append(f"{n}σ")
+        note = f"; {' and '.join(at_zero)} {'reach' if len(at_zero) > 1 else 'reaches'} ε = 0" if at_zero else ""
+        handles.append((tuple(parts), rf"{band.scenario} ($\mu$): 1$\sigma$ solid, 2$\sigma$ dashed{note}"))
+    return handles
+
+
+def _electron_bands(ax, bands: list[CouplingBand]) -> list:
+    """Electron bands (1σ, 2σ filled) or, for Δa < 0, the 2σ (Δχ² = 4) upper-limit line."""
+    handles = []
+    colours = cycle(ELECTRON_COLOURS)
+    for band in bands:
+        if band.upper_limit:
+            line, = ax.plot(band.mass, band.edges(2)[1], color="black", ls="-.", lw=1.6)
+            handles.append((line, rf"{band.scenario} ($e$): 95% upper limit ($\Delta\chi^2 = 4$)"))
+            continue
+        colour = next(colours)
+        for n in (2, 1):
+            lower, upper = band.edges(n)
+            patch = ax.fill_between(band.mass, lower, upper, color=colour, alpha=BAND_ALPHA[n], lw=0)
+            handles.append((patch, rf"{band.scenario} ($e$): {n}$\sigma$"))
+    return handles
+
+
+def _limits(ax, limits, top: float) -> list:
+    """Excluded regions hatched, with solid edges; an open upper edge runs to ``top``."""
+    handles = []
+    for limit, style in zip(limits, cycle(LIMIT_STYLES)):
+        upper = np.where(np.isfinite(limit.upper), limit.upper, top)
+        patch = ax.fill_between(limit.mass, limit.lower, upper, facecolor="none", edgecolor=style["color"],
+                                hatch=style["hatch"], lw=1.2)
+        cl = f" {limit.cl:.0%} CL" if limit.cl is not None else ""
+        handles.append((patch, f"{limit.experiment}{cl}: excluded"))
+    return handles
+
+
+def _rectangle(ax, mass: tuple[float, float], eps: tuple[float, float], **style):
+    """Add the rectangle mass × eps (MeV × dimensionless) to ax; return it."""
+    from matplotlib.patches import Rectangle
+
+    return ax.add_patch(Rectangle((mass[0], eps[0]), mass[1] - mass[0], eps[1] - eps[0], **style))
+
+
+def _draw_overlay(ax, results: OverlayResults, top: float) -> list:
+    """Every layer of the overlay on one axis; returns (handle, label) pairs."""
+    handles = _electron_bands(ax, results.electron) + _muon_bands(ax, results.muon)
+    handles += _limits(ax, results.limits, top)
+    if (box := results.atomki) is not None:
+        rect = _rectangle(ax, box.mass, box.eps, facecolor=(ATOMKI_COLOUR, 0.22), edgecolor=ATOMKI_COLOUR, lw=2)
+        handles.append((rect, f"{box.label}: preferred"))
+    rects = [_rectangle(ax, box.mass, box.eps, facecolor=(WINDOW_COLOUR, 0.85), edgecolor="black", lw=1.2, zorder=5)
+             for box in results.window]
+    if rects:
+        pieces = ", ".join(f"[{_power_of_ten(b.eps[0])}, {_power_of_ten(b.eps[1])}]" for b in results.window)
+        handles.append((rects[0], rf"{results.window[0].label}: $\varepsilon \in$ {pieces}"))
+    return handles
+
+
+def _zoom_limits(results: OverlayResults) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """Mass and ε ranges around the X17 boxes (atomki and window), with margins; None without boxes."""
+    boxes = ([results.atomki] if results.atomki is not None else []) + results.window
+    if not boxes:
+        return None
+    m_lo, m_hi = min(b.mass[0] for b in boxes), max(b.mass[1] for b in boxes)
+    e_lo, e_hi = min(b.eps[0] for b in boxes), max(b.eps[1] for b in boxes)
+    margin = 0.35 * (m_hi - m_lo)
+    return (m_lo - margin, m_hi + margin), (e_lo / 2.5, e_hi * 2.5)
+
+
+def _style_overlay_axis(ax, mass_range, eps_range) -> None:
+    ax.set_xlim(*mass_range)
+    ax.set_ylim(*eps_range)
+    ax.set_yscale("log")
+    log_axis(ax, "x", mass_range)
+    if ax.get_xscale() == "log":
+        _plain_log_ticks(ax.xaxis)
+    ax.set_xlabel(MASS_LABEL)
+    ax.set_ylabel(r"coupling $\varepsilon_e$, $\varepsilon_\mu$ (dimensionless)")
+    ax.grid(which="major", alpha=0.3)
+
+
+def plot_overlay(results: OverlayResults, target) -> None:
+    """The overlay over m = results.mass (MeV, log axes): bands, limits, ATOMKI box and window.
+
+    A second panel zooms on the X17 region (the ATOMKI box and the window; its
+    mass axis is linear, the range being narrow), framed in grey on the first;
+    the legend sits below both panels.
+    """
+    plt = _pyplot()
+    zoom = _zoom_limits(results)
+    ncols = 2 if zoom else 1
+    fig, axes = plt.subplots(1, ncols, figsize=(12.5 if zoom else 8, 5.8), squeeze=False,
+                             gridspec_kw={"width_ratios": [1.5, 1][:ncols]})
+    axes = axes[0]
+    low, high = _positive_span(results.electron + results.muon, linear=False)
+    bottom, top = low / 1.5, high * 1.5
+    for ax in axes:
+        handles = _draw_overlay(ax, results, top)
+    _style_overlay_axis(axes[0], (results.mass.min(), results.mass.max()), (bottom, top))
+    axes[0].set_title("Lepton (g−2) bands, direct searches and ATOMKI", fontsize=11)
+    if zoom:
+        _style_overlay_axis(axes[1], *zoom)
+        axes[1].set_title("Zoom on the X17 region (grey frame at left)", fontsize=11)
+        _rectangle(axes[0], *zoom, fill=False, edgecolor="0.4", lw=1.2, zorder=6)
+    from matplotlib.legend_handler import HandlerTuple
+
+    fig.legend(*zip(*handles), loc="lower center", ncol=3, frameon=False, fontsize=8.5, handlelength=4.5,
+               bbox_to_anchor=(0.5, -0.01), handler_map={tuple: HandlerTuple(ndivide=None, pad=0.8)})
+    fig.tight_layout(rect=(0, 0.17, 1, 1))
+    save(fig, target)

@@ -1,0 +1,80 @@
+"""The surviving window at the X17 mass, three ways, and `dpfit reproduce --quick`."""
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import eps_quadrature
+from dpfit.analysis import Analysis
+from dpfit.window import gm2_band, interval_algebra, profile_window
+
+M_E = 0.51099895069
+
+
+def test_paper_window_by_interval_algebra():
+    pieces = interval_algebra(Analysis(convention="paper").likelihood(), 16.7)
+    assert len(pieces) == 1
+    lo, hi = pieces[0]
+    assert lo == 6.8e-4  # NA64 upper edge
+    assert hi == pytest.approx(eps_quadrature(16.7, (34 + 2 * 16) * 1e-14, M_E, 1 / 137), rel=1e-9)
+    assert f"{hi:.3g}" == "0.000961"
+
+
+def test_padme_and_atomki_do_not_cut_inside_the_window():
+    base = Analysis(convention="paper")
+    full = interval_algebra(base.likelihood(), 16.7)
+    assert interval_algebra(base.replace(limits=("na64",)).likelihood(), 16.7) == full
+    assert interval_algebra(base.replace(atomki=None).likelihood(), 16.7) == full
+
+
+def test_profile_window_inside_algebra_window():
+    joint = Analysis(convention="paper").likelihood()
+    (plo, phi), = profile_window(joint, 16.7)
+    (alo, ahi), = interval_algebra(joint, 16.7)
+    assert plo == alo and phi < ahi  # muon term pulls the joint fit down a little
+
+
+def test_band_of_negative_delta_is_empty_above_two_sigma():
+    from dpfit.terms import Gm2Gaussian
+
+    term = Gm2Gaussian("e", "e", "X", -1.02e-12, 0.26e-12, M_E, 1 / 137)
+    assert gm2_band(term, 16.7) == []  # -1.02 + 2 x 0.26 < 0
+
+
+def test_window_cli_json_keys(cli, tmp_path):
+    code, out, _ = cli("window", "--steps", "300", "--walkers", "16", "--no-progress", "--format", "json",
+                       "--convention", "paper")
+    doc = json.loads(out)
+    assert code == 0
+    assert set(doc) == {"mass_MeV", "interval_algebra", "profile", "posterior", "terms", "provenance"}
+    assert doc["interval_algebra"][0][0] == 6.8e-4
+    lo, hi = doc["posterior"][0]
+    assert 6.8e-4 <= lo < hi < 1.1e-3
+
+
+def test_reproduce_quick_writes_everything(cli, tmp_path):
+    out = tmp_path / "results"
+    code, _, err = cli("reproduce", "--quick", "--out", out, "--no-progress")
+    assert code == 0, err
+    expected = {"table_paper.csv", "table_precise.csv", "intervals_exact.csv", "electron.json", "window.json",
+                "muon_bands.png", "muon_bands.pdf", "overlay.png", "overlay.pdf", "corner.png", "corner.pdf",
+                "corner.json", "scan_2d.csv", "scan_2d.png", "chain.h5", "report.md", "provenance.json"}
+    assert expected <= {p.name for p in out.iterdir()}
+    for name in expected:
+        if name.endswith(".png"):
+            assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and (out / name).stat().st_size > 5000
+        if name.endswith(".pdf"):
+            assert (out / name).read_bytes()[:5] == b"%PDF-"
+    report = (out / "report.md").read_text()
+    assert "| eps_mu for WP20 at 17 MeV | 0.001823 | 1.823e-03 |" in report
+    assert "(630)" in report and "10^-14" in report
+    table = (out / "table_paper.csv").read_text().splitlines()
+    assert table[1] == "mass_MeV,eps_WP20,sigma_WP20,eps_BMW21,sigma_BMW21,eps_WP25,sigma_WP25"
+    window = json.loads((out / "window.json").read_text())
+    assert window["interval_algebra"][0][0] == 6.8e-4
+    # a second run replaces the directory whole, leaving no staging or backup behind
+    code, _, _ = cli("reproduce", "--quick", "--out", out, "--no-progress")
+    assert code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
+    assert np.isfinite(window["posterior"][0]).all()
