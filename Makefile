@@ -23,6 +23,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m dpfit.bench
+	$(BIN)/python -m pytest -q tests/benchmarks --benchmark-only
 
 clean:
 	rm -rf $(VENV) results build *.egg-info

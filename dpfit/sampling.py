@@ -43,7 +43,7 @@ MIN_TAU_MULTIPLE = 50
 
 @dataclass(frozen=True)
 class Posterior:
-    """Vectorised log-posterior over θ (shape (n, ndim)) of an analysis."""
+    """Vectorised log-posterior over θ (shape (n, ndim)) of an analysis (likelihood: the fused kernel)."""
 
     joint: object
     names: tuple[str, ...]
@@ -92,12 +92,15 @@ class Posterior:
 
 def posterior(analysis) -> Posterior:
     """The Posterior of an :class:`dpfit.analysis.Analysis`."""
+    from dpfit.fused import FusedLikelihood
+
     joint = analysis.likelihood()
+    mass_range = tuple(analysis.resolved_mass_range())
     log_eps = analysis.eps_prior == "log-uniform"
     prefix = "log10_" if log_eps else ""
     names = ("m",) + tuple(prefix + p for p in joint.parameters[1:])
     gaussian = analysis.mass_prior_gaussian() if analysis.mass_prior == "gaussian" else None
-    return Posterior(joint, names, log_eps, tuple(analysis.resolved_mass_range()), tuple(analysis.eps_range), gaussian)
+    return Posterior(FusedLikelihood(joint, mass_range), names, log_eps, mass_range, tuple(analysis.eps_range), gaussian)
 
 
 def initial_walkers(post: Posterior, nwalkers: int, rng: np.random.Generator, batches: int = 50) -> np.ndarray:
