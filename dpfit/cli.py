@@ -336,7 +336,10 @@ def cmd_window(args) -> int:
 def cmd_reproduce(args) -> int:
     from dpfit.reproduce import reproduce
 
-    written = reproduce(args.out, quick=args.quick, progress=not args.no_progress)
+    if args.convention is not None:
+        raise InputError("option --convention", None, "reproduce always runs both conventions (paper and precise)")
+    written = reproduce(args.out, quick=args.quick, progress=not args.no_progress, inputs_dir=args.inputs,
+                        overrides=args.overrides)
     print(f"wrote {len(written)} files into {args.out}/: {', '.join(sorted(written))}")
     return 0
 
@@ -417,6 +420,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_window)
 
     p = sub.add_parser("reproduce", help="the whole reference analysis: tables, window, figures, chain, report")
+    _add_input_options(p)
     p.add_argument("--out", default="results", metavar="DIR")
     p.add_argument("--quick", action="store_true", help="small chain and grids (seconds; for tests)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -68,13 +68,17 @@ def _checked(source: str, rows: list[list[float]], mass_factor: float, coupling:
     return Contour(mass=data[:, 0] * mass_factor, lower=data[:, 1], upper=upper, coupling=coupling)
 
 
+def _read_text(path: Path) -> tuple[str, str]:
+    """(source name, text) of a contour file; InputError if it cannot be read as text."""
+    try:
+        return str(path), Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), None, f"cannot read file: {exc}") from None
+
+
 def read_lmt(path: Path) -> Contour:
     """Read a DarkCast ``.lmt`` limit file (mass in GeV, kinetic mixing ε)."""
-    source = str(path)
-    try:
-        text = Path(path).read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(source, None, f"cannot read file: {exc}") from None
+    source, text = _read_text(path)
     rows, lines, width = [], [], None
     for number, line in enumerate(text.splitlines(), start=1):
         content = line.split("#", 1)[0].split()
@@ -93,11 +97,7 @@ def read_lmt(path: Path) -> Contour:
 
 def read_csv(path: Path) -> Contour:
     """Read a CSV contour with columns mass_MeV, eps_lower[, eps_upper] (or g_lower[, g_upper])."""
-    source = str(path)
-    try:
-        text = Path(path).read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(source, None, f"cannot read file: {exc}") from None
+    source, text = _read_text(path)
     numbered = [(n, line) for n, line in enumerate(text.splitlines(), start=1)
                 if line.strip() and not line.lstrip().startswith("#")]
     if not numbered:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dpfit.plots import _pyplot, save
+from dpfit.plots import pyplot, save
 from dpfit.sampling import Chain, diagnostics
 
 LABELS = {"m": "m [MeV]", "log10_eps": r"$\log_{10}\varepsilon$", "log10_eps_e": r"$\log_{10}\varepsilon_e$",
@@ -27,7 +27,7 @@ def plot_corner(chain: Chain, target) -> dict:
     diag = diagnostics(chain)
     flat = chain.chain[diag.burn::diag.thin].reshape(-1, chain.chain.shape[2])
     names = chain.names
-    _pyplot()
+    pyplot()
     fig = corner.corner(
         flat, labels=[LABELS.get(n, n) for n in names], quantiles=[0.16, 0.5, 0.84], levels=LEVELS,
         show_titles=True, title_fmt=".4g", title_kwargs={"fontsize": 9}, label_kwargs={"fontsize": 11},

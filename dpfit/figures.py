@@ -12,7 +12,7 @@ from itertools import cycle
 import numpy as np
 
 from dpfit.bands import CouplingBand, OverlayResults
-from dpfit.plots import _pyplot, log_axis, save
+from dpfit.plots import pyplot, log_axis, save
 
 MASS_LABEL = "boson mass m [MeV]"
 LEPTON_SYMBOL = {"mu": r"\mu", "e": "e"}
@@ -93,7 +93,7 @@ def plot_muon_bands(bands: list[CouplingBand], target, linear: bool = False) -> 
     linear=True draws the paper's linear ε ± nσ_ε instead of the exact Δχ² ≤ n² bands.
     Edges at or below zero are drawn down to the bottom of the log axis, and noted.
     """
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(1, len(bands), figsize=(3.4 * len(bands) + 0.6, 4.2), sharey=True, squeeze=False)
     axes = axes[0]
     low, high = _positive_span(bands, linear)
@@ -232,7 +232,7 @@ def plot_overlay(results: OverlayResults, target) -> None:
     mass axis is linear, the range being narrow), framed in grey on the first;
     the legend sits below both panels.
     """
-    plt = _pyplot()
+    plt = pyplot()
     zoom = _zoom_limits(results)
     ncols = 2 if zoom else 1
     fig, axes = plt.subplots(1, ncols, figsize=(12.5 if zoom else 8, 5.8), squeeze=False,

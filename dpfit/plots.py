@@ -13,7 +13,8 @@ import numpy as np
 from dpfit.atomic import atomic_path
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib.pyplot on the non-interactive Agg backend (imported on first use)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -27,7 +28,7 @@ def save(fig, target: str | Path) -> None:
     target = Path(target)
     with atomic_path(target) as tmp:
         fig.savefig(tmp, format=target.suffix.lstrip(".") or "png", dpi=150, bbox_inches="tight")
-    _pyplot().close(fig)
+    pyplot().close(fig)
 
 
 def log_axis(ax, which: str, values) -> None:
@@ -42,7 +43,7 @@ EPS_LABEL = {"eps": r"kinetic mixing $\varepsilon$", "eps_e": r"$\varepsilon_e$"
 
 def plot_scan_1d(scan, target, levels=(1.0, 4.0)) -> None:
     """Δχ²(ε) at fixed mass with the Δχ² = 1 and 4 lines."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     finite = np.where(np.isfinite(scan.delta_chi2[0]), scan.delta_chi2[0], np.nan)
     ax.plot(scan.eps, finite, color="C0", label=f"m = {scan.mass[0]:g} MeV")
@@ -63,7 +64,7 @@ def plot_scan_1d(scan, target, levels=(1.0, 4.0)) -> None:
 
 def plot_scan_2d(scan, target, levels) -> None:
     """Δχ²(m, ε) map with the 2D contours (labelled by their probability content)."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.8))
     z = np.where(np.isfinite(scan.delta_chi2), scan.delta_chi2, np.nan).T
     mesh = ax.pcolormesh(scan.mass, scan.eps, np.minimum(z, 25.0), shading="auto", cmap="viridis_r")

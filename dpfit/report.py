@@ -104,4 +104,8 @@ def render(paper: Analysis, exact_rows: list[dict], window: dict, window_extra: 
             + f", effective samples {diag['effective_samples']:.0f}"
             + (f"; warning: {diag['warning']}" if diag["warning"] else "") + ".", "",
             "## Files", ""] + [f"- `{f}`" for f in sorted(files)]
+    out += ["", "## Inputs (provenance)", "", "| file | role | origin | SHA-256 |", "|---|---|---|---|"]
+    out += [f"| `{f['name']}` | {f['role']} | {f['origin']} | `{f['sha256'][:16]}…` |" for f in provenance["files"]]
+    out += ["", "Overrides: " + (", ".join(f"`{o['key']}={o['value']}`" for o in provenance["overrides"]) or "none")
+            + f"; seed {provenance.get('seed')}; analysis: `{provenance.get('analysis')}`."]
     return "\n".join(out) + "\n"

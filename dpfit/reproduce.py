@@ -98,7 +98,7 @@ def _write(stage: Path, written: list[str], name: str, text: str) -> None:
     written.append(name)
 
 
-def _build(stage: Path, quick: bool, progress: bool) -> list[str]:
+def _build(stage: Path, quick: bool, progress: bool, inputs_dir, overrides) -> list[str]:
     """Write every result file into ``stage``; return their names."""
     from dpfit import bands, figures, plots
     from dpfit.corner_plot import plot_corner
@@ -108,7 +108,8 @@ def _build(stage: Path, quick: bool, progress: bool) -> list[str]:
     from dpfit.writers import provenance, table_csv, to_json
 
     walkers, steps, points, curve_points = SETTINGS["quick" if quick else "full"]
-    reference, paper = Analysis(), Analysis(convention="paper")
+    reference = Analysis(inputs_dir=inputs_dir, overrides=tuple(overrides))
+    paper = reference.replace(convention="paper")
     written: list[str] = []
     prov = provenance(reference.inputs, command="reproduce", analysis=reference.describe(), seed=1, quick=quick)
 
@@ -156,8 +157,12 @@ def _exact_csv(rows: list[dict], prov: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def reproduce(out: str | Path = "results", quick: bool = False, progress: bool = True) -> list[str]:
-    """Run the reference analysis into ``out`` (all files replaced together); return the file names."""
+def reproduce(out: str | Path = "results", quick: bool = False, progress: bool = True,
+              inputs_dir: str | None = None, overrides=()) -> list[str]:
+    """Run the reference analysis into ``out`` (all files replaced together); return the file names.
+
+    ``inputs_dir`` and ``overrides`` (``FILE.FIELD=VALUE``) change the inputs of both conventions.
+    """
     out = Path(out).resolve()
     previous = out.with_name(out.name + ".previous")
     if not out.exists() and previous.exists():  # a kill fell between the two renames last time
@@ -165,7 +170,7 @@ def reproduce(out: str | Path = "results", quick: bool = False, progress: bool =
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
-        written = _build(stage, quick, progress)
+        written = _build(stage, quick, progress, inputs_dir, overrides)
         if out.exists():
             os.replace(out, previous)
         os.replace(stage, out)
