@@ -19,7 +19,7 @@ from functools import cached_property
 from pathlib import Path
 
 from dpfit.errors import InputError
-from dpfit.inputs import InputSet, load_inputs, read_yaml, validate
+from dpfit.inputs import InputSet, load_inputs, parse_override, read_yaml, validate
 from dpfit.terms import Exclusion, Gm2Gaussian, JointLikelihood, PreferredRegion
 
 LEPTON_MASS = {"mu": "m_mu", "e": "m_e"}
@@ -44,7 +44,7 @@ class Analysis:
     couplings: str = "universal"
     convention: str = "precise"
     inputs_dir: str | None = None
-    overrides: tuple[str, ...] = ()
+    overrides: tuple = ()
     mass_range: tuple[float, float] | None = None
     eps_range: tuple[float, float] = (1e-5, 1e-2)
     mass_prior: str = "uniform"
@@ -52,6 +52,11 @@ class Analysis:
     source: str = field(default="analysis options", compare=False)
 
     def __post_init__(self):
+        # overrides as (key, value) pairs, whether they came as FILE.FIELD=VALUE text or from a YAML mapping
+        object.__setattr__(self, "overrides", tuple(parse_override(o) if isinstance(o, str) else tuple(o)
+                                                    for o in self.overrides))
+        if self.inputs_dir is not None:  # provenance records where the overlay really is
+            object.__setattr__(self, "inputs_dir", str(Path(self.inputs_dir).resolve()))
         for name in ("muon", "electron", "atomki"):  # 'none' (CLI, YAML) means no term
             if isinstance(getattr(self, name), str) and getattr(self, name).lower() == "none":
                 object.__setattr__(self, name, None)
@@ -85,8 +90,8 @@ class Analysis:
         if "inputs" in values:
             inputs = values.pop("inputs")
             values["inputs_dir"] = None if inputs is None else str((Path(path).parent / inputs).resolve())
-        if "set" in values:
-            values["overrides"] = tuple(f"{k}={v}" for k, v in values.pop("set").items())
+        file_overrides = tuple(values.pop("set", {}).items())  # (key, value): values keep their YAML types
+        values["overrides"] = file_overrides + tuple(changes.pop("overrides", None) or ())
         for key in ("mass_range", "eps_range", "limits"):
             if values.get(key) is not None:
                 values[key] = tuple(values[key])
@@ -173,6 +178,6 @@ class Analysis:
         """The analysis choices as a plain dict (for provenance)."""
         return {"muon": self.muon, "electron": self.electron, "limits": self.limit_cards(), "atomki": self.atomki,
                 "invisible_ratio": self.invisible_ratio, "couplings": self.couplings, "convention": self.convention,
-                "inputs_dir": self.inputs_dir, "overrides": list(self.overrides),
+                "inputs_dir": self.inputs_dir, "overrides": [{"key": k, "value": v} for k, v in self.overrides],
                 "mass_range": list(self.resolved_mass_range()) if self.mass_range or self.atomki else None,
                 "eps_range": list(self.eps_range), "mass_prior": self.mass_prior, "eps_prior": self.eps_prior}

@@ -194,7 +194,10 @@ def fit_coupling(joint: JointLikelihood, m: float) -> tuple[PieceMinimum, list[P
     if not pieces:
         raise NoAllowedRegion("analysis", None, f"no coupling is allowed at m = {m:g} MeV (every ε excluded)")
     chi2 = _chi2_function(joint, m)
-    minima = [_minimise_piece(chi2, joint, m, lo, hi) for lo, hi in pieces]
+    if joint.gaussian_terms():
+        minima = [_minimise_piece(chi2, joint, m, lo, hi) for lo, hi in pieces]
+    else:  # only step terms: χ² is constant on each allowed piece, nothing to minimise
+        minima = [PieceMinimum(lo, hi, lo, float(chi2(lo)), True, None) for lo, hi in pieces]
     minima = [p for p in minima if np.isfinite(p.chi2)]
     if not minima:
         raise NoAllowedRegion("analysis", None, f"no coupling has finite likelihood at m = {m:g} MeV")
@@ -236,6 +239,8 @@ def fit_fixed_mass(joint: JointLikelihood, m: float) -> FitResult:
     chi2_min, converged = 0.0, True
     for name, part in _sub_likelihoods(joint).items():
         best, _, iv = fit_coupling(part, m)
+        if not part.gaussian_terms():
+            notes.append(f"{name}: no (g-2) term, the likelihood is flat: the intervals are the allowed regions")
         best_fit[name] = best.eps
         chi2_min += best.chi2
         converged &= best.valid
@@ -290,6 +295,8 @@ def _refine_2d(part: JointLikelihood, m0: float, piece: PieceMinimum, m_lo: floa
     """2D MIGRAD around a grid minimum, limits: the neighbouring grid masses and the ε piece."""
 
     def cost(m, eps):
+        if not (np.isfinite(m) and np.isfinite(eps)):  # MIGRAD probing a singular direction
+            return 1e300
         return float(-2.0 * part.logl(m, eps))
 
     minuit = Minuit(cost, m=m0, eps=piece.eps)
@@ -322,8 +329,12 @@ def fit_free_mass(joint: JointLikelihood, mass_range: tuple[float, float],
         part, _, m0 = profiles["eps"]
         piece = fit_coupling(part, m0)[0]
         step = masses[1] - masses[0]
-        m_fit, eps_fit, chi2_fit, valid = _refine_2d(part, m0, piece, max(mass_range[0], m0 - step),
-                                                     min(mass_range[1], m0 + step))
+        if piece.at_edge is not None:  # ε on a boundary: the mass is fixed only by the grid
+            m_fit, eps_fit, chi2_fit, valid = m0, piece.eps, piece.chi2, piece.valid
+            notes.append(f"best fit on a boundary of eps; mass from the profile grid (spacing {step:.3g} MeV)")
+        else:
+            m_fit, eps_fit, chi2_fit, valid = _refine_2d(part, m0, piece, max(mass_range[0], m0 - step),
+                                                         min(mass_range[1], m0 + step))
         if not (np.isfinite(chi2_fit) and chi2_fit <= piece.chi2):
             m_fit, eps_fit, chi2_fit, valid = m0, piece.eps, piece.chi2, piece.valid
             notes.append("2D refinement did not improve on the mass grid; grid minimum reported")

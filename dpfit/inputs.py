@@ -247,7 +247,8 @@ def _apply_override(files: dict, key: str, value) -> None:
         else:
             node = node[part]
     _check_finite(doc, "--set", key)
-    files[matches[0]] = InputFile(entry.name, entry.role, entry.path, doc, entry.sha256, entry.origin + " + --set")
+    origin = entry.origin if entry.origin.endswith(" + --set") else entry.origin + " + --set"
+    files[matches[0]] = InputFile(entry.name, entry.role, entry.path, doc, entry.sha256, origin)
 
 
 # ----------------------------------------------------------------------------- the set
@@ -352,9 +353,8 @@ class InputSet:
                 raise InputError(source, "point.upper", "the upper edge must be above the lower edge")
             contour = Contour(np.array([mass]), np.array([point["lower"] * scale]), np.array([upper]), doc["coupling"])
         else:
-            spec = doc["contour"]
-            path = (entry.path.parent / spec["file"]).resolve()
-            contour = READERS[spec["format"]](path)
+            path = self.contour_path(entry)
+            contour = READERS[doc["contour"]["format"]](path)
             if contour.coupling != doc["coupling"]:
                 raise InputError(source, "coupling", f"the contour file {path.name} holds '{contour.coupling}', not '{doc['coupling']}'")
         if contour.coupling == "g_ve":
@@ -458,12 +458,21 @@ class InputSet:
     # -- provenance
     def provenance(self) -> dict:
         """What produced a result: convention, every input file with its SHA-256, the overrides."""
-        return {
-            "convention": self.convention,
-            "files": [{"name": f.name, "role": f.role, "path": str(f.path), "origin": f.origin, "sha256": f.sha256}
-                      for f in self.files()],
-            "overrides": [{"key": k, "value": v} for k, v in self.overrides],
-        }
+        files = [{"name": f.name, "role": f.role, "path": str(f.path), "origin": f.origin, "sha256": f.sha256}
+                 for f in self.files()]
+        for f in self.files():
+            if f.role == "data" and f.kind == "exclusion" and "contour" in f.doc:
+                path = self.contour_path(f)
+                digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+                files.append({"name": path.name, "role": f"contour of {f.name}", "path": str(path),
+                              "origin": f.origin, "sha256": digest})
+        return {"convention": self.convention, "files": files,
+                "overrides": [{"key": k, "value": v} for k, v in self.overrides]}
+
+    @staticmethod
+    def contour_path(entry: InputFile) -> Path:
+        """The contour file a data file names, relative to the data file's directory."""
+        return (entry.path.parent / entry.doc["contour"]["file"]).resolve()
 
 
 def load_inputs(inputs_dir: str | Path | None = None, convention: str = "precise",
@@ -476,7 +485,7 @@ def load_inputs(inputs_dir: str | Path | None = None, convention: str = "precise
     if convention != "precise":
         layers.append((data_dir / "conventions" / convention, f"convention {convention}", None))
     if inputs_dir is not None:
-        user = Path(inputs_dir)
+        user = Path(inputs_dir).resolve()
         if not user.is_dir():
             raise InputError(str(user), None, "--inputs must name an existing directory")
         layers.append((user, f"overlay {user}", None))

@@ -66,6 +66,10 @@ def diff_inputs(base: InputSet, other: InputSet) -> str:
         for field in sorted(set(a) | set(b)):
             if a.get(field) != b.get(field):
                 lines.append(f"~ {label}.{field}: {a.get(field)!r} -> {b.get(field)!r}")
-        if key[0] == "data" and new.kind in ("difference", "ae_difference", "quantity") and "delta_a" in new.doc.get("quantity", ""):
-            lines.append(f"  = {label}: {_summary(base, old)}  ->  {_summary(other, new)}")
+    for name in other.names("data"):  # derived Delta a that moved because an input it reads changed
+        entry = other.file(name)
+        if entry.kind in ("difference", "ae_difference") and name in base.names("data"):
+            before, after = base.delta_a(name), other.delta_a(name)
+            if (before.value, before.sigma) != (after.value, after.sigma):
+                lines.append(f"  = data {name}: {_summary(base, base.file(name))}  ->  {_summary(other, entry)}")
     return "\n".join(lines) + "\n" if lines else "no differences\n"

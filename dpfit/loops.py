@@ -106,7 +106,7 @@ def _fv_small_r(r):
     a = r * r
     with np.errstate(divide="ignore", invalid="ignore"):
         val = 1.0 - 2.0 * a - a * (2.0 - a) * np.log(a) + a * (4.0 * a - a * a - 2.0) * _integral_i(r)
-    return np.where(r == 0.0, 1.0, val)
+    return np.where(a == 0.0, 1.0, val)  # r = 0, or r < 1e-154 where r² underflows: the limit F_V(0) = 1
 
 
 def _fv_u_direct(u):
@@ -114,8 +114,13 @@ def _fv_u_direct(u):
             + _fv_u_log(u))
 
 
+def _log_u(u):
+    """ln u, with u = 0 (r > 1e162, where u = 1/r² underflows) mapped to 0: its terms u^k ln u vanish there."""
+    return np.log(np.where(u > 0.0, u, 1.0))
+
+
 def _fv_u_log(u):
-    return 2.0 * u * u * (1 + u) * np.log(u) / (1.0 - u)
+    return 2.0 * u * u * (1 + u) * _log_u(u) / (1.0 - u)
 
 
 def _h_small_r(r):
@@ -123,7 +128,7 @@ def _h_small_r(r):
     with np.errstate(divide="ignore", invalid="ignore"):
         val = (1.0 - 2.5 * a + a * a - 0.5 * a * (a * a - 4.0 * a + 2.0) * np.log(a)
                + 0.5 * a * a * (a - 2.0) * (a - 4.0) * _integral_i(r))
-    return np.where(r == 0.0, 1.0, val)
+    return np.where(a == 0.0, 1.0, val)  # as for F_V: the limit H(0) = 1
 
 
 def _h_u_direct(u):
@@ -132,7 +137,7 @@ def _h_u_direct(u):
 
 
 def _h_u_log(u):
-    return u * (1 + u) ** 2 * np.log(u)
+    return u * (1 + u) ** 2 * _log_u(u)
 
 
 # (1+u)²(1+u²) = 1 + 2u + 2u² + 2u³ + u⁴ ; elementary part 1 − 2(1+u)²/u

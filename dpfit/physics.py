@@ -38,9 +38,12 @@ def sigma_eps_linear(eps, delta, sigma_delta):
     """The source paper's linear error propagation σ_ε = (ε/2)(σ_Δa/Δa).
 
     A first-order approximation, poor when σ_Δa is not small against Δa;
-    dpfit's own intervals come from the exact likelihood.
+    dpfit's own intervals come from the exact likelihood. At Δa = 0 the
+    derivative dε/dΔa = ε/(2Δa) diverges and the result is +inf.
     """
-    return 0.5 * np.asarray(eps) * np.asarray(sigma_delta) / np.asarray(delta)
+    eps, delta = np.asarray(eps, dtype=float), np.asarray(delta, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(delta == 0.0, np.inf, 0.5 * eps * np.asarray(sigma_delta) / delta)
 
 
 def elementary_charge(alpha):

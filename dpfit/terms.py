@@ -65,9 +65,11 @@ class Gm2Gaussian(Term):
         return self.alpha / (2.0 * np.pi) * loop_vector(np.asarray(m, dtype=float) / self.lepton_mass)
 
     def logl(self, m, eps):
+        """−½ pull²; −∞ for ε < 0 and where the pull overflows (ε ≳ 1e74)."""
         eps = np.asarray(eps, dtype=float)
-        pull = (self.shift_per_eps2(m) * eps * eps - self.delta) / self.sigma
-        return np.where(eps >= 0.0, -0.5 * pull * pull, -np.inf)
+        with np.errstate(over="ignore"):
+            pull = (self.shift_per_eps2(m) * eps * eps - self.delta) / self.sigma
+            return np.where(eps >= 0.0, -0.5 * pull * pull, -np.inf)
 
 
 @dataclass(frozen=True)
