@@ -66,6 +66,9 @@ def _add_analysis_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--couplings", choices=("universal", "lepton"), help="one eps for all leptons, or eps_e and eps_mu")
     group.add_argument("--mass-range", nargs=2, type=positive_number, metavar=("LO", "HI"), help="mass range in MeV")
     group.add_argument("--eps-range", nargs=2, type=positive_number, metavar=("LO", "HI"), help="coupling range")
+    group.add_argument("--mass-prior", choices=("uniform", "gaussian"),
+                       help="posterior: m uniform over the mass range (default) or Gaussian from the region card")
+    group.add_argument("--eps-prior", choices=("log-uniform", "uniform"), help="posterior: prior of eps (default log-uniform)")
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -97,7 +100,8 @@ def _analysis(args):
                "convention": args.convention, "inputs_dir": args.inputs,
                "overrides": tuple(args.overrides) or None,
                "mass_range": tuple(args.mass_range) if args.mass_range else None,
-               "eps_range": tuple(args.eps_range) if args.eps_range else None}
+               "eps_range": tuple(args.eps_range) if args.eps_range else None,
+               "mass_prior": args.mass_prior, "eps_prior": args.eps_prior}
     changes = {k: v for k, v in changes.items() if v is not None}
     if args.analysis:
         return Analysis.from_file(args.analysis, **changes)

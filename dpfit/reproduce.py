@@ -168,6 +168,8 @@ def reproduce(out: str | Path = "results", quick: bool = False, progress: bool =
     if not out.exists() and previous.exists():  # a kill fell between the two renames last time
         os.replace(previous, out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    for stale in out.parent.glob(f".{out.name}.partial-*"):  # left by a run that was killed
+        shutil.rmtree(stale, ignore_errors=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
         written = _build(stage, quick, progress, inputs_dir, overrides)
