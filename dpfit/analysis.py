@@ -91,6 +91,9 @@ class Analysis:
             inputs = values.pop("inputs")
             values["inputs_dir"] = None if inputs is None else str((Path(path).parent / inputs).resolve())
         file_overrides = tuple(values.pop("set", {}).items())  # (key, value): values keep their YAML types
+        for key, _ in file_overrides:
+            if not isinstance(key, str) or "." not in key:
+                raise InputError(str(path), "set", f"expected keys FILE.FIELD, got {key!r}")
         values["overrides"] = file_overrides + tuple(changes.pop("overrides", None) or ())
         for key in ("mass_range", "eps_range", "limits"):
             if values.get(key) is not None:
@@ -164,6 +167,10 @@ class Analysis:
             raise InputError(self.source, "mass_range", "without a preferred region, give a mass range (--mass-range LO HI)")
         region = self.inputs.region(card.doc["data"])
         width = region["mass_uncertainty"] * (3.0 if card.doc["mass_model"] == "gaussian" else 1.0)
+        if not region["mass"] - width > 0:
+            raise InputError(str(self.inputs.file(card.doc["data"]).path), "mass_uncertainty",
+                             f"the mass range {region['mass']:g} +- {width:g} MeV reaches m <= 0; "
+                             "give a positive --mass-range")
         return (region["mass"] - width, region["mass"] + width)
 
     def mass_prior_gaussian(self) -> tuple[float, float]:

@@ -232,15 +232,17 @@ def cmd_scan(args) -> int:
     if args.grid:
         if args.mass is not None:
             raise InputError("option --mass", None, "--grid scans the mass range; use --mass-range instead")
+        if args.points and len(args.points) != 2:
+            raise InputError("option --points", None, "a 2D scan takes two numbers of points: NM NE")
         nm, ne = args.points or (400, 400)
         m_lo, m_hi = analysis.resolved_mass_range()
-        scan = scan_2d(joint, log_grid(m_lo, m_hi, int(nm)), log_grid(eps_lo, eps_hi, int(ne)), axis)
+        scan = scan_2d(joint, log_grid(m_lo, m_hi, nm), log_grid(eps_lo, eps_hi, ne), axis)
     else:
         if args.mass is None:
             raise InputError("dpfit scan", None, "give --mass MEV for a 1D scan, or --grid for a 2D scan")
         if args.points and len(args.points) != 1:
             raise InputError("option --points", None, "a 1D scan takes one number of points")
-        scan = scan_1d(joint, args.mass, log_grid(eps_lo, eps_hi, int(args.points[0]) if args.points else 400), axis)
+        scan = scan_1d(joint, args.mass, log_grid(eps_lo, eps_hi, args.points[0] if args.points else 400), axis)
     finite = np.isfinite(scan.delta_chi2)
     summary = [f"scan of {axis}: {scan.delta_chi2.size} points, chi2_min = {scan.chi2_min:.4g}, "
                f"{(~finite).sum()} excluded"]

@@ -84,8 +84,11 @@ def gaussian_minimum_x(joint: JointLikelihood, m) -> np.ndarray:
         k = term.shift_per_eps2(m)
         num = num + k * term.delta / term.sigma**2
         den = den + (k / term.sigma) ** 2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(num / den if joint.gaussian_terms() else np.full(np.shape(m), np.nan), dtype=float)
+    if not joint.gaussian_terms():
+        return np.full(np.shape(m), np.nan)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        # den = 0 where k underflows (m ≫ m_ℓ): χ² is then flat in ε and x* is not finite
+        return np.divide(np.asarray(num, dtype=float), np.asarray(den, dtype=float))
 
 
 def piece_candidate(x_star: float, lo: float, hi: float) -> float:

@@ -102,15 +102,19 @@ def parse_yaml(text: str | bytes):
 
 
 def _check_finite(node, source: str, prefix: str = "") -> None:
-    """Reject NaN and infinities anywhere in a parsed document."""
+    """Reject NaN, infinities, numbers beyond float range and non-text keys anywhere in a parsed document."""
     if isinstance(node, dict):
         for key, value in node.items():
+            if not isinstance(key, str):
+                raise InputError(source, prefix or None, f"keys must be text, got {key!r}")
             _check_finite(value, source, f"{prefix}{key}" if not prefix else f"{prefix}.{key}")
     elif isinstance(node, list):
         for i, value in enumerate(node):
             _check_finite(value, source, f"{prefix}[{i}]")
     elif isinstance(node, float) and not math.isfinite(node):
         raise InputError(source, prefix or None, f"expected a finite number, got {node}")
+    elif isinstance(node, int) and not isinstance(node, bool) and abs(node) > 1e300:
+        raise InputError(source, prefix or None, "number out of range")
 
 
 def read_yaml(path: Path) -> tuple[dict, bytes]:
@@ -122,6 +126,8 @@ def read_yaml(path: Path) -> tuple[dict, bytes]:
         raise InputError(source, None, f"cannot read file: {exc.strerror}") from None
     try:
         doc = parse_yaml(raw)
+    except RecursionError:
+        raise InputError(source, None, "malformed YAML: nested too deeply") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -183,11 +189,11 @@ def validate(doc: dict, definition: str, source: str) -> None:
 def _classify(doc: dict, source: str) -> tuple[str, str]:
     """Role ('data' or 'card') and schema definition of a document, from its 'schema' and 'kind'."""
     tag = doc.get("schema")
-    if tag not in ROLES:
+    if not isinstance(tag, str) or tag not in ROLES:
         raise InputError(source, "schema", f"expected '{DATA_SCHEMA}' or '{CARD_SCHEMA}', got {tag!r}")
     role, kinds = ROLES[tag]
     kind = doc.get("kind")
-    if kind not in kinds:
+    if not isinstance(kind, str) or kind not in kinds:
         raise InputError(source, "kind", f"expected one of {', '.join(kinds)}, got {kind!r}")
     return role, kinds[kind]
 
@@ -215,12 +221,14 @@ def parse_override(text: str) -> tuple[str, object]:
         raise InputError("--set", text, "expected FILE.FIELD=VALUE, e.g. a_mu_sm_wp25.value=116592040")
     try:
         parsed = parse_yaml(value)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         raise InputError("--set", key, f"cannot read the value '{value}'") from None
     return key, parsed
 
 
 def _apply_override(files: dict, key: str, value) -> None:
+    if not isinstance(key, str) or "." not in key:
+        raise InputError("--set", str(key), "expected a key FILE.FIELD, e.g. a_mu_sm_wp25.value")
     name, _, field = key.partition(".")
     matches = [k for k in files if k[1] == name]
     if not matches:
@@ -299,12 +307,17 @@ class InputSet:
             factor = unit_factor(doc["unit"], dimension)
         except ValueError as exc:
             raise InputError(str(entry.path), "unit", str(exc)) from None
-        value, sigma = doc["value"], doc.get("uncertainty", 0.0)
+        value, sigma = float(doc["value"]), float(doc.get("uncertainty", 0.0))
         if doc.get("inverse", False):
             if value == 0:
                 raise InputError(str(entry.path), "value", "an inverse quantity cannot be 0")
-            value, sigma = 1.0 / value, sigma / value**2
-        return Measurement(value * factor, sigma * factor)
+            with np.errstate(over="ignore", under="ignore"):
+                value, sigma = 1.0 / value, sigma / value / value
+        result = Measurement(value * factor, sigma * factor)
+        if not (math.isfinite(result.value) and math.isfinite(result.sigma)) or (
+                doc.get("inverse", False) and result.value == 0):
+            raise InputError(str(entry.path), "value", "number out of range")
+        return result
 
     def alpha(self) -> float:
         """The fine-structure constant used for couplings and loops (data file ``alpha``)."""
@@ -337,7 +350,13 @@ class InputSet:
         theory = parse_ae_theory(theory_file.doc, str(theory_file.path))
         inverse = alpha_file.doc["value"] * unit_factor(alpha_file.doc["unit"], "dimensionless")
         sigma_inverse = alpha_file.doc.get("uncertainty", 0.0) * unit_factor(alpha_file.doc["unit"], "dimensionless")
-        value, sigma = a_e_sm(inverse, sigma_inverse, theory)
+        with np.errstate(over="ignore", invalid="ignore"):
+            try:
+                value, sigma = a_e_sm(inverse, sigma_inverse, theory)
+            except OverflowError:
+                value = sigma = math.inf
+        if not (math.isfinite(value) and math.isfinite(sigma)):
+            raise InputError(str(theory_file.path), "terms", "numbers out of range: a_e(SM) is not finite")
         return Measurement(float(value), float(sigma))
 
     def contour(self, name: str) -> Contour:
@@ -398,7 +417,8 @@ class InputSet:
     def check(self) -> None:
         """Cross-check every file: references, units, derived values, contour files."""
         for name, dimension in CONSTANTS.items():
-            self.quantity(name, dimension)
+            if not self.quantity(name, dimension).value > 0:
+                raise InputError(str(self.file(name).path), "value", f"{name} must be > 0")
         seen: dict[tuple[str, str], str] = {}
         for entry in sorted(self.files(), key=lambda f: f.role != "data"):  # data before the cards using it
             if entry.role == "data":

@@ -84,8 +84,14 @@ def scan_2d(joint: JointLikelihood, masses: np.ndarray, eps: np.ndarray, axis: s
     return Scan(masses, eps, chi2 - chi2_min, chi2_min, axis)
 
 
-def log_grid(lo: float, hi: float, n: int) -> np.ndarray:
-    """n log-spaced points from lo to hi (both > 0)."""
-    if not (0 < lo < hi) or n < 2:
-        raise InputError("scan range", None, f"expected 0 < low < high and at least 2 points, got {lo:g} {hi:g} {n}")
-    return np.geomspace(lo, hi, n)
+#: Most points along one scan axis (a 10⁴ x 10⁴ grid already holds 10⁸ points).
+MAX_POINTS = 10_000
+
+
+def log_grid(lo: float, hi: float, n) -> np.ndarray:
+    """n log-spaced points from lo to hi (both > 0; 2 ≤ n ≤ MAX_POINTS, a whole number)."""
+    if not (0 < lo < hi):
+        raise InputError("scan range", None, f"expected 0 < low < high, got {lo:g} {hi:g}")
+    if not (n == int(n) and 2 <= n <= MAX_POINTS):
+        raise InputError("option --points", None, f"expected a whole number of points from 2 to {MAX_POINTS}, got {n:g}")
+    return np.geomspace(lo, hi, int(n))
