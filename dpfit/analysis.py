@@ -14,6 +14,7 @@ invisible width.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -65,7 +66,7 @@ class Analysis:
         if not self.invisible_ratio >= 0:
             raise InputError(self.source, "invisible_ratio", f"expected a number >= 0, got {self.invisible_ratio}")
         for name, rng in (("mass_range", self.mass_range), ("eps_range", self.eps_range)):
-            if rng is not None and not (len(rng) == 2 and 0 < rng[0] < rng[1]):
+            if rng is not None and not (len(rng) == 2 and 0 < rng[0] < rng[1] < math.inf):
                 raise InputError(self.source, name, f"expected [low, high] with 0 < low < high, got {list(rng)}")
         for name in ("muon", "electron"):
             value = getattr(self, name)

@@ -364,6 +364,7 @@ class OneLineParser(argparse.ArgumentParser):
     """Usage errors as one line (``dpfit: error: ...``) and exit status 2, like input errors."""
 
     def error(self, message: str):
+        message = message.replace("\r", "\\r").replace("\n", "\\n")  # user text stays on one line
         self.exit(EXIT_INPUT, f"dpfit: error: {self.prog}: {message} (see '{self.prog} --help')\n")
 
 

@@ -65,7 +65,11 @@ def _checked(source: str, rows: list[list[float]], mass_factor: float, coupling:
         bad = int(np.argmax(steps <= 0)) + 1
         raise InputError(source, f"line {lines[bad]}", "masses must be strictly increasing")
     upper = data[:, 2] if data.shape[1] == 3 else np.full(len(data), np.inf)
-    return Contour(mass=data[:, 0] * mass_factor, lower=data[:, 1], upper=upper, coupling=coupling)
+    with np.errstate(over="ignore"):
+        mass = data[:, 0] * mass_factor
+    if not np.all(np.isfinite(mass)):
+        raise InputError(source, f"line {lines[int(np.argmin(np.isfinite(mass)))]}", "mass out of range")
+    return Contour(mass=mass, lower=data[:, 1], upper=upper, coupling=coupling)
 
 
 def _read_text(path: Path) -> tuple[str, str]:

@@ -155,7 +155,9 @@ def parse_ae_theory(doc: dict, source: str) -> AeTheory:
         if n is not None:
             value, sigma = parsed[key]
             coeff[n - 1] += value
-            var[n - 1] += sigma**2
+            var[n - 1] += sigma * sigma
+            if not (math.isfinite(coeff[n - 1]) and math.isfinite(var[n - 1])):
+                raise InputError(source, f"terms.{key}", "number out of range")
     return AeTheory(
         coefficients=tuple(coeff),
         coefficient_sigmas=tuple(math.sqrt(v) for v in var),

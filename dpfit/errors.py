@@ -25,7 +25,8 @@ class InputError(ValueError):
         self.field = field
         self.message = message
         where = self.source if field is None else f"{self.source}: field '{field}'"
-        super().__init__(f"{where}: {message}")
+        # one line, whatever text the user's input put into the message
+        super().__init__(f"{where}: {message}".replace("\r", "\\r").replace("\n", "\\n"))
 
 
 class NoAllowedRegion(InputError):

@@ -377,8 +377,11 @@ class InputSet:
             if contour.coupling != doc["coupling"]:
                 raise InputError(source, "coupling", f"the contour file {path.name} holds '{contour.coupling}', not '{doc['coupling']}'")
         if contour.coupling == "g_ve":
-            contour = Contour(contour.mass, eps_from_g(contour.lower, self.alpha()),
-                              eps_from_g(contour.upper, self.alpha()), "eps")
+            with np.errstate(over="ignore"):
+                contour = Contour(contour.mass, eps_from_g(contour.lower, self.alpha()),
+                                  eps_from_g(contour.upper, self.alpha()), "eps")
+            if not np.all(np.isfinite(contour.lower)):
+                raise InputError(source, "coupling", "a g_ve value is out of range once converted to eps")
         return contour
 
     @staticmethod

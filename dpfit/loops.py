@@ -104,7 +104,7 @@ def _evaluate(r, small_r, large_r_direct, series_args, large_r_log):
 
 def _fv_small_r(r):
     a = r * r
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         val = 1.0 - 2.0 * a - a * (2.0 - a) * np.log(a) + a * (4.0 * a - a * a - 2.0) * _integral_i(r)
     return np.where(a == 0.0, 1.0, val)  # r = 0, or r < 1e-154 where r² underflows: the limit F_V(0) = 1
 
@@ -125,7 +125,7 @@ def _fv_u_log(u):
 
 def _h_small_r(r):
     a = r * r
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         val = (1.0 - 2.5 * a + a * a - 0.5 * a * (a * a - 4.0 * a + 2.0) * np.log(a)
                + 0.5 * a * a * (a - 2.0) * (a - 4.0) * _integral_i(r))
     return np.where(a == 0.0, 1.0, val)  # as for F_V: the limit H(0) = 1

@@ -26,10 +26,12 @@ def eps_from_delta_a(mass, delta, lepton_mass, alpha):
     """Coupling that produces a given shift: ε = sqrt(Δa · (2π/α) / F_V(m/m_ℓ)).
 
     Inverse of :func:`delta_a`. A vector boson only raises a_ℓ, so for Δa < 0
-    there is no solution and the result is NaN. Masses in MeV.
+    there is no solution and the result is NaN; where F_V underflows to 0
+    (m ≳ 1e150 m_ℓ) it is +inf. Masses in MeV.
     """
     delta = np.asarray(delta, dtype=float)
-    ratio = delta * (2.0 * np.pi / alpha) / loop_vector(np.asarray(mass, dtype=float) / lepton_mass)
+    with np.errstate(divide="ignore", invalid="ignore"):  # F_V underflows to 0 for m ≳ 1e150 m_ℓ: ε = inf
+        ratio = delta * (2.0 * np.pi / alpha) / loop_vector(np.asarray(mass, dtype=float) / lepton_mass)
     with np.errstate(invalid="ignore"):
         return np.where(ratio >= 0.0, np.sqrt(np.where(ratio >= 0.0, ratio, 0.0)), np.nan)
 

@@ -209,8 +209,9 @@ class JointLikelihood:
         if len(couplings) != len(self.parameters) - 1:
             raise TypeError(f"expected couplings {self.parameters[1:]}, got {len(couplings)} arrays")
         total = np.zeros(np.broadcast_shapes(np.shape(m), *map(np.shape, couplings)))
-        for term in self.terms:
-            total = total + term.logl(m, self.coupling_of(term.lepton, couplings))
+        with np.errstate(over="ignore"):  # two finite ln L near -1e308 sum to -inf
+            for term in self.terms:
+                total = total + term.logl(m, self.coupling_of(term.lepton, couplings))
         return total
 
     def __call__(self, *args) -> float:

@@ -54,7 +54,7 @@ def table_csv(columns: list[str], rows: np.ndarray, prov: dict | None = None) ->
         out.write(provenance_line(prov) + "\n")
     out.write(",".join(columns) + "\n")
     for row in rows:
-        out.write(",".join("nan" if not math.isfinite(v) else f"{v:.10g}" for v in row) + "\n")
+        out.write(",".join(f"{v:.10g}" for v in row) + "\n")  # nan, inf and -inf as such
     return out.getvalue()
 
 
