@@ -37,6 +37,7 @@ from dpfit.units import UNITS, unit_factor
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_SCHEMA = "dpfit-data/1"
 CARD_SCHEMA = "dpfit-card/1"
+ANALYSIS_SCHEMA = "dpfit-analysis/1"
 CONVENTIONS = ("precise", "paper")
 #: document kind -> name of its definition in the JSON Schema
 DATA_KINDS = {k: k for k in ("quantity", "difference", "ae_difference", "ae_sm_theory", "exclusion", "region", "printed_values")}
@@ -205,6 +206,8 @@ def _scan(directory: Path, origin: str, skip: Path | None = None) -> list[InputF
         if skip is not None and skip in path.parents:
             continue
         doc, raw = read_yaml(path)
+        if doc.get("schema") == ANALYSIS_SCHEMA:  # an analysis file kept beside its overlay is not an input
+            continue
         role, _ = _classify(doc, str(path))
         found.append(InputFile(path.stem, role, path, doc, hashlib.sha256(raw).hexdigest(), origin))
     return found

@@ -148,6 +148,12 @@ _H_SERIES = ((-1.0, -2.0, -1.0, 0.0, -1.0, -2.0, -1.0), 3,
               (-2, 1.0), (-1, 4.0), (0, 6.0), (1, 4.0), (2, 1.0)))
 
 
+def mass_ratio(mass, lepton_mass):
+    """r = m_X/m_ℓ as a float array; +inf (no overflow warning) for masses beyond float range of r."""
+    with np.errstate(over="ignore"):
+        return np.asarray(mass, dtype=float) / lepton_mass
+
+
 def loop_vector(r):
     """Vector loop function F_V(r), r = m_X/m_ℓ ≥ 0 (dimensionless).
 

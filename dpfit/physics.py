@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dpfit.loops import loop_vector
+from dpfit.loops import loop_vector, mass_ratio
 
 
 def delta_a(mass, eps, lepton_mass, alpha):
@@ -19,7 +19,7 @@ def delta_a(mass, eps, lepton_mass, alpha):
 
     mass, lepton_mass in MeV; eps, alpha dimensionless. Broadcasts over arrays.
     """
-    return alpha * np.square(eps) / (2.0 * np.pi) * loop_vector(np.asarray(mass, dtype=float) / lepton_mass)
+    return alpha * np.square(eps) / (2.0 * np.pi) * loop_vector(mass_ratio(mass, lepton_mass))
 
 
 def eps_from_delta_a(mass, delta, lepton_mass, alpha):
@@ -31,7 +31,7 @@ def eps_from_delta_a(mass, delta, lepton_mass, alpha):
     """
     delta = np.asarray(delta, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):  # F_V underflows to 0 for m ≳ 1e150 m_ℓ: ε = inf
-        ratio = delta * (2.0 * np.pi / alpha) / loop_vector(np.asarray(mass, dtype=float) / lepton_mass)
+        ratio = delta * (2.0 * np.pi / alpha) / loop_vector(mass_ratio(mass, lepton_mass))
     with np.errstate(invalid="ignore"):
         return np.where(ratio >= 0.0, np.sqrt(np.where(ratio >= 0.0, ratio, 0.0)), np.nan)
 

@@ -77,6 +77,9 @@ def scan_1d(joint: JointLikelihood, mass: float, eps: np.ndarray, axis: str = "e
 def scan_2d(joint: JointLikelihood, masses: np.ndarray, eps: np.ndarray, axis: str = "eps") -> Scan:
     """Δχ²(m, ε) over a grid, relative to the smallest exact per-mass minimum on the mass grid."""
     masses, eps = np.asarray(masses, dtype=float), np.asarray(eps, dtype=float)
+    if masses.size * eps.size > MAX_GRID_POINTS:
+        raise InputError("option --points", None, f"a 2D grid of {masses.size} x {eps.size} points exceeds "
+                                                  f"{MAX_GRID_POINTS:.3g} points; use fewer")
     chi2, per_mass = _chi2_grid(joint, axis, masses, eps)
     chi2_min = float(np.min(per_mass))
     if not np.isfinite(chi2_min):
@@ -84,8 +87,10 @@ def scan_2d(joint: JointLikelihood, masses: np.ndarray, eps: np.ndarray, axis: s
     return Scan(masses, eps, chi2 - chi2_min, chi2_min, axis)
 
 
-#: Most points along one scan axis (a 10⁴ x 10⁴ grid already holds 10⁸ points).
+#: Most points along one scan axis.
 MAX_POINTS = 10_000
+#: Most points of a 2D grid (5000 x 5000; about 1.3 GB of temporaries, the memory this machine spares).
+MAX_GRID_POINTS = 25_000_000
 
 
 def log_grid(lo: float, hi: float, n) -> np.ndarray:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dpfit.loops import loop_vector
+from dpfit.loops import loop_vector, mass_ratio
 
 #: Parameters of the two coupling modes.
 PARAMETERS = {"universal": ("m", "eps"), "lepton": ("m", "eps_e", "eps_mu")}
@@ -62,7 +62,7 @@ class Gm2Gaussian(Term):
 
     def shift_per_eps2(self, m):
         """k(m) = α F_V(m/m_ℓ)/2π, so that δa = k ε²."""
-        return self.alpha / (2.0 * np.pi) * loop_vector(np.asarray(m, dtype=float) / self.lepton_mass)
+        return self.alpha / (2.0 * np.pi) * loop_vector(mass_ratio(m, self.lepton_mass))
 
     def logl(self, m, eps):
         """−½ pull²; −∞ for ε < 0 and where the pull overflows (ε ≳ 1e74)."""

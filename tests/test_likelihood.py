@@ -309,3 +309,18 @@ def test_scan_profiles_other_coupling_in_lepton_mode():
     scan = scan_1d(joint, 16.7, np.geomspace(1e-4, 2e-3, 100), axis="eps_mu")
     assert np.nanmin(scan.delta_chi2) >= -1e-12
     assert np.isfinite(scan.delta_chi2).all()  # nothing excludes eps_mu
+
+
+def test_grid_too_large_is_refused():
+    from dpfit.scan import scan_2d
+
+    with pytest.raises(InputError, match="exceeds"):
+        scan_2d(Analysis().likelihood(), np.linspace(16, 17, 6000), np.geomspace(1e-4, 1e-2, 6000))
+
+
+def test_analysis_file_inside_its_own_overlay_is_skipped(tmp_path):
+    (tmp_path / "a.yaml").write_text("schema: dpfit-analysis/1\ninputs: .\nmuon: WP20\n")
+    text = (default_dir("data") / "a_mu_sm_wp20.yaml").read_text().replace("value: 116591810", "value: 116591900")
+    (tmp_path / "a_mu_sm_wp20.yaml").write_text(text)
+    analysis = Analysis.from_file(tmp_path / "a.yaml")
+    assert analysis.inputs.delta_a("delta_a_mu_wp20").value == pytest.approx(171.5e-11, rel=1e-9)

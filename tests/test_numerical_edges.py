@@ -573,3 +573,11 @@ def test_log_grid_rejects_bad_ranges(lo, hi, n, message):
 def test_log_grid_hits_its_ends_exactly():
     grid = log_grid(*EPS_RANGE, 7)
     assert grid[0] == EPS_RANGE[0] and grid[-1] == EPS_RANGE[1]
+
+
+# regression: r = m/m_ℓ overflowed with a RuntimeWarning for m > 1.8e308 m_ℓ
+def test_mass_over_lepton_mass_overflow_is_silent():
+    m = 1e308  # MeV; m/m_e = 2e308 overflows to inf
+    assert delta_a(m, 1e-3, M_E, ALPHA) == 0.0
+    assert eps_from_delta_a(m, 3.4e-13, M_E, ALPHA) == np.inf
+    assert electron_term().logl(m, 1e-3) == pytest.approx(-0.5 * (3.4e-13 / 1.6e-13) ** 2, rel=1e-12)
