@@ -20,10 +20,17 @@ from functools import cached_property
 from pathlib import Path
 
 from dpfit.errors import InputError
-from dpfit.inputs import InputSet, load_inputs, parse_override, read_yaml, validate
+from dpfit.inputs import LEPTON_MASS, InputSet, load_inputs, parse_override, read_yaml, validate
 from dpfit.terms import Exclusion, Gm2Gaussian, JointLikelihood, PreferredRegion
 
-LEPTON_MASS = {"mu": "m_mu", "e": "m_e"}
+
+
+def gm2_term(inputs: InputSet, lepton: str, scenario: str) -> Gm2Gaussian:
+    """The Gaussian (g−2) term of a lepton's scenario card ('mu' or 'e', e.g. 'WP20')."""
+    card = inputs.scenario(lepton, scenario)
+    delta = inputs.delta_a(card.doc["delta_a"])
+    return Gm2Gaussian(card.name, lepton, card.doc["scenario"], delta.value, delta.sigma,
+                       inputs.mass(LEPTON_MASS[lepton]), inputs.alpha())
 
 
 @dataclass(frozen=True)
@@ -132,15 +139,12 @@ class Analysis:
 
     def terms(self) -> list:
         """The likelihood terms of this analysis, built from the cards."""
-        inputs, alpha = self.inputs, self.inputs.alpha()
+        inputs = self.inputs
         terms = []
         for lepton, scenario in (("mu", self.muon), ("e", self.electron)):
             if scenario is None:
                 continue
-            card = inputs.scenario(lepton, scenario)
-            delta = inputs.delta_a(card.doc["delta_a"])
-            terms.append(Gm2Gaussian(card.name, lepton, card.doc["scenario"], delta.value, delta.sigma,
-                                     inputs.mass(LEPTON_MASS[lepton]), alpha))
+            terms.append(gm2_term(inputs, lepton, scenario))
         for name in self.limit_cards():
             card = inputs.card(name)
             contour = inputs.contour(card.doc["data"])

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dpfit.analysis import LEPTON_MASS, Analysis
+from dpfit.analysis import Analysis, gm2_term
 from dpfit.inputs import InputSet
 from dpfit.physics import sigma_eps_linear
 from dpfit.terms import Exclusion, Gm2Gaussian
@@ -59,14 +59,6 @@ class CouplingBand:
     def edges(self, n: int, linear: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """(lower, upper) edges of the nσ band, exact or (``linear=True``) the paper's."""
         return (self.linear if linear else self.exact)[n]
-
-
-def gm2_term(inputs: InputSet, lepton: str, scenario: str) -> Gm2Gaussian:
-    """The Gaussian (g−2) term of a scenario's card, as Analysis.terms() builds it."""
-    card = inputs.scenario(lepton, scenario)
-    delta = inputs.delta_a(card.doc["delta_a"])
-    return Gm2Gaussian(card.name, lepton, card.doc["scenario"], delta.value, delta.sigma,
-                       inputs.mass(LEPTON_MASS[lepton]), inputs.alpha())
 
 
 def exact_edges(k, delta: float, sigma: float, n: float) -> tuple[np.ndarray, np.ndarray]:
@@ -185,8 +177,6 @@ def atomki_box(analysis: Analysis) -> Box | None:
 
 def window_boxes(analysis: Analysis, pieces) -> list[Box]:
     """The window's ε pieces [[lo, hi], ...] as boxes over the analysis mass range (MeV)."""
-    if len(pieces) == 0:
-        return []
     mass = tuple(analysis.resolved_mass_range())
     return [Box("surviving window", mass, (float(lo), float(hi))) for lo, hi in pieces]
 

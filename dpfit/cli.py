@@ -22,15 +22,20 @@ EXIT_INPUT = 2
 # ----------------------------------------------------------------------------- option parsing helpers
 
 
-def positive_number(text: str) -> float:
-    """argparse type: a positive finite number (masses in MeV, couplings, counts of sigma)."""
+def _finite_number(text: str, allow_zero: bool) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got '{text}'") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive finite number, got '{text}'")
+    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        wanted = "a finite number >= 0" if allow_zero else "a positive finite number"
+        raise argparse.ArgumentTypeError(f"expected {wanted}, got '{text}'")
     return value
+
+
+def positive_number(text: str) -> float:
+    """argparse type: a positive finite number (masses in MeV, couplings, counts)."""
+    return _finite_number(text, allow_zero=False)
 
 
 def mass_list(text: str) -> list[float]:
@@ -82,13 +87,8 @@ def _names(text: str) -> tuple[str, ...]:
 
 
 def _nonnegative(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got '{text}'") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got '{text}'")
-    return value
+    """argparse type: a finite number >= 0 (the invisible-width ratio)."""
+    return _finite_number(text, allow_zero=True)
 
 
 def _analysis(args):

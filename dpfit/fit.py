@@ -124,6 +124,15 @@ def profile_minimum(joint: JointLikelihood, masses) -> tuple[np.ndarray, np.ndar
     return best, best_eps
 
 
+def _migrad(minuit: Minuit) -> Minuit:
+    """Run MIGRAD on a χ² cost (errordef 1) with the strategy and tolerance of every dpfit fit."""
+    minuit.errordef = Minuit.LEAST_SQUARES
+    minuit.strategy = 2
+    minuit.tol = 1e-6
+    minuit.migrad()
+    return minuit
+
+
 def _minimise_piece(chi2, joint, m, lo, hi) -> PieceMinimum:
     """MIGRAD on χ²(ε) with ε limited to [lo, hi], started at the closed-form piece minimum.
 
@@ -137,12 +146,9 @@ def _minimise_piece(chi2, joint, m, lo, hi) -> PieceMinimum:
         return float(chi2(eps))
 
     minuit = Minuit(cost, eps=start)
-    minuit.errordef = Minuit.LEAST_SQUARES
     minuit.limits["eps"] = (lo, hi if np.isfinite(hi) else None)
     minuit.errors["eps"] = max(0.1 * start, 1e-3 * (start + lo) + 1e-12)
-    minuit.strategy = 2
-    minuit.tol = 1e-6
-    minuit.migrad()
+    _migrad(minuit)
     eps = float(minuit.values["eps"])
     value = float(chi2(eps))
     at_edge = None
@@ -303,14 +309,11 @@ def _refine_2d(part: JointLikelihood, m0: float, piece: PieceMinimum, m_lo: floa
         return float(-2.0 * part.logl(m, eps))
 
     minuit = Minuit(cost, m=m0, eps=piece.eps)
-    minuit.errordef = Minuit.LEAST_SQUARES
     minuit.limits["m"] = (m_lo, m_hi)
     minuit.limits["eps"] = (piece.lo, piece.hi if np.isfinite(piece.hi) else None)
     minuit.errors["m"] = 0.1 * (m_hi - m_lo)
     minuit.errors["eps"] = max(0.1 * piece.eps, 1e-9)
-    minuit.strategy = 2
-    minuit.tol = 1e-6
-    minuit.migrad()
+    _migrad(minuit)
     return float(minuit.values["m"]), float(minuit.values["eps"]), float(minuit.fval), bool(minuit.valid)
 
 

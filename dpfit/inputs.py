@@ -43,6 +43,8 @@ CONVENTIONS = ("precise", "paper")
 DATA_KINDS = {k: k for k in ("quantity", "difference", "ae_difference", "ae_sm_theory", "exclusion", "region", "printed_values")}
 CARD_KINDS = {"gm2_gaussian": "gm2_gaussian", "exclusion": "exclusion_card", "region": "region_card"}
 ROLES = {DATA_SCHEMA: ("data", DATA_KINDS), CARD_SCHEMA: ("card", CARD_KINDS)}
+#: data file of each lepton's mass
+LEPTON_MASS = {"mu": "m_mu", "e": "m_e"}
 #: constants every input set must define, with the dimension of their unit
 CONSTANTS = {"alpha": "dimensionless", "m_mu": "mass", "m_e": "mass", "hbar": "action"}
 

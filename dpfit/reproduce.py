@@ -8,7 +8,6 @@ two renames) or the complete new ones, never a mix.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile

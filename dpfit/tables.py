@@ -10,12 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dpfit.inputs import InputSet
+from dpfit.inputs import LEPTON_MASS, InputSet
 from dpfit.physics import eps_from_delta_a, sigma_eps_linear
 
 #: Masses of the source paper's table, MeV.
 DEFAULT_MASSES = (5, 10, 15, 17, 20, 25, 30, 35, 40, 45, 50, 100, 200, 300, 400, 500)
-LEPTON_MASS = {"mu": "m_mu", "e": "m_e"}
 
 
 @dataclass(frozen=True)

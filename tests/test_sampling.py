@@ -1,6 +1,5 @@
 """Posterior sampling: correctness against an analytic density, reproducibility, resume, interrupts."""
 
-import os
 import signal
 import subprocess
 import sys
