@@ -305,7 +305,7 @@ def diagnostics(chain: Chain) -> Diagnostics:
     if steps < MIN_TAU_MULTIPLE * tau_max:
         more = int(np.ceil(MIN_TAU_MULTIPLE * tau_max - steps))
         warning = (f"the chain ({steps} steps) is shorter than {MIN_TAU_MULTIPLE} autocorrelation times "
-                   f"(tau = {tau_max:.0f}); run about {more} more steps (--resume --steps {steps + more})")
+                   f"(tau = {tau_max:.0f}); run about {more} more steps ({steps + more} in total)")
     burn = min(int(2 * tau_max), steps // 2)
     thin = max(1, int(tau_max / 2))
     ess = nwalkers * (steps - burn) / tau_max
