@@ -22,7 +22,7 @@ SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_T
 
 
 def _points(n: int, seed: int = 1):
-    from dpfit.analysis import Analysis
+    from dpfit.model.analysis import Analysis
 
     analysis = Analysis()
     lo, hi = analysis.resolved_mass_range()
@@ -34,7 +34,7 @@ def naive_logl(joint, m: float, eps: float) -> float:
     """The reference joint ln L at one point with F_V by adaptive quadrature (the baseline)."""
     from scipy import integrate
 
-    from dpfit.terms import Gm2Gaussian
+    from dpfit.likelihood.terms import Gm2Gaussian
 
     total = 0.0
     for term in joint.terms:
@@ -49,7 +49,7 @@ def naive_logl(joint, m: float, eps: float) -> float:
 
 
 def measure_throughput() -> dict:
-    from dpfit.fused import FusedLikelihood
+    from dpfit.likelihood.fused import FusedLikelihood
 
     analysis, m, eps = _points(4_000_000)
     joint = analysis.likelihood()
@@ -64,8 +64,8 @@ def measure_throughput() -> dict:
 
 
 def measure_grid() -> dict:
-    from dpfit.analysis import Analysis
-    from dpfit.scan import log_grid, scan_2d
+    from dpfit.model.analysis import Analysis
+    from dpfit.inference.scan import log_grid, scan_2d
 
     analysis = Analysis()
     joint = analysis.likelihood()
@@ -75,8 +75,8 @@ def measure_grid() -> dict:
 
 
 def measure_emcee() -> dict:
-    from dpfit.analysis import Analysis
-    from dpfit.sampling import posterior, sample
+    from dpfit.model.analysis import Analysis
+    from dpfit.inference.sampling import posterior, sample
 
     analysis = Analysis()
     post = posterior(analysis)

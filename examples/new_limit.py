@@ -27,9 +27,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from dpfit.analysis import Analysis
-from dpfit.fit import fit
-from dpfit.window import interval_algebra, profile_window
+from dpfit.model.analysis import Analysis
+from dpfit.inference.fit import fit
+from dpfit.inference.window import interval_algebra, profile_window
 
 MASS = 16.7  # MeV
 

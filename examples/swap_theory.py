@@ -14,9 +14,9 @@ Run: ``python examples/swap_theory.py`` (a few seconds).
 
 from __future__ import annotations
 
-from dpfit.analysis import Analysis
-from dpfit.fit import fit
-from dpfit.window import interval_algebra, profile_window
+from dpfit.model.analysis import Analysis
+from dpfit.inference.fit import fit
+from dpfit.inference.window import interval_algebra, profile_window
 
 MASS = 16.7  # MeV, the ATOMKI 8Be (2016) central mass
 

@@ -10,7 +10,7 @@ from dpfit.cli import main
 
 
 def fv_quadrature(r: float) -> float:
-    """F_V(r) by adaptive quadrature of its defining integral (independent of dpfit.loops)."""
+    """F_V(r) by adaptive quadrature of its defining integral (independent of dpfit.physics.loops)."""
     value, _ = integrate.quad(lambda x: 2 * x * (1 - x) ** 2 / ((1 - x) ** 2 + r * r * x), 0.0, 1.0,
                               epsabs=0, epsrel=1e-13, limit=200)
     return value

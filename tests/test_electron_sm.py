@@ -1,4 +1,4 @@
-"""Tests of dpfit.electron_sm: the Standard-Model a_e(alpha) from data/a_e_sm_theory.yaml."""
+"""Tests of dpfit.physics.electron_sm: the Standard-Model a_e(alpha) from data/a_e_sm_theory.yaml."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import yaml
 
-from dpfit.electron_sm import a_e_sm, da_e_dalpha_inverse, parse_ae_theory, uncertainty_budget
+from dpfit.physics.electron_sm import a_e_sm, da_e_dalpha_inverse, parse_ae_theory, uncertainty_budget
 from dpfit.errors import InputError
 
 DATA = Path(__file__).parents[1] / "data" / "a_e_sm_theory.yaml"

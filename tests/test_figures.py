@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from conftest import fv_quadrature
-from dpfit.analysis import Analysis
-from dpfit.bands import coupling_band, overlay_results, scenario_bands
-from dpfit.figures import plot_muon_bands, plot_overlay
-from dpfit.fit import fit
+from dpfit.model.analysis import Analysis
+from dpfit.inference.bands import coupling_band, overlay_results, scenario_bands
+from dpfit.output.figures import plot_muon_bands, plot_overlay
+from dpfit.inference.fit import fit
 
 ALPHA_PAPER = 1 / 137
 M_MU, M_E = 105.6583755, 0.51099895069

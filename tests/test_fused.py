@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from dpfit.analysis import Analysis
-from dpfit.fused import FusedLikelihood
-from dpfit.terms import Exclusion, Gm2Gaussian, JointLikelihood, PreferredRegion
+from dpfit.model.analysis import Analysis
+from dpfit.likelihood.fused import FusedLikelihood
+from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, JointLikelihood, PreferredRegion
 
 M_MU, M_E, ALPHA = 105.6583755, 0.51099895069, 1 / 137.035999177
 

@@ -45,12 +45,12 @@ import yaml
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from dpfit.analysis import Analysis
+from dpfit.model.analysis import Analysis
 from dpfit.cli import main
 from dpfit.errors import InputError
-from dpfit.fit import fit
-from dpfit.inputs import default_dir, load_inputs, parse_yaml
-from dpfit.units import UNITS
+from dpfit.inference.fit import fit
+from dpfit.inputs.inputset import default_dir, load_inputs, parse_yaml
+from dpfit.inputs.units import UNITS
 
 DATA = default_dir("data")
 CARDS = default_dir("likelihoods")
@@ -61,7 +61,7 @@ HANG_SECONDS = 30
 #: Masses (MeV) at which likelihoods are probed: far below, inside and far above the data.
 PROBE_MASSES = np.array([1e-3, 1.0, 10.0, 16.7, 17.0, 17.5, 100.0, 1e5])
 PROBE_EPS = np.array([0.0, 1e-12, 1e-5, 1.2e-4, 5e-4, 7e-4, 1e-3, 2e-3, 1e-2, 1.0])
-#: Default masses of `dpfit table` (dpfit.tables.DEFAULT_MASSES).
+#: Default masses of `dpfit table` (dpfit.inference.tables.DEFAULT_MASSES).
 TABLE_MASSES = (5, 500)
 
 

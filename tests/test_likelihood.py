@@ -5,11 +5,11 @@ import pytest
 from iminuit import Minuit
 
 from conftest import fv_quadrature
-from dpfit.analysis import Analysis
+from dpfit.model.analysis import Analysis
 from dpfit.errors import InputError, NoAllowedRegion
-from dpfit.fit import fit
-from dpfit.inputs import default_dir
-from dpfit.terms import Exclusion, Gm2Gaussian, JointLikelihood, PreferredRegion
+from dpfit.inference.fit import fit
+from dpfit.inputs.inputset import default_dir
+from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, JointLikelihood, PreferredRegion
 
 ALPHA_PAPER, M_MU, M_E = 1 / 137, 105.6583755, 0.51099895069
 REL = 1e-6  # intervals against the closed-form inversion of the Gaussian
@@ -251,7 +251,7 @@ DARKCAST = default_dir("data").parent.parent / "shared" / "external" / "darkcast
 
 @pytest.mark.skipif(not DARKCAST.exists(), reason="../shared/external not present")
 def test_real_darkcast_na64_contour():
-    from dpfit.contours import read_lmt
+    from dpfit.inputs.contours import read_lmt
 
     contour = read_lmt(DARKCAST)
     term = Exclusion("na64", "e", contour.mass, contour.lower, contour.upper, (contour.mass[0], contour.mass[-1]))
@@ -303,7 +303,7 @@ def test_cli_fit_and_scan(cli, tmp_path):
 
 
 def test_scan_profiles_other_coupling_in_lepton_mode():
-    from dpfit.scan import scan_1d
+    from dpfit.inference.scan import scan_1d
 
     joint = Analysis(couplings="lepton").likelihood()
     scan = scan_1d(joint, 16.7, np.geomspace(1e-4, 2e-3, 100), axis="eps_mu")
@@ -312,7 +312,7 @@ def test_scan_profiles_other_coupling_in_lepton_mode():
 
 
 def test_grid_too_large_is_refused():
-    from dpfit.scan import scan_2d
+    from dpfit.inference.scan import scan_2d
 
     with pytest.raises(InputError, match="exceeds"):
         scan_2d(Analysis().likelihood(), np.linspace(16, 17, 6000), np.geomspace(1e-4, 1e-2, 6000))

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dpfit.loops import loop_axial, loop_vector
+from dpfit.physics.loops import loop_axial, loop_vector
 
 TOLERANCE = 1e-12  # relative, the requirement of physics.md §1
 

@@ -18,9 +18,9 @@ import pytest
 from conftest import eps_quadrature
 
 from dpfit.errors import InputError, NoAllowedRegion
-from dpfit.fit import fit, profile_minimum
-from dpfit.loops import loop_axial, loop_vector
-from dpfit.physics import (
+from dpfit.inference.fit import fit, profile_minimum
+from dpfit.physics.loops import loop_axial, loop_vector
+from dpfit.physics.coupling import (
     delta_a,
     eps_from_delta_a,
     eps_from_g,
@@ -29,8 +29,8 @@ from dpfit.physics import (
     sigma_eps_linear,
     width_ee,
 )
-from dpfit.scan import log_grid, scan_1d, scan_2d
-from dpfit.terms import Exclusion, Gm2Gaussian, JointLikelihood, PreferredRegion
+from dpfit.inference.scan import log_grid, scan_1d, scan_2d
+from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, JointLikelihood, PreferredRegion
 
 ALPHA = 1.0 / 137.035999177  # CODATA 2022
 M_MU = 105.6583755  # MeV

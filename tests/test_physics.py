@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import fv_quadrature
-from dpfit import physics
+from dpfit.physics import coupling as physics
 
 ALPHA = 1 / 137.035999177
 M_MU = 105.6583755

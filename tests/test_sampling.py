@@ -10,9 +10,9 @@ import pytest
 from scipy import integrate, stats
 
 from conftest import fv_quadrature
-from dpfit.analysis import Analysis
+from dpfit.model.analysis import Analysis
 from dpfit.errors import InputError, NoAllowedRegion
-from dpfit.sampling import credible_summary, diagnostics, physical_samples, read_chain, sample
+from dpfit.inference.sampling import credible_summary, diagnostics, physical_samples, read_chain, sample
 
 M_MU = 105.6583755
 

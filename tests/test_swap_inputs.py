@@ -3,7 +3,7 @@
 Five paths, each through the CLI and the Python API, checked against
 independent computations (ε by quadrature of F_V, intervals by inverting the
 Gaussian in closed form, contours by our own log-log interpolation, a_e(SM)
-from dpfit.electron_sm called directly): (1) ``--set`` / ``set:`` /
+from dpfit.physics.electron_sm called directly): (1) ``--set`` / ``set:`` /
 ``overrides=``; (2) an overlay directory; (3) a new muon scenario; (4) a new
 limit (YAML point, CSV contour, DarkCast .lmt); (5) a new α for Δa_e. Then
 provenance, and bad overrides and contours (exit 2, one line, nothing written).
@@ -20,14 +20,14 @@ import numpy as np
 import pytest
 
 from conftest import eps_quadrature, fv_quadrature
-from dpfit.analysis import Analysis
-from dpfit.electron_sm import a_e_sm, parse_ae_theory
+from dpfit.model.analysis import Analysis
+from dpfit.physics.electron_sm import a_e_sm, parse_ae_theory
 from dpfit.errors import InputError
-from dpfit.fit import fit
-from dpfit.inputs import default_dir, load_inputs, read_yaml
-from dpfit.sampling import read_chain
-from dpfit.tables import muon_table
-from dpfit.window import interval_algebra
+from dpfit.inference.fit import fit
+from dpfit.inputs.inputset import default_dir, load_inputs, read_yaml
+from dpfit.inference.sampling import read_chain
+from dpfit.inference.tables import muon_table
+from dpfit.inference.window import interval_algebra
 
 # Independent of dpfit's data files: the numbers of physics.md §2 (precise convention).
 ALPHA = 1 / 137.035999177
@@ -334,7 +334,7 @@ CSV = "# made up\nmass_MeV,eps_lower,eps_upper\n16.0,1.4e-4,8.2e-4\n17.0,1.5e-4,
 
 
 def loglog(mass, masses, values):
-    """Straight line in (ln m, ln ε) between the bracketing rows (independent of dpfit.contours)."""
+    """Straight line in (ln m, ln ε) between the bracketing rows (independent of dpfit.inputs.contours)."""
     i = int(np.searchsorted(masses, mass)) - 1
     t = (math.log(mass) - math.log(masses[i])) / (math.log(masses[i + 1]) - math.log(masses[i]))
     return math.exp(math.log(values[i]) + t * (math.log(values[i + 1]) - math.log(values[i])))
@@ -472,7 +472,7 @@ delta_a: delta_a_e_x25
 
 
 def delta_a_e_x25() -> tuple[float, float]:
-    """Δa_e and σ from dpfit.electron_sm.a_e_sm called directly with the new α."""
+    """Δa_e and σ from dpfit.physics.electron_sm.a_e_sm called directly with the new α."""
     path = default_dir("data") / "a_e_sm_theory.yaml"
     theory = parse_ae_theory(read_yaml(path)[0], str(path))
     value, sigma = a_e_sm(ALPHA_INV_X, SIGMA_ALPHA_INV_X, theory)

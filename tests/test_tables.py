@@ -6,8 +6,8 @@ import io
 import pytest
 
 from conftest import eps_quadrature
-from dpfit.inputs import load_inputs
-from dpfit.tables import DEFAULT_MASSES, coupling_estimate, muon_table
+from dpfit.inputs.inputset import load_inputs
+from dpfit.inference.tables import DEFAULT_MASSES, coupling_estimate, muon_table
 
 # physics.md §4: the only printed row given, at 17 MeV (paper convention)
 PRINTED_17_MEV = {"eps_WP20": 1.823e-3, "sigma_WP20": 1.566e-4, "eps_BMW21": 1.223e-3,

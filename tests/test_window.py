@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from conftest import eps_quadrature
-from dpfit.analysis import Analysis
-from dpfit.window import gm2_band, interval_algebra, profile_window
+from dpfit.model.analysis import Analysis
+from dpfit.inference.window import gm2_band, interval_algebra, profile_window
 
 M_E = 0.51099895069
 
@@ -36,7 +36,7 @@ def test_profile_window_inside_algebra_window():
 
 
 def test_band_of_negative_delta_is_empty_above_two_sigma():
-    from dpfit.terms import Gm2Gaussian
+    from dpfit.likelihood.terms import Gm2Gaussian
 
     term = Gm2Gaussian("e", "e", "X", -1.02e-12, 0.26e-12, M_E, 1 / 137)
     assert gm2_band(term, 16.7) == []  # -1.02 + 2 x 0.26 < 0
@@ -104,7 +104,7 @@ def test_sample_with_gaussian_mass_prior_and_uniform_eps(cli, tmp_path):
     code, out, err = cli("sample", "--atomki", "atomki_4he", "--mass-prior", "gaussian", "--eps-prior", "uniform",
                          "--steps", "200", "--walkers", "16", "--no-progress", "--out", tmp_path / "c.h5")
     assert code == 0, err
-    from dpfit.sampling import read_chain
+    from dpfit.inference.sampling import read_chain
 
     chain = read_chain(tmp_path / "c.h5")
     assert chain.names == ["m", "eps"]

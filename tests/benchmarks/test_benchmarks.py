@@ -8,10 +8,10 @@ For the one-line figures of the README, run `python -m dpfit.bench`.
 import numpy as np
 import pytest
 
-from dpfit.analysis import Analysis
+from dpfit.model.analysis import Analysis
 from dpfit.bench import naive_logl
-from dpfit.fused import FusedLikelihood
-from dpfit.scan import log_grid, scan_2d
+from dpfit.likelihood.fused import FusedLikelihood
+from dpfit.inference.scan import log_grid, scan_2d
 
 N = 1_000_000
 

@@ -11,7 +11,7 @@ k(m) = α F_V(m/m_ℓ)/2π (Pospelov, PRD 80 (2009) 095002, eq. 2; physics.md §
 
 The source paper's linear propagation ε ± n σ_ε with σ_ε = (ε/2)(σ/Δa) is kept
 beside it (NaN where Δa ≤ 0, where it is undefined). Plots read these results
-(dpfit.figures); they compute nothing.
+(dpfit.output.figures); they compute nothing.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dpfit.analysis import Analysis, gm2_term
-from dpfit.inputs import InputSet
-from dpfit.physics import sigma_eps_linear
-from dpfit.terms import Exclusion, Gm2Gaussian
+from dpfit.model.analysis import Analysis, gm2_term
+from dpfit.inputs.inputset import InputSet
+from dpfit.physics.coupling import sigma_eps_linear
+from dpfit.likelihood.terms import Exclusion, Gm2Gaussian
 
 #: Band widths n (Δχ² ≤ n²) carried by a CouplingBand: 1σ and 2σ.
 SIGMAS = (1, 2)

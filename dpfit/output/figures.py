@@ -1,8 +1,8 @@
 """The reference figures (physics.md §4 items 4 and 5): muon bands and the overlay.
 
-Plots only: they draw :mod:`dpfit.bands` results and compute no physics. Masses
+Plots only: they draw :mod:`dpfit.inference.bands` results and compute no physics. Masses
 are in MeV, couplings dimensionless. Figures are saved atomically through
-:func:`dpfit.plots.save` in the format the target's extension names.
+:func:`dpfit.output.plots.save` in the format the target's extension names.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from itertools import cycle
 
 import numpy as np
 
-from dpfit.bands import CouplingBand, OverlayResults
-from dpfit.plots import pyplot, log_axis, save
+from dpfit.inference.bands import CouplingBand, OverlayResults
+from dpfit.output.plots import pyplot, log_axis, save
 
 MASS_LABEL = "boson mass m [MeV]"
 LEPTON_SYMBOL = {"mu": r"\mu", "e": "e"}
@@ -89,7 +89,7 @@ def _plain_log_ticks(axis) -> None:
 def plot_muon_bands(bands: list[CouplingBand], target, linear: bool = False) -> None:
     """ε_μ against m, one log–log panel per scenario (shared y), with 1σ and 2σ bands.
 
-    bands: CouplingBand results (masses in MeV), e.g. from dpfit.bands.scenario_bands.
+    bands: CouplingBand results (masses in MeV), e.g. from dpfit.inference.bands.scenario_bands.
     linear=True draws the paper's linear ε ± nσ_ε instead of the exact Δχ² ≤ n² bands.
     Edges at or below zero are drawn down to the bottom of the log axis, and noted.
     """

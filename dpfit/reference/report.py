@@ -7,10 +7,10 @@ Misprints are collected from the data files whose notes say "Misprint".
 
 from __future__ import annotations
 
-from dpfit.analysis import Analysis
+from dpfit.model.analysis import Analysis
 from dpfit.errors import InputError
-from dpfit.tables import coupling_estimate
-from dpfit.window import interval_algebra
+from dpfit.inference.tables import coupling_estimate
+from dpfit.inference.window import interval_algebra
 
 PRINTED = "source_paper"
 WINDOW_MASS = 16.7

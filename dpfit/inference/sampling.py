@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from dpfit import __version__
-from dpfit.atomic import atomic_path
+from dpfit.output.atomic import atomic_path
 from dpfit.errors import InputError, NoAllowedRegion
 
 GROUP = "mcmc"
@@ -91,8 +91,8 @@ class Posterior:
 
 
 def posterior(analysis) -> Posterior:
-    """The Posterior of an :class:`dpfit.analysis.Analysis`."""
-    from dpfit.fused import FusedLikelihood
+    """The Posterior of an :class:`dpfit.model.analysis.Analysis`."""
+    from dpfit.likelihood.fused import FusedLikelihood
 
     joint = analysis.likelihood()
     mass_range = tuple(analysis.resolved_mass_range())

@@ -1,7 +1,7 @@
 """A compiled, fused evaluation of a joint likelihood: one pass over the points, no temporaries.
 
 :class:`FusedLikelihood` evaluates the same ln L as
-:meth:`dpfit.terms.JointLikelihood.logl`, for the term types dpfit has, in a
+:meth:`dpfit.likelihood.terms.JointLikelihood.logl`, for the term types dpfit has, in a
 single numba-compiled loop. The only approximation is the shift per ε² of each
 (g−2) term, k(m) = α F_V(m/m_ℓ)/2π, which depends on the mass alone: inside a
 mass range it is read from a cubic spline on a uniform grid built from the
@@ -11,7 +11,7 @@ exact function to :data:`TABLE_TOLERANCE` relative at every half-way point
 Points outside the table's mass range are evaluated exactly by the numpy path.
 
 Used for the emcee log-probability and the throughput benchmark; the numpy
-path in :mod:`dpfit.terms` stays the reference.
+path in :mod:`dpfit.likelihood.terms` stays the reference.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 from scipy.interpolate import CubicSpline
 
-from dpfit.terms import Exclusion, Gm2Gaussian, JointLikelihood, PreferredRegion
+from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, JointLikelihood, PreferredRegion
 
 #: Relative accuracy of the k(m) table against the exact loop function.
 TABLE_TOLERANCE = 1e-13

@@ -28,7 +28,7 @@ from iminuit import Minuit
 from scipy.optimize import brentq
 
 from dpfit.errors import NoAllowedRegion
-from dpfit.terms import JointLikelihood
+from dpfit.likelihood.terms import JointLikelihood
 
 #: Δχ² levels of the reported intervals (one parameter): 68.27% and 95.45%.
 LEVELS = {"68": 1.0, "95": 4.0}

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from dpfit.analysis import Analysis
+from dpfit.model.analysis import Analysis
 from dpfit.errors import InputError
-from dpfit.fit import fit_fixed_mass
-from dpfit.tables import DEFAULT_MASSES, coupling_estimate, muon_table
+from dpfit.inference.fit import fit_fixed_mass
+from dpfit.inference.tables import DEFAULT_MASSES, coupling_estimate, muon_table
 
 #: (walkers, steps, scan points per axis, masses of the figures' curves)
 SETTINGS = {"full": (64, 6000, 400, 200), "quick": (16, 400, 40, 40)}
@@ -31,8 +31,8 @@ def window_result(analysis: Analysis, mass: float | None = None, *, walkers: int
 
     The posterior comes from ``chain`` or ``chain_path`` if given, else from a fresh emcee run.
     """
-    from dpfit.sampling import diagnostics, physical_samples, read_chain, sample
-    from dpfit.window import algebra_over_masses, interval_algebra, posterior_window, profile_window
+    from dpfit.inference.sampling import diagnostics, physical_samples, read_chain, sample
+    from dpfit.inference.window import algebra_over_masses, interval_algebra, posterior_window, profile_window
 
     joint = analysis.likelihood()
     if mass is None:
@@ -99,12 +99,13 @@ def _write(stage: Path, written: list[str], name: str, text: str) -> None:
 
 def _build(stage: Path, quick: bool, progress: bool, inputs_dir, overrides) -> list[str]:
     """Write every result file into ``stage``; return their names."""
-    from dpfit import bands, figures, plots
-    from dpfit.corner_plot import plot_corner
-    from dpfit.report import render
-    from dpfit.sampling import sample
-    from dpfit.scan import CONTOUR_LEVELS, log_grid, scan_2d
-    from dpfit.writers import provenance, table_csv, to_json
+    from dpfit.inference import bands
+    from dpfit.output import figures, plots
+    from dpfit.output.corner_plot import plot_corner
+    from dpfit.reference.report import render
+    from dpfit.inference.sampling import sample
+    from dpfit.inference.scan import CONTOUR_LEVELS, log_grid, scan_2d
+    from dpfit.output.writers import provenance, table_csv, to_json
 
     walkers, steps, points, curve_points = SETTINGS["quick" if quick else "full"]
     reference = Analysis(inputs_dir=inputs_dir, overrides=tuple(overrides))
@@ -148,7 +149,7 @@ def _build(stage: Path, quick: bool, progress: bool, inputs_dir, overrides) -> l
 
 
 def _exact_csv(rows: list[dict], prov: dict) -> str:
-    from dpfit.writers import provenance_line
+    from dpfit.output.writers import provenance_line
 
     columns = list(rows[0])
     lines = [provenance_line(prov), ",".join(columns)]

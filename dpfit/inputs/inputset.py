@@ -29,12 +29,12 @@ import jsonschema
 import numpy as np
 import yaml
 
-from dpfit.contours import READERS, Contour
+from dpfit.inputs.contours import READERS, Contour
 from dpfit.errors import InputError
-from dpfit.physics import eps_from_g
-from dpfit.units import UNITS, unit_factor
+from dpfit.physics.coupling import eps_from_g
+from dpfit.inputs.units import UNITS, unit_factor
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 DATA_SCHEMA = "dpfit-data/1"
 CARD_SCHEMA = "dpfit-card/1"
 ANALYSIS_SCHEMA = "dpfit-analysis/1"
@@ -346,7 +346,7 @@ class InputSet:
         return Measurement(experiment.value - prediction.value, math.hypot(experiment.sigma, prediction.sigma))
 
     def _a_e_sm(self, doc: dict) -> Measurement:
-        from dpfit.electron_sm import a_e_sm, parse_ae_theory
+        from dpfit.physics.electron_sm import a_e_sm, parse_ae_theory
 
         alpha_file = self._doc(doc["alpha"], ("quantity",))
         if not alpha_file.doc.get("inverse", False):
@@ -451,7 +451,7 @@ class InputSet:
                     self._reference(entry, field)
             self.delta_a(entry.name)
         elif kind == "ae_sm_theory":
-            from dpfit.electron_sm import parse_ae_theory
+            from dpfit.physics.electron_sm import parse_ae_theory
 
             parse_ae_theory(entry.doc, str(entry.path))
         elif kind == "exclusion":

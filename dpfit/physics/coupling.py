@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dpfit.loops import loop_vector, mass_ratio
+from dpfit.physics.loops import loop_vector, mass_ratio
 
 
 def delta_a(mass, eps, lepton_mass, alpha):

@@ -1,7 +1,7 @@
 """Profile-likelihood scans: Δχ²(ε) at fixed mass and Δχ²(m, ε) over a log-spaced grid.
 
 Δχ² is taken against the exact minimum (closed form per allowed piece, see
-:func:`dpfit.fit.profile_minimum`), not against the smallest grid value. In
+:func:`dpfit.inference.fit.profile_minimum`), not against the smallest grid value. In
 lepton-coupling mode the coupling not on the axis is profiled; because each
 term reads one coupling, that profile is the other part's own minimum at each
 mass. Excluded points have Δχ² = +inf.
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from dpfit.errors import InputError, NoAllowedRegion
-from dpfit.fit import profile_minimum
-from dpfit.terms import JointLikelihood
+from dpfit.inference.fit import profile_minimum
+from dpfit.likelihood.terms import JointLikelihood
 
 #: Δχ² of the 2D contours: 68.27% and 95.45% for two parameters.
 CONTOUR_LEVELS = {"68": 2.30, "95": 6.18}

@@ -3,7 +3,7 @@
 The same choices come from the CLI options, from a YAML analysis file
 (``schema: dpfit-analysis/1``, e.g. ``examples/x17.yaml``) or from Python::
 
-    from dpfit.analysis import Analysis
+    from dpfit.model.analysis import Analysis
     joint = Analysis(muon="WP20", limits=["na64"]).likelihood()
 
 The defaults are the reference X17 analysis: WP25 muon, Rb20 electron, the
@@ -20,8 +20,8 @@ from functools import cached_property
 from pathlib import Path
 
 from dpfit.errors import InputError
-from dpfit.inputs import LEPTON_MASS, InputSet, load_inputs, parse_override, read_yaml, validate
-from dpfit.terms import Exclusion, Gm2Gaussian, JointLikelihood, PreferredRegion
+from dpfit.inputs.inputset import LEPTON_MASS, InputSet, load_inputs, parse_override, read_yaml, validate
+from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, JointLikelihood, PreferredRegion
 
 
 

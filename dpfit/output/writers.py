@@ -2,7 +2,7 @@
 
 CSV files start with one ``# provenance: {json}`` comment line, then the header;
 JSON documents carry a ``provenance`` key. Writing to disk goes through
-:mod:`dpfit.atomic`.
+:mod:`dpfit.output.atomic`.
 """
 
 from __future__ import annotations

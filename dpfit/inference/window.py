@@ -5,7 +5,7 @@
    2σ band of every (g−2) term, ε ∈ [sqrt(max(Δa − 2σ, 0)/k), sqrt((Δa + 2σ)/k)]
    with δa = k ε² (empty when Δa + 2σ < 0).
 2. ``profile`` — Δχ² ≤ 4 of the joint profile likelihood at the mass, under
-   the exclusions (:func:`dpfit.fit.fit_fixed_mass`).
+   the exclusions (:func:`dpfit.inference.fit.fit_fixed_mass`).
 3. ``posterior`` — the central 95% credible interval of ε from the joint
    posterior, the mass marginalised over the analysis mass range.
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from dpfit.fit import fit_fixed_mass
-from dpfit.terms import Gm2Gaussian, JointLikelihood, intersect
+from dpfit.inference.fit import fit_fixed_mass
+from dpfit.likelihood.terms import Gm2Gaussian, JointLikelihood, intersect
 
 #: Number of σ of the (g−2) bands in the paper's interval algebra.
 BAND_SIGMAS = 2.0

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dpfit.atomic import atomic_path
+from dpfit.output.atomic import atomic_path
 
 
 def pyplot():

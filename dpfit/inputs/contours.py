@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from dpfit.errors import InputError
-from dpfit.units import unit_factor
+from dpfit.inputs.units import unit_factor
 
 
 @dataclass(frozen=True)

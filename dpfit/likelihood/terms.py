@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dpfit.loops import loop_vector, mass_ratio
+from dpfit.physics.loops import loop_vector, mass_ratio
 
 #: Parameters of the two coupling modes.
 PARAMETERS = {"universal": ("m", "eps"), "lepton": ("m", "eps_e", "eps_mu")}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from dpfit.inputs import InputSet
+from dpfit.inputs.inputset import InputSet
 
 
 def _summary(inputs: InputSet, entry) -> str:

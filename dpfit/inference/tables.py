@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dpfit.inputs import LEPTON_MASS, InputSet
-from dpfit.physics import eps_from_delta_a, sigma_eps_linear
+from dpfit.inputs.inputset import LEPTON_MASS, InputSet
+from dpfit.physics.coupling import eps_from_delta_a, sigma_eps_linear
 
 #: Masses of the source paper's table, MeV.
 DEFAULT_MASSES = (5, 10, 15, 17, 20, 25, 30, 35, 40, 45, 50, 100, 200, 300, 400, 500)

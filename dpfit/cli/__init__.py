@@ -1,0 +1,52 @@
+"""The ``dpfit`` command: argument parsing and one library call per command.
+
+Every bad input ends in one line ``dpfit: error: <file or option>: <field>: <what>``
+on stderr and exit status 2, with nothing written. Each command lives in its
+own module (``dpfit.cli.cmd_*``) with a ``register(sub)`` function.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from dpfit import __version__
+from dpfit.cli import cmd_fit, cmd_inputs, cmd_reproduce, cmd_sample, cmd_scan, cmd_table, cmd_window
+from dpfit.cli.options import EXIT_INPUT, OneLineParser
+from dpfit.errors import InputError
+
+#: Command modules, in the order ``dpfit --help`` lists them.
+COMMANDS = (cmd_table, cmd_fit, cmd_scan, cmd_sample, cmd_window, cmd_reproduce, cmd_inputs)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``dpfit`` argument parser with every command's subparser."""
+    parser = OneLineParser(prog="dpfit", description="Inference on light vector bosons (dark photons, X17).")
+    parser.add_argument("--version", action="version", version=f"dpfit {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        command.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status (0 ok, 2 bad input or usage)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # usage errors (already printed as one line), --help, --version
+        return exc.code
+    try:
+        if args.command == "inputs":
+            args.directory = args.name if args.action in ("check", "diff") else None
+        return args.func(args)
+    except InputError as exc:
+        print(f"dpfit: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("dpfit: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `dpfit table | head`: stop quietly
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
+        return 0

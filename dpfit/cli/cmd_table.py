@@ -1,0 +1,58 @@
+"""``dpfit table / epsilon``: the coupling tables and one scenario's coupling."""
+
+from __future__ import annotations
+
+from dpfit.cli.options import add_input_options, emit, inputs_from_args, mass_list, positive_number
+
+def cmd_table(args) -> int:
+    from dpfit.inference.tables import DEFAULT_MASSES, muon_table
+    from dpfit.output.writers import provenance, table_csv, table_json, table_text
+
+    inputs = inputs_from_args(args)
+    columns, rows = muon_table(inputs, args.masses or DEFAULT_MASSES)
+    prov = provenance(inputs, command="table")
+    text = {"text": lambda: table_text(columns, rows), "csv": lambda: table_csv(columns, rows, prov),
+            "json": lambda: table_json(columns, rows, prov)}[args.format]()
+    emit(text, args.out)
+    return 0
+
+
+def cmd_epsilon(args) -> int:
+    from dpfit.inference.tables import coupling_estimate
+    from dpfit.output.writers import provenance, to_json
+
+    inputs = inputs_from_args(args)
+    est = coupling_estimate(inputs, args.lepton, args.scenario, [args.mass])
+    eps, sigma = float(est.eps[0]), float(est.sigma_linear[0])
+    doc = {"lepton": est.lepton, "scenario": est.scenario, "mass_MeV": args.mass, "delta_a": est.delta_a,
+           "sigma_delta_a": est.sigma_delta_a, "eps": eps, "sigma_linear": sigma}
+    message = None
+    if est.delta_a < 0:
+        message = (f"Delta a = {est.delta_a:.3g} < 0: a vector boson can only raise a_{est.lepton}, "
+                   "so no coupling produces it (the exact likelihood gives an upper limit instead)")
+    if args.format == "json":
+        doc["message"] = message
+        doc["provenance"] = provenance(inputs, command="epsilon")
+        emit(to_json(doc), None)
+    else:
+        lines = [f"{est.lepton} {est.scenario} at m = {args.mass:g} MeV: Delta a = {est.delta_a:.4g} +- {est.sigma_delta_a:.2g}"]
+        lines.append(message if message else f"eps = {eps:.4e} +- {sigma:.4e} (linear propagation)")
+        emit("\n".join(lines) + "\n", None)
+    return 0
+
+
+def register(sub) -> None:
+    """Add the command's parser to the ``dpfit`` subparsers."""
+    p = sub.add_parser("table", help="eps_mu and its linear sigma for every muon scenario over mass")
+    add_input_options(p)
+    p.add_argument("--masses", type=mass_list, default=None, metavar="M1,M2,...", help="masses in MeV")
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    p.set_defaults(func=cmd_table)
+    p = sub.add_parser("epsilon", help="the coupling that explains one (g-2) scenario at one mass")
+    add_input_options(p)
+    p.add_argument("--lepton", choices=("e", "mu"), required=True)
+    p.add_argument("--scenario", required=True, help="e.g. WP20, BMW21, WP25 (muon); Cs18, Rb20 (electron)")
+    p.add_argument("--mass", type=positive_number, required=True, help="boson mass in MeV")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=cmd_epsilon)

@@ -1,0 +1,128 @@
+"""Option types and option groups shared by the ``dpfit`` commands, and the one-line usage-error parser."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+
+#: Exit status of a bad input or usage error.
+EXIT_INPUT = 2
+
+
+def _finite_number(text: str, allow_zero: bool) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got '{text}'") from None
+    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        wanted = "a finite number >= 0" if allow_zero else "a positive finite number"
+        raise argparse.ArgumentTypeError(f"expected {wanted}, got '{text}'")
+    return value
+
+
+def positive_number(text: str) -> float:
+    """argparse type: a positive finite number (masses in MeV, couplings, counts)."""
+    return _finite_number(text, allow_zero=False)
+
+
+def mass_list(text: str) -> list[float]:
+    """argparse type: comma-separated positive masses in MeV."""
+    parts = [part for part in text.split(",") if part.strip()]
+    if not parts:
+        raise argparse.ArgumentTypeError("expected masses in MeV, e.g. 5,10,17")
+    return [positive_number(part) for part in parts]
+
+
+def card_names(text: str) -> tuple[str, ...]:
+    """argparse type: comma-separated card names; 'none' for none."""
+    if text.strip().lower() == "none":
+        return ()
+    names = tuple(part.strip() for part in text.split(",") if part.strip())
+    if not names:
+        raise argparse.ArgumentTypeError("expected card names separated by commas, or none")
+    return names
+
+
+def nonnegative_number(text: str) -> float:
+    """argparse type: a finite number >= 0 (the invisible-width ratio)."""
+    return _finite_number(text, allow_zero=True)
+
+
+def add_input_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("inputs")
+    group.add_argument("--inputs", metavar="DIR", help="directory of data files and cards overlaying the defaults")
+    group.add_argument("--convention", default=None, choices=("precise", "paper"),
+                       help="precise (CODATA 2022 alpha, unrounded Delta a; default) or the source paper's")
+    group.add_argument("--set", dest="overrides", action="append", default=[], metavar="FILE.FIELD=VALUE",
+                       help="override one field of one data file or card (repeatable)")
+
+
+def add_analysis_options(parser: argparse.ArgumentParser) -> None:
+    """The analysis options shared by fit, scan, sample and window (physics.md §3)."""
+    parser.add_argument("analysis", nargs="?", metavar="ANALYSIS.yaml",
+                        help="analysis file (options given here take precedence)")
+    add_input_options(parser)
+    group = parser.add_argument_group("analysis")
+    group.add_argument("--muon", metavar="SCENARIO", help="muon (g-2) scenario: WP20, BMW21, WP25 (default) or none")
+    group.add_argument("--electron", metavar="SCENARIO", help="electron (g-2) scenario: Rb20 (default), Cs18 or none")
+    group.add_argument("--limits", type=card_names, metavar="A,B", help="exclusion cards (default: na64,padme; none for none)")
+    group.add_argument("--atomki", nargs="?", const="atomki", default=None, metavar="CARD",
+                       help="use the ATOMKI region (default on; optionally name another region card)")
+    group.add_argument("--no-atomki", dest="atomki", action="store_const", const="none", help="no ATOMKI region")
+    group.add_argument("--invisible-ratio", type=nonnegative_number, metavar="R", help="Gamma_inv / Gamma_ee (default 0)")
+    group.add_argument("--couplings", choices=("universal", "lepton"), help="one eps for all leptons, or eps_e and eps_mu")
+    group.add_argument("--mass-range", nargs=2, type=positive_number, metavar=("LO", "HI"), help="mass range in MeV")
+    group.add_argument("--eps-range", nargs=2, type=positive_number, metavar=("LO", "HI"), help="coupling range")
+    group.add_argument("--mass-prior", choices=("uniform", "gaussian"),
+                       help="posterior: m uniform over the mass range (default) or Gaussian from the region card")
+    group.add_argument("--eps-prior", choices=("log-uniform", "uniform"), help="posterior: prior of eps (default log-uniform)")
+
+
+def add_sampling_options(p, steps: int, walkers: int) -> None:
+    p.add_argument("--walkers", type=positive_number, default=walkers, help=f"emcee walkers (default {walkers})")
+    p.add_argument("--steps", type=positive_number, default=steps, help=f"total steps per walker (default {steps})")
+    p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same chain)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def analysis_from_args(args):
+    """The Analysis of the command line (file, then options on top)."""
+    from dpfit.model.analysis import Analysis
+
+    changes = {"muon": args.muon, "electron": args.electron, "limits": args.limits, "atomki": args.atomki,
+               "invisible_ratio": args.invisible_ratio, "couplings": args.couplings,
+               "convention": args.convention, "inputs_dir": args.inputs,
+               "overrides": tuple(args.overrides) or None,
+               "mass_range": tuple(args.mass_range) if args.mass_range else None,
+               "eps_range": tuple(args.eps_range) if args.eps_range else None,
+               "mass_prior": args.mass_prior, "eps_prior": args.eps_prior}
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if args.analysis:
+        return Analysis.from_file(args.analysis, **changes)
+    return Analysis(**changes)
+
+
+def inputs_from_args(args):
+    from dpfit.inputs.inputset import load_inputs
+
+    return load_inputs(args.inputs, args.convention or "precise", args.overrides)
+
+
+def emit(text: str, out: str | None) -> None:
+    """Print ``text``, or write it atomically to ``out``."""
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        from dpfit.output.atomic import write_text
+
+        write_text(out, text)
+        print(f"wrote {out}", file=sys.stderr)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors as one line (``dpfit: error: ...``) and exit status 2, like input errors."""
+
+    def error(self, message: str):
+        message = message.replace("\r", "\\r").replace("\n", "\\n")  # user text stays on one line
+        self.exit(EXIT_INPUT, f"dpfit: error: {self.prog}: {message} (see '{self.prog} --help')\n")
