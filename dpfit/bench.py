@@ -76,10 +76,11 @@ def measure_grid() -> dict:
 
 def measure_emcee() -> dict:
     from dpfit.model.analysis import Analysis
-    from dpfit.inference.sampling import posterior, sample
+    from dpfit.inference.posterior import posterior
+    from dpfit.inference.sampling import sample
 
     analysis = Analysis()
-    post = posterior(analysis)
+    post = posterior(analysis.model())
     theta = post.draw_prior(np.random.default_rng(0), 64)
     calls = 10_000
     post(theta)

@@ -5,7 +5,8 @@ import pytest
 
 from dpfit.model.analysis import Analysis
 from dpfit.likelihood.fused import FusedLikelihood
-from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, JointLikelihood, PreferredRegion
+from dpfit.likelihood.joint import JointLikelihood
+from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, PreferredRegion
 
 M_MU, M_E, ALPHA = 105.6583755, 0.51099895069, 1 / 137.035999177
 

@@ -49,7 +49,8 @@ from dpfit.model.analysis import Analysis
 from dpfit.cli import main
 from dpfit.errors import InputError
 from dpfit.inference.fit import fit
-from dpfit.inputs.inputset import default_dir, load_inputs, parse_yaml
+from dpfit.inputs.load import default_dir, load_inputs
+from dpfit.inputs.yaml_io import parse_yaml
 from dpfit.inputs.units import UNITS
 
 DATA = default_dir("data")

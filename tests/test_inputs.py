@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from dpfit.errors import InputError
-from dpfit.inputs.inputset import default_dir, load_inputs
+from dpfit.inputs.load import default_dir, load_inputs
 
 DATA = default_dir("data")
 

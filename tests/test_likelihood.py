@@ -8,8 +8,9 @@ from conftest import fv_quadrature
 from dpfit.model.analysis import Analysis
 from dpfit.errors import InputError, NoAllowedRegion
 from dpfit.inference.fit import fit
-from dpfit.inputs.inputset import default_dir
-from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, JointLikelihood, PreferredRegion
+from dpfit.inputs.load import default_dir
+from dpfit.likelihood.joint import JointLikelihood
+from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, PreferredRegion
 
 ALPHA_PAPER, M_MU, M_E = 1 / 137, 105.6583755, 0.51099895069
 REL = 1e-6  # intervals against the closed-form inversion of the Gaussian

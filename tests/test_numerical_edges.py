@@ -30,7 +30,8 @@ from dpfit.physics.coupling import (
     width_ee,
 )
 from dpfit.inference.scan import log_grid, scan_1d, scan_2d
-from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, JointLikelihood, PreferredRegion
+from dpfit.likelihood.joint import JointLikelihood
+from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, PreferredRegion
 
 ALPHA = 1.0 / 137.035999177  # CODATA 2022
 M_MU = 105.6583755  # MeV

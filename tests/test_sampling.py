@@ -12,7 +12,9 @@ from scipy import integrate, stats
 from conftest import fv_quadrature
 from dpfit.model.analysis import Analysis
 from dpfit.errors import InputError, NoAllowedRegion
-from dpfit.inference.sampling import credible_summary, diagnostics, physical_samples, read_chain, sample
+from dpfit.inference.chains import read_chain
+from dpfit.inference.diagnostics import credible_summary, diagnostics, physical_samples
+from dpfit.inference.sampling import sample
 
 M_MU = 105.6583755
 

@@ -24,8 +24,9 @@ from dpfit.model.analysis import Analysis
 from dpfit.physics.electron_sm import a_e_sm, parse_ae_theory
 from dpfit.errors import InputError
 from dpfit.inference.fit import fit
-from dpfit.inputs.inputset import default_dir, load_inputs, read_yaml
-from dpfit.inference.sampling import read_chain
+from dpfit.inputs.load import default_dir, load_inputs
+from dpfit.inputs.yaml_io import read_yaml
+from dpfit.inference.chains import read_chain
 from dpfit.inference.tables import muon_table
 from dpfit.inference.window import interval_algebra
 

@@ -6,7 +6,7 @@ import io
 import pytest
 
 from conftest import eps_quadrature
-from dpfit.inputs.inputset import load_inputs
+from dpfit.inputs.load import load_inputs
 from dpfit.inference.tables import DEFAULT_MASSES, coupling_estimate, muon_table
 
 # physics.md §4: the only printed row given, at 17 MeV (paper convention)

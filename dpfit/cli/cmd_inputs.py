@@ -6,7 +6,7 @@ from dpfit.cli.options import add_input_options, inputs_from_args
 from dpfit.errors import InputError
 
 def cmd_inputs(args) -> int:
-    from dpfit.inputs.inputset import load_inputs
+    from dpfit.inputs.load import load_inputs
     from dpfit.inputs.describe import describe_file, diff_inputs, list_inputs
 
     if args.action == "check":

@@ -7,7 +7,7 @@ import sys
 from dpfit.cli.options import add_analysis_options, add_sampling_options, analysis_from_args
 
 def _print_chain_summary(chain) -> None:
-    from dpfit.inference.sampling import credible_summary, diagnostics, physical_samples
+    from dpfit.inference.diagnostics import credible_summary, diagnostics, physical_samples
 
     diag = diagnostics(chain)
     print(f"chain: {chain.steps} steps x {chain.chain.shape[1]} walkers; acceptance {diag.acceptance:.3f}; "
@@ -39,7 +39,7 @@ def cmd_sample(args) -> int:
 
 def cmd_corner(args) -> int:
     from dpfit.output.corner_plot import plot_corner
-    from dpfit.inference.sampling import read_chain
+    from dpfit.inference.chains import read_chain
     from dpfit.output.writers import to_json
 
     chain = read_chain(args.chain)

@@ -104,7 +104,7 @@ def analysis_from_args(args):
 
 
 def inputs_from_args(args):
-    from dpfit.inputs.inputset import load_inputs
+    from dpfit.inputs.load import load_inputs
 
     return load_inputs(args.inputs, args.convention or "precise", args.overrides)
 

@@ -100,13 +100,13 @@ def coupling_band(source: Analysis | InputSet, lepton: str, scenario: str, masse
 
     source: an Analysis (its inputs are used, whatever scenarios it picks) or an InputSet.
     """
-    return band_from_term(gm2_term(_input_set(source), lepton, scenario), masses)
+    return band_from_term(gm2_term(_input_set(source).gm2_card(lepton, scenario)), masses)
 
 
 def scenario_bands(source: Analysis | InputSet, lepton: str, masses) -> list[CouplingBand]:
     """Bands of every scenario of a lepton (user-added ones included), in date order; masses in MeV."""
     inputs = _input_set(source)
-    return [coupling_band(inputs, lepton, card.doc["scenario"], masses) for card in inputs.scenarios(lepton)]
+    return [band_from_term(gm2_term(record), masses) for record in inputs.gm2_cards(lepton)]
 
 
 @dataclass(frozen=True)
@@ -157,9 +157,8 @@ def limit_edges(inputs: InputSet, term: Exclusion) -> LimitEdges:
     mass = np.unique(np.concatenate([np.geomspace(lo, hi, LIMIT_POINTS), inside]))
     lower, upper = term.edges(mass)
     keep = np.isfinite(lower)
-    data = inputs.file(inputs.card(term.name).doc["data"]).doc
-    return LimitEdges(term.name, data.get("experiment", term.name), data.get("cl"),
-                      mass[keep], lower[keep], upper[keep])
+    record = inputs.record(term.name)
+    return LimitEdges(term.name, record.experiment, record.cl, mass[keep], lower[keep], upper[keep])
 
 
 def atomki_box(analysis: Analysis) -> Box | None:
@@ -167,12 +166,11 @@ def atomki_box(analysis: Analysis) -> Box | None:
 
     For a Gaussian-mass card the box spans the 1σ mass range.
     """
-    card = analysis.region_card()
-    if card is None:
+    region = analysis.region_card()
+    if region is None:
         return None
-    region = analysis.inputs.region(card.doc["data"])
-    m0, width = region["mass"], region["mass_uncertainty"]
-    return Box(region["experiment"], (m0 - width, m0 + width), (region["eps_lower"], region["eps_upper"]))
+    m0, width = region.mass, region.mass_sigma
+    return Box(region.experiment, (m0 - width, m0 + width), (region.eps_lower, region.eps_upper))
 
 
 def window_boxes(analysis: Analysis, pieces) -> list[Box]:

@@ -27,8 +27,8 @@ import numpy as np
 from iminuit import Minuit
 from scipy.optimize import brentq
 
-from dpfit.errors import NoAllowedRegion
-from dpfit.likelihood.terms import JointLikelihood
+from dpfit.errors import InputError, NoAllowedRegion
+from dpfit.likelihood.joint import JointLikelihood
 
 #: Δχ² levels of the reported intervals (one parameter): 68.27% and 95.45%.
 LEVELS = {"68": 1.0, "95": 4.0}
@@ -218,22 +218,6 @@ def fit_coupling(joint: JointLikelihood, m: float) -> tuple[PieceMinimum, list[P
     return best, minima, intervals
 
 
-def _sub_likelihoods(joint: JointLikelihood) -> dict[str, JointLikelihood]:
-    """Coupling parameter -> a universal-mode likelihood of the terms reading it.
-
-    In lepton mode every term reads one lepton's coupling, so χ² separates into
-    χ²_e(ε_e) + χ²_μ(ε_μ) and profiling over one coupling is minimising its own part.
-    """
-    if joint.couplings == "universal":
-        return {"eps": joint}
-    parts = {}
-    for lepton, name in (("e", "eps_e"), ("mu", "eps_mu")):
-        terms = [t for t in joint.terms if t.lepton == lepton]
-        if terms:
-            parts[name] = JointLikelihood(terms)
-    return parts
-
-
 def _describe_edge(piece: PieceMinimum) -> str | None:
     if piece.at_edge is None:
         return None
@@ -246,7 +230,7 @@ def fit_fixed_mass(joint: JointLikelihood, m: float) -> FitResult:
     """Best fit and intervals of the coupling(s) at fixed mass m (MeV)."""
     best_fit, intervals, notes = {"m": float(m)}, {}, []
     chi2_min, converged = 0.0, True
-    for name, part in _sub_likelihoods(joint).items():
+    for name, part in joint.parts().items():
         best, _, iv = fit_coupling(part, m)
         if not part.gaussian_terms():
             notes.append(f"{name}: no (g-2) term, the likelihood is flat: the intervals are the allowed regions")
@@ -324,7 +308,7 @@ def fit_free_mass(joint: JointLikelihood, mass_range: tuple[float, float],
     best_fit, intervals, notes = {}, {}, []
     chi2_total, converged = 0.0, True
     profiles = {}
-    for name, part in _sub_likelihoods(joint).items():
+    for name, part in joint.parts().items():
         chi2, _ = profile_minimum(part, masses)
         if not np.isfinite(chi2).any():
             raise NoAllowedRegion("analysis", None,
@@ -362,7 +346,15 @@ def fit_free_mass(joint: JointLikelihood, mass_range: tuple[float, float],
 
 
 def fit(joint: JointLikelihood, mass: float | None = None, mass_range=None, eps_range=(1e-5, 1e-2)) -> FitResult:
-    """Fit at fixed mass (``mass`` in MeV) or with the mass free in ``mass_range``."""
+    """Fit at fixed mass (``mass`` in MeV) or with the mass free in ``mass_range`` (MeV).
+
+    Without either, the mass is free in the likelihood's own mass range
+    (:meth:`JointLikelihood.default_mass_range`: the preferred region's, else the exclusions').
+    """
     if mass is not None:
         return fit_fixed_mass(joint, mass)
-    return fit_free_mass(joint, mass_range, eps_range)
+    if mass_range is None:
+        mass_range = joint.default_mass_range()
+        if mass_range is None:
+            raise InputError("fit", "mass_range", "no term fixes a mass range: give a mass or a mass range (MeV)")
+    return fit_free_mass(joint, tuple(mass_range), eps_range)

@@ -15,7 +15,7 @@ import numpy as np
 
 from dpfit.errors import InputError, NoAllowedRegion
 from dpfit.inference.fit import profile_minimum
-from dpfit.likelihood.terms import JointLikelihood
+from dpfit.likelihood.joint import JointLikelihood
 
 #: Δχ² of the 2D contours: 68.27% and 95.45% for two parameters.
 CONTOUR_LEVELS = {"68": 2.30, "95": 6.18}
@@ -39,18 +39,13 @@ class Scan:
 
 def _axis_parts(joint: JointLikelihood, axis: str) -> tuple[JointLikelihood, JointLikelihood | None]:
     """(terms reading the axis coupling, terms reading the other one) as universal likelihoods."""
-    if joint.couplings == "universal":
-        if axis != "eps":
-            raise InputError("option --coupling", None, "with universal couplings the axis is eps")
-        return joint, None
-    if axis not in ("eps_e", "eps_mu"):
-        raise InputError("option --coupling", None, "with lepton couplings choose the axis: eps_e or eps_mu")
-    lepton = "e" if axis == "eps_e" else "mu"
-    on = [t for t in joint.terms if t.lepton == lepton]
-    off = [t for t in joint.terms if t.lepton != lepton]
-    if not on:
+    if axis not in joint.mode.names:
+        raise InputError("option --coupling", None, f"the coupling on the axis is one of {', '.join(joint.mode.names)}")
+    parts = joint.parts()
+    if axis not in parts:
         raise InputError("option --coupling", None, f"no term reads {axis}")
-    return JointLikelihood(on), (JointLikelihood(off) if off else None)
+    others = [part for name, part in parts.items() if name != axis]
+    return parts[axis], (others[0] if others else None)
 
 
 def _chi2_grid(joint: JointLikelihood, axis: str, masses: np.ndarray, eps: np.ndarray):

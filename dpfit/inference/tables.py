@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dpfit.inputs.inputset import LEPTON_MASS, InputSet
+from dpfit.inputs.inputset import InputSet
 from dpfit.physics.coupling import eps_from_delta_a, sigma_eps_linear
 
 #: Masses of the source paper's table, MeV.
@@ -32,19 +32,19 @@ class CouplingEstimate:
 
 def coupling_estimate(inputs: InputSet, lepton: str, scenario: str, masses) -> CouplingEstimate:
     """ε_ℓ and the linear σ_ε for a scenario at the given masses (NaN where Δa < 0)."""
-    card = inputs.scenario(lepton, scenario)
-    delta = inputs.delta_a(card.doc["delta_a"])
+    record = inputs.gm2_card(lepton, scenario)
+    delta = record.delta_a
     mass = np.atleast_1d(np.asarray(masses, dtype=float))
-    eps = eps_from_delta_a(mass, delta.value, inputs.mass(LEPTON_MASS[lepton]), inputs.alpha())
-    return CouplingEstimate(lepton, card.doc["scenario"], mass, delta.value, delta.sigma, eps,
+    eps = eps_from_delta_a(mass, delta.value, record.lepton_mass, record.alpha)
+    return CouplingEstimate(lepton, record.scenario, mass, delta.value, delta.sigma, eps,
                             sigma_eps_linear(eps, delta.value, delta.sigma))
 
 
 def muon_table(inputs: InputSet, masses=DEFAULT_MASSES) -> tuple[list[str], np.ndarray]:
     """Columns and rows of the muon table: mass_MeV, then eps_<S>, sigma_<S> per muon scenario."""
     columns, data = ["mass_MeV"], [np.asarray(masses, dtype=float)]
-    for card in inputs.scenarios("mu"):
-        est = coupling_estimate(inputs, "mu", card.doc["scenario"], masses)
+    for record in inputs.gm2_cards("mu"):
+        est = coupling_estimate(inputs, "mu", record.scenario, masses)
         columns += [f"eps_{est.scenario}", f"sigma_{est.scenario}"]
         data += [est.eps, est.sigma_linear]
     return columns, np.column_stack(data)

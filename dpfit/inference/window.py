@@ -18,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from dpfit.inference.fit import fit_fixed_mass
-from dpfit.likelihood.terms import Gm2Gaussian, JointLikelihood, intersect
+from dpfit.likelihood.joint import JointLikelihood
+from dpfit.likelihood.terms import Gm2Gaussian, intersect
 
 #: Number of σ of the (g−2) bands in the paper's interval algebra.
 BAND_SIGMAS = 2.0
@@ -35,9 +36,7 @@ def gm2_band(term: Gm2Gaussian, mass: float, n_sigma: float = BAND_SIGMAS) -> li
 
 def _window_joint(joint: JointLikelihood) -> JointLikelihood:
     """The terms that bound the window's coupling: all (universal) or those reading ε_e (lepton mode)."""
-    if joint.couplings == "universal":
-        return joint
-    return JointLikelihood([t for t in joint.terms if t.lepton == "e"])
+    return joint.part(joint.mode.window_parameter)
 
 
 def interval_algebra(joint: JointLikelihood, mass: float) -> list[list[float]]:
@@ -52,7 +51,7 @@ def interval_algebra(joint: JointLikelihood, mass: float) -> list[list[float]]:
 def profile_window(joint: JointLikelihood, mass: float) -> list[list[float]]:
     """Δχ² ≤ 4 region of the profile likelihood at one mass."""
     result = fit_fixed_mass(joint, mass)
-    intervals = result.intervals if joint.couplings == "universal" else result.intervals["eps_e"]
+    intervals = result.intervals if joint.couplings == "universal" else result.intervals[joint.mode.window_parameter]
     return intervals["95"]
 
 

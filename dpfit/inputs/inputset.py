@@ -1,68 +1,32 @@
-"""Reading and validating dpfit's inputs: data files, likelihood cards, overlays, overrides.
+"""An input set: every validated data file and card of one run, with accessors in internal units.
 
-Layers, later ones replacing earlier ones file by file (a file's name is its stem):
-
-1. the defaults shipped with dpfit (``data/`` and ``likelihoods/``);
-2. the convention overlay (``data/conventions/<name>/``; none for ``precise``);
-3. a user directory (``--inputs DIR``), whose YAML files (searched recursively)
-   are data files (``schema: dpfit-data/1``) or cards (``schema: dpfit-card/1``);
-4. ``--set FILE.FIELD=VALUE`` overrides.
-
-Every file is validated against the JSON Schema ``dpfit/schemas/v1.json`` and
-then cross-checked (references, units, contour files); any problem raises
-:class:`dpfit.errors.InputError` naming the file and the field.
+Built by :func:`dpfit.inputs.load.load_inputs`. Cards resolve once into typed
+records (:mod:`dpfit.inputs.records`): :meth:`InputSet.gm2_card`,
+:meth:`InputSet.exclusion_cards`, :meth:`InputSet.region_card`.
 """
 
 from __future__ import annotations
 
-import copy
 import difflib
 import hashlib
-import json
 import math
-import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cached_property
 from pathlib import Path
 
-import jsonschema
 import numpy as np
-import yaml
 
-from dpfit.inputs.contours import READERS, Contour
 from dpfit.errors import InputError
-from dpfit.physics.coupling import eps_from_g
+from dpfit.inputs.contours import READERS, Contour
+from dpfit.inputs.records import ExclusionCard, Gm2Card, Measurement, RegionCard, contour_mass_range
 from dpfit.inputs.units import UNITS, unit_factor
+from dpfit.physics.coupling import eps_from_g
 
-PACKAGE_DIR = Path(__file__).resolve().parents[1]
-DATA_SCHEMA = "dpfit-data/1"
-CARD_SCHEMA = "dpfit-card/1"
-ANALYSIS_SCHEMA = "dpfit-analysis/1"
 CONVENTIONS = ("precise", "paper")
-#: document kind -> name of its definition in the JSON Schema
-DATA_KINDS = {k: k for k in ("quantity", "difference", "ae_difference", "ae_sm_theory", "exclusion", "region", "printed_values")}
-CARD_KINDS = {"gm2_gaussian": "gm2_gaussian", "exclusion": "exclusion_card", "region": "region_card"}
-ROLES = {DATA_SCHEMA: ("data", DATA_KINDS), CARD_SCHEMA: ("card", CARD_KINDS)}
 #: data file of each lepton's mass
 LEPTON_MASS = {"mu": "m_mu", "e": "m_e"}
 #: constants every input set must define, with the dimension of their unit
 CONSTANTS = {"alpha": "dimensionless", "m_mu": "mass", "m_e": "mass", "hbar": "action"}
-
-
-def default_dir(kind: str) -> Path:
-    """The shipped ``data`` or ``likelihoods`` directory (inside the installed package, or the checkout)."""
-    for candidate in (PACKAGE_DIR / kind, PACKAGE_DIR.parent / kind):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError(f"dpfit's default '{kind}' directory is missing from the installation")
-
-
-@dataclass(frozen=True)
-class Measurement:
-    """A value with its 1σ uncertainty, in internal units (dimensionless or MeV)."""
-
-    value: float
-    sigma: float
 
 
 @dataclass(frozen=True)
@@ -79,192 +43,6 @@ class InputFile:
     @property
     def kind(self) -> str:
         return self.doc["kind"]
-
-
-# ----------------------------------------------------------------------------- reading
-
-
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, reading ``1e-4`` as a number (YAML 1.2) rather than a string (YAML 1.1)."""
-
-
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+
-                  |[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
-                  |[-+]?\.[0-9_]+(?:[eE][-+]?[0-9]+)?
-                  |[-+]?\.(?:inf|Inf|INF)
-                  |\.(?:nan|NaN|NAN))$""", re.X),
-    list("-+0123456789."),
-)
-
-
-def parse_yaml(text: str | bytes):
-    """Parse YAML text with dpfit's loader (safe; 1e-4 is a number)."""
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
-
-
-def _check_finite(node, source: str, prefix: str = "") -> None:
-    """Reject NaN, infinities, numbers beyond float range and non-text keys anywhere in a parsed document."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if not isinstance(key, str):
-                raise InputError(source, prefix or None, f"keys must be text, got {key!r}")
-            _check_finite(value, source, f"{prefix}{key}" if not prefix else f"{prefix}.{key}")
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            _check_finite(value, source, f"{prefix}[{i}]")
-    elif isinstance(node, float) and not math.isfinite(node):
-        raise InputError(source, prefix or None, f"expected a finite number, got {node}")
-    elif isinstance(node, int) and not isinstance(node, bool) and abs(node) > 1e300:
-        raise InputError(source, prefix or None, "number out of range")
-
-
-def read_yaml(path: Path) -> tuple[dict, bytes]:
-    """Parse a YAML file into a mapping; return it with the raw bytes (for hashing)."""
-    source = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(source, None, f"cannot read file: {exc.strerror}") from None
-    try:
-        doc = parse_yaml(raw)
-    except RecursionError:
-        raise InputError(source, None, "malformed YAML: nested too deeply") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise InputError(source, None, f"malformed YAML{where}: {problem}") from None
-    if not isinstance(doc, dict):
-        raise InputError(source, None, f"expected a YAML mapping at the top level, got {type(doc).__name__}")
-    _check_finite(doc, source)
-    return doc, raw
-
-
-@cache
-def schema() -> dict:
-    """The JSON Schema of every dpfit document (parsed once, on first use)."""
-    return json.loads((PACKAGE_DIR / "schemas" / "v1.json").read_text())
-
-
-def _describe(error: jsonschema.ValidationError) -> tuple[str | None, str]:
-    """Turn a jsonschema error into (dotted field, message)."""
-    path = ".".join(str(p) for p in error.absolute_path) or None
-    validator, instance = error.validator, error.instance
-    if validator == "required":
-        missing = error.message.split("'")[1]
-        return (f"{path}.{missing}" if path else missing), "missing (required)"
-    if validator == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
-        extra = sorted(set(instance) - set(allowed))
-        hint = difflib.get_close_matches(extra[0], allowed, n=1) if extra else []
-        field = f"{path}.{extra[0]}" if path and extra else (extra[0] if extra else path)
-        return field, "unknown field" + (f" (did you mean '{hint[0]}'?)" if hint else f"; allowed: {', '.join(allowed)}")
-    if validator == "enum":
-        return path, f"expected one of {', '.join(map(str, error.validator_value))}, got {instance!r}"
-    if validator == "const":
-        return path, f"expected {error.validator_value!r}, got {instance!r}"
-    if validator in ("exclusiveMinimum", "minimum"):
-        bound = "> " if validator == "exclusiveMinimum" else ">= "
-        return path, f"expected a number {bound}{error.validator_value}, got {instance!r}"
-    if validator == "oneOf" and isinstance(instance, dict):
-        options = [s.get("required", []) for s in error.validator_value]
-        names = " or ".join("'" + "', '".join(o) + "'" for o in options)
-        return path, f"expected exactly one of {names}"
-    if validator == "type":
-        wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        names = " or ".join(("an " if w in ("array", "object", "integer") else "a ") + w for w in wanted)
-        return path, f"expected {names}, got {type(instance).__name__} {instance!r}"
-    return path, error.message
-
-
-def validate(doc: dict, definition: str, source: str) -> None:
-    """Validate ``doc`` against ``$defs/<definition>`` of the schema; raise InputError on failure."""
-    root = schema()
-    validator = jsonschema.Draft202012Validator({"$ref": f"#/$defs/{definition}", "$defs": root["$defs"]})
-    error = jsonschema.exceptions.best_match(validator.iter_errors(doc))
-    if error is not None:
-        field, message = _describe(error)
-        raise InputError(source, field, message)
-
-
-def _classify(doc: dict, source: str) -> tuple[str, str]:
-    """Role ('data' or 'card') and schema definition of a document, from its 'schema' and 'kind'."""
-    tag = doc.get("schema")
-    if not isinstance(tag, str) or tag not in ROLES:
-        raise InputError(source, "schema", f"expected '{DATA_SCHEMA}' or '{CARD_SCHEMA}', got {tag!r}")
-    role, kinds = ROLES[tag]
-    kind = doc.get("kind")
-    if not isinstance(kind, str) or kind not in kinds:
-        raise InputError(source, "kind", f"expected one of {', '.join(kinds)}, got {kind!r}")
-    return role, kinds[kind]
-
-
-def _scan(directory: Path, origin: str, skip: Path | None = None) -> list[InputFile]:
-    """Every YAML input file below ``directory`` (sorted), except those under ``skip``."""
-    found = []
-    for path in sorted(p for ext in ("*.yaml", "*.yml") for p in directory.rglob(ext)):
-        if skip is not None and skip in path.parents:
-            continue
-        doc, raw = read_yaml(path)
-        if doc.get("schema") == ANALYSIS_SCHEMA:  # an analysis file kept beside its overlay is not an input
-            continue
-        role, _ = _classify(doc, str(path))
-        found.append(InputFile(path.stem, role, path, doc, hashlib.sha256(raw).hexdigest(), origin))
-    return found
-
-
-# ----------------------------------------------------------------------------- overrides
-
-
-def parse_override(text: str) -> tuple[str, object]:
-    """Split ``FILE.FIELD=VALUE`` (VALUE read as YAML, so numbers are numbers)."""
-    key, sep, value = text.partition("=")
-    key = key.strip()
-    if not sep or "." not in key:
-        raise InputError("--set", text, "expected FILE.FIELD=VALUE, e.g. a_mu_sm_wp25.value=116592040")
-    try:
-        parsed = parse_yaml(value)
-    except (yaml.YAMLError, RecursionError):
-        raise InputError("--set", key, f"cannot read the value '{value}'") from None
-    return key, parsed
-
-
-def _apply_override(files: dict, key: str, value) -> None:
-    if not isinstance(key, str) or "." not in key:
-        raise InputError("--set", str(key), "expected a key FILE.FIELD, e.g. a_mu_sm_wp25.value")
-    name, _, field = key.partition(".")
-    matches = [k for k in files if k[1] == name]
-    if not matches:
-        close = difflib.get_close_matches(name, sorted({k[1] for k in files}), n=3)
-        hint = f"; close matches: {', '.join(close)}" if close else ""
-        raise InputError("--set", key, f"no input file named '{name}'{hint}")
-    if len(matches) > 1:
-        raise InputError("--set", key, f"'{name}' names both a data file and a card; rename one")
-    entry = files[matches[0]]
-    doc = copy.deepcopy(entry.doc)
-    node, parts = doc, field.split(".")
-    for depth, part in enumerate(parts):
-        last = depth == len(parts) - 1
-        if not isinstance(node, dict) or (part not in node and not last):
-            raise InputError("--set", key, f"{entry.path} has no field '{'.'.join(parts[:depth + 1])}'")
-        if last and part not in node:
-            props = schema()["$defs"][_classify(doc, str(entry.path))[1]].get("properties", {}) if depth == 0 else {}
-            if part not in props:
-                close = difflib.get_close_matches(part, sorted(set(node) | set(props)), n=3)
-                hint = f"; close matches: {', '.join(close)}" if close else ""
-                raise InputError("--set", key, f"{entry.path} has no field '{field}'{hint}")
-        if last:
-            node[part] = value
-        else:
-            node = node[part]
-    _check_finite(doc, "--set", key)
-    origin = entry.origin if entry.origin.endswith(" + --set") else entry.origin + " + --set"
-    files[matches[0]] = InputFile(entry.name, entry.role, entry.path, doc, entry.sha256, origin)
-
-
-# ----------------------------------------------------------------------------- the set
 
 
 class InputSet:
@@ -421,6 +199,52 @@ class InputSet:
         raise InputError("option --muon" if lepton == "mu" else "option --electron", None,
                          f"unknown {lepton} scenario '{name}'; known: {known}")
 
+    # -- records (each card resolved once)
+    @cached_property
+    def _records(self) -> dict:
+        return {}
+
+    def record(self, name: str) -> Gm2Card | ExclusionCard | RegionCard:
+        """The typed record of the card ``name`` (resolved on first use, then kept)."""
+        if name not in self._records:
+            card = self.card(name)
+            doc = card.doc
+            if card.kind == "gm2_gaussian":
+                record = Gm2Card(card.name, doc["lepton"], doc["scenario"], self.delta_a(doc["delta_a"]),
+                                 self.mass(LEPTON_MASS[doc["lepton"]]), self.alpha(), doc["description"], doc["delta_a"])
+            elif card.kind == "exclusion":
+                contour = self.contour(doc["data"])
+                data = self.file(doc["data"]).doc
+                mass_range = tuple(doc["mass_range"]) if "mass_range" in doc else contour_mass_range(contour)
+                record = ExclusionCard(card.name, doc["lepton"], data["experiment"], float(data["cl"]), contour,
+                                       mass_range, doc["visible_decay"], doc["default"], doc["description"], doc["data"])
+            else:
+                region = self.region(doc["data"])
+                record = RegionCard(card.name, doc["lepton"], region["experiment"], region["mass"],
+                                    region["mass_uncertainty"], region["eps_lower"], region["eps_upper"],
+                                    doc["mass_model"], doc["description"], doc["data"])
+            self._records[name] = record
+        return self._records[name]
+
+    def gm2_card(self, lepton: str, scenario: str) -> Gm2Card:
+        """The (g−2) record of a lepton's scenario (e.g. 'mu', 'WP25'; case-insensitive)."""
+        return self.record(self.scenario(lepton, scenario).name)
+
+    def gm2_cards(self, lepton: str) -> list[Gm2Card]:
+        """Every (g−2) record of a lepton, in the order of the scenarios' dates."""
+        return [self.record(c.name) for c in self.scenarios(lepton)]
+
+    def exclusion_cards(self) -> list[ExclusionCard]:
+        """Every exclusion record, by name."""
+        return [self.record(c.name) for c in self.cards("exclusion")]
+
+    def region_card(self, name: str) -> RegionCard:
+        """The region record ``name``; InputError if that card is not a region."""
+        card = self.card(name)
+        if card.kind != "region":
+            raise InputError(f"card '{name}'", "kind", f"card '{name}' is a {card.kind} card, not a region")
+        return self.record(name)
+
     # -- checks
     def check(self) -> None:
         """Cross-check every file: references, units, derived values, contour files."""
@@ -501,32 +325,3 @@ class InputSet:
     def contour_path(entry: InputFile) -> Path:
         """The contour file a data file names, relative to the data file's directory."""
         return (entry.path.parent / entry.doc["contour"]["file"]).resolve()
-
-
-def load_inputs(inputs_dir: str | Path | None = None, convention: str = "precise",
-                overrides: list[str] | tuple[str, ...] = ()) -> InputSet:
-    """Load, overlay, override and validate every input; see the module docstring for the layers."""
-    if convention not in CONVENTIONS:
-        raise InputError("option --convention", None, f"expected one of {', '.join(CONVENTIONS)}, got '{convention}'")
-    data_dir = default_dir("data")
-    layers = [(data_dir, "default", data_dir / "conventions"), (default_dir("likelihoods"), "default", None)]
-    if convention != "precise":
-        layers.append((data_dir / "conventions" / convention, f"convention {convention}", None))
-    if inputs_dir is not None:
-        user = Path(inputs_dir).resolve()
-        if not user.is_dir():
-            raise InputError(str(user), None, "--inputs must name an existing directory")
-        layers.append((user, f"overlay {user}", None))
-    files: dict[tuple[str, str], InputFile] = {}
-    for directory, origin, skip in layers:
-        for entry in _scan(directory, origin, skip):
-            files[(entry.role, entry.name)] = entry
-    parsed = [parse_override(o) if isinstance(o, str) else o for o in overrides]
-    for key, value in parsed:
-        _apply_override(files, key, value)
-    for entry in files.values():
-        source = str(entry.path) + (" (with --set overrides)" if "--set" in entry.origin else "")
-        validate(entry.doc, _classify(entry.doc, source)[1], source)
-    inputs = InputSet(files, parsed, convention)
-    inputs.check()
-    return inputs

@@ -10,18 +10,40 @@ exact function to :data:`TABLE_TOLERANCE` relative at every half-way point
 (F_V is smooth there; the test suite checks the agreement independently).
 Points outside the table's mass range are evaluated exactly by the numpy path.
 
-Used for the emcee log-probability and the throughput benchmark; the numpy
-path in :mod:`dpfit.likelihood.terms` stays the reference.
+The kernel knows exactly the term types in :data:`FUSED_TERMS`. A joint
+likelihood holding any other term (a new term type, or a subclass that may
+override ``logl``) is never partly fused: :func:`compiled` then returns the
+numpy path itself, and says why. Used for the emcee log-probability and the
+throughput benchmark; the numpy path in :mod:`dpfit.likelihood.joint` stays the
+reference.
 """
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
-from numba import njit
+from numba.core import config as numba_config
 from scipy.interpolate import CubicSpline
 
-from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, JointLikelihood, PreferredRegion
 
+def user_cache_dir() -> str:
+    """Where numba caches dpfit's compiled kernels: $NUMBA_CACHE_DIR if set, else
+    $XDG_CACHE_HOME/dpfit/numba (default ~/.cache/dpfit/numba), never the installed package tree."""
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return os.environ["NUMBA_CACHE_DIR"]
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "dpfit", "numba")
+
+
+_NUMBA_CACHE_DIR, numba_config.CACHE_DIR = numba_config.CACHE_DIR, user_cache_dir()  # read when the kernels are decorated
+from numba import njit  # noqa: E402
+
+from dpfit.likelihood.joint import JointLikelihood
+from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, PreferredRegion
+
+#: The term types the compiled kernel evaluates (exact types: a subclass may change ``logl``).
+FUSED_TERMS = (Gm2Gaussian, Exclusion, PreferredRegion)
 #: Relative accuracy of the k(m) table against the exact loop function.
 TABLE_TOLERANCE = 1e-13
 _MIN_NODES, _MAX_NODES = 64, 1 << 18
@@ -104,12 +126,32 @@ def _kernel(m, eps, out, table, t_lo, t_inv, n_gauss, g_col, g_delta, g_sigma,
         out[i] = total
 
 
+def unfused_terms(joint: JointLikelihood) -> list[str]:
+    """Names of the terms the compiled kernel cannot evaluate (types not in FUSED_TERMS)."""
+    return [t.name for t in joint.terms if type(t) not in FUSED_TERMS]
+
+
+def compiled(joint: JointLikelihood, mass_range: tuple[float, float]):
+    """The fastest exact evaluator of ``joint``: a :class:`FusedLikelihood` when the kernel knows every
+    term, else ``joint`` itself (the numpy path). Either has ``logl(m, *couplings)``."""
+    return joint if unfused_terms(joint) else FusedLikelihood(joint, mass_range)
+
+
+numba_config.CACHE_DIR = _NUMBA_CACHE_DIR  # the kernels hold their cache location; leave numba's setting as it was
+
+
 class FusedLikelihood:
-    """Compiled ln L of a :class:`JointLikelihood`, with k(m) tabulated over ``mass_range`` (MeV)."""
+    """Compiled ln L of a :class:`JointLikelihood`, with k(m) tabulated over ``mass_range`` (MeV).
+
+    Refuses (ValueError) a likelihood holding a term type the kernel does not
+    know; :func:`compiled` chooses the numpy path for those instead.
+    """
 
     def __init__(self, joint: JointLikelihood, mass_range: tuple[float, float]):
+        if unknown := unfused_terms(joint):
+            raise ValueError(f"the compiled kernel does not know the terms {', '.join(unknown)}; use compiled()")
         self.joint = joint
-        col = (lambda lepton: 0) if joint.couplings == "universal" else (lambda lepton: 0 if lepton == "e" else 1)
+        col = joint.mode.column_of
         gauss = [t for t in joint.terms if isinstance(t, Gm2Gaussian)]
         excl = [t for t in joint.terms if isinstance(t, Exclusion)]
         regions = [t for t in joint.terms if isinstance(t, PreferredRegion)]

@@ -1,47 +1,71 @@
-"""Likelihood terms over (m, ε) and their sum.
+"""Likelihood terms over (m, ε): the abstract :class:`Term` and the three kinds dpfit's cards make.
 
-Each term reads the coupling of one lepton (``term.lepton``) and returns
-ln L on numpy arrays of any (broadcastable) shape in one vectorised call:
+Each term reads the mass m (MeV) and the coupling of one lepton
+(``term.lepton``) and returns ln L on numpy arrays of any broadcastable shape:
 
-- :class:`Gm2Gaussian`: −2 ln L = ((δa_ℓ(m, ε) − Δa)/σ)², ε ≥ 0 (physics.md §3);
+- :class:`Gm2Gaussian`: −2 ln L = ((δa_ℓ(m, ε) − Δa)/σ)², ε ≥ 0, with
+  δa_ℓ = (α ε²/2π) F_V(m/m_ℓ) (Pospelov, PRD 80 (2009) 095002, eq. 2);
 - :class:`Exclusion`: ln L = −∞ inside the excluded band, 0 elsewhere, and no
   effect outside the mass range where the limit exists;
 - :class:`PreferredRegion`: 0 inside, −∞ outside (optionally Gaussian in m).
 
-Terms add with ``+`` into a :class:`JointLikelihood`, which flattens nested
-sums, keeps its parts reachable by index, and is an iminuit cost function
-(−2 ln L with errordef 1, parameters ``m, eps`` or ``m, eps_e, eps_mu``), in the
-spirit of ``iminuit.cost.CostSum``.
+Like ``iminuit.cost.Cost``, a term is a cost function (−2 ln L, errordef 1)
+and terms add with ``+`` (and ``sum``) into a
+:class:`dpfit.likelihood.joint.JointLikelihood`.
 """
 
 from __future__ import annotations
 
+import abc
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from dpfit.physics.loops import loop_vector, mass_ratio
 
-#: Parameters of the two coupling modes.
-PARAMETERS = {"universal": ("m", "eps"), "lepton": ("m", "eps_e", "eps_mu")}
 
+class Term(abc.ABC):
+    """A likelihood term reading the mass m (MeV) and the coupling of ``lepton`` ('e' or 'mu').
 
-class Term:
-    """A likelihood term reading the mass m (MeV) and the coupling of ``lepton``."""
+    Subclasses implement :meth:`logl`; a step term also implements
+    :meth:`allowed`. ``ndata`` counts the measurements the term holds (the
+    degrees of freedom it brings to a goodness of fit; 0 for a step term).
+    """
 
     name: str
     lepton: str
+    ndata: int = 0
+    errordef = 1.0
 
-    def logl(self, m, eps):
-        """ln L at masses ``m`` (MeV) and couplings ``eps``; broadcasts."""
-        raise NotImplementedError
+    @abc.abstractmethod
+    def logl(self, m, eps) -> np.ndarray:
+        """ln L at masses ``m`` (MeV) and couplings ``eps``; broadcasts; −∞ where excluded."""
 
     def allowed(self, m: float) -> list[tuple[float, float]] | None:
         """Coupling intervals this term allows at mass m (None: it does not restrict ε)."""
         return None
 
-    def __add__(self, other: Term | JointLikelihood) -> JointLikelihood:
-        return JointLikelihood([self]) + other
+    def __call__(self, m: float, eps: float) -> float:
+        """−2 ln L at one point, for iminuit: +inf outside the term's domain, never an exception."""
+        from dpfit.likelihood.joint import cost_value
+
+        return cost_value(self.logl, m, eps)
+
+    def __add__(self, other):
+        from dpfit.likelihood.joint import JointLikelihood
+
+        if isinstance(other, JointLikelihood):  # a term takes the coupling mode of the sum it joins
+            return JointLikelihood([self] + other.terms, other.couplings)
+        if isinstance(other, Term):
+            return JointLikelihood([self, other])
+        return NotImplemented
+
+    def __radd__(self, other):
+        from dpfit.likelihood.joint import JointLikelihood
+
+        if isinstance(other, (int, float)) and other == 0:  # sum(terms) starts from 0
+            return JointLikelihood([self])
+        return NotImplemented
 
 
 @dataclass(frozen=True)
@@ -59,6 +83,7 @@ class Gm2Gaussian(Term):
     sigma: float
     lepton_mass: float
     alpha: float
+    ndata = 1
 
     def shift_per_eps2(self, m):
         """k(m) = α F_V(m/m_ℓ)/2π, so that δa = k ε²."""
@@ -78,8 +103,9 @@ class Exclusion(Term):
 
     The band is interpolated linearly in (ln m, ln ε) between contour points
     (a single point applies over the whole mass range). For a limit on visible
-    decays (BR(X→e⁺e⁻) = 1) an invisible width Γ_inv = R Γ_ee moves the upper
-    edge to upper/sqrt(1+R) (physics.md §2); the lower edge stays.
+    decays (BR(X→e⁺e⁻) = 1) an invisible width Γ_inv = R Γ_ee reduces the
+    signal by 1/(1+R), which moves the upper edge (set by the decay length) to
+    upper/sqrt(1+R) to first order; the lower edge stays.
     """
 
     name: str
@@ -154,6 +180,10 @@ class PreferredRegion(Term):
             return []
         return [(self.eps_lower, self.eps_upper)]
 
+    def mass_range(self, widths: float = 1.0) -> tuple[float, float]:
+        """m0 ± widths·σ_m (MeV)."""
+        return (self.mass0 - widths * self.mass_sigma, self.mass0 + widths * self.mass_sigma)
+
 
 def intersect(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """Intersection of two sorted unions of closed intervals."""
@@ -164,75 +194,3 @@ def intersect(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> lis
             if lo < hi:
                 out.append((lo, hi))
     return sorted(out)
-
-
-class JointLikelihood:
-    """Sum of terms: ln L(m, couplings) = Σ ln L_i; an iminuit cost (−2 ln L, errordef 1).
-
-    ``couplings='universal'`` gives parameters (m, eps); ``'lepton'`` gives
-    (m, eps_e, eps_mu), each term reading its own lepton's coupling.
-    """
-
-    errordef = 1.0
-
-    def __init__(self, terms, couplings: str = "universal"):
-        flat = []
-        for term in terms:
-            flat.extend(term.terms if isinstance(term, JointLikelihood) else [term])
-        self.terms = flat
-        self.couplings = couplings
-        self.parameters = PARAMETERS[couplings]
-        self._parameters = {"m": (0.0, None), **{p: (0.0, None) for p in self.parameters[1:]}}
-
-    def __add__(self, other):
-        others = other.terms if isinstance(other, JointLikelihood) else [other]
-        return JointLikelihood(self.terms + others, self.couplings)
-
-    def __getitem__(self, index: int) -> Term:
-        return self.terms[index]
-
-    def __len__(self) -> int:
-        return len(self.terms)
-
-    @property
-    def names(self) -> list[str]:
-        return [t.name for t in self.terms]
-
-    def coupling_of(self, lepton: str, couplings: tuple) -> np.ndarray:
-        """The coupling a term of ``lepton`` reads from the parameter values."""
-        if self.couplings == "universal":
-            return couplings[0]
-        return couplings[0] if lepton == "e" else couplings[1]
-
-    def logl(self, m, *couplings):
-        """Joint ln L at masses m (MeV) and couplings (ε, or ε_e and ε_μ); broadcasts."""
-        if len(couplings) != len(self.parameters) - 1:
-            raise TypeError(f"expected couplings {self.parameters[1:]}, got {len(couplings)} arrays")
-        total = np.zeros(np.broadcast_shapes(np.shape(m), *map(np.shape, couplings)))
-        with np.errstate(over="ignore"):  # two finite ln L near -1e308 sum to -inf
-            for term in self.terms:
-                total = total + term.logl(m, self.coupling_of(term.lepton, couplings))
-        return total
-
-    def __call__(self, *args) -> float:
-        """−2 ln L at scalar parameters (m, couplings...), for iminuit."""
-        return float(-2.0 * self.logl(args[0], *args[1:]))
-
-    def allowed(self, m: float, lepton: str | None = None) -> list[tuple[float, float]]:
-        """The coupling intervals allowed by every step term of ``lepton`` at mass m.
-
-        In universal mode all terms restrict the one coupling (lepton=None).
-        """
-        pieces = [(0.0, np.inf)]
-        for term in self.terms:
-            if lepton is not None and self.couplings == "lepton" and term.lepton != lepton:
-                continue
-            allowed = term.allowed(m)
-            if allowed is not None:
-                pieces = intersect(pieces, allowed)
-        return pieces
-
-    def gaussian_terms(self, lepton: str | None = None) -> list[Gm2Gaussian]:
-        """The (g−2) terms (of one lepton's coupling in lepton mode)."""
-        return [t for t in self.terms if isinstance(t, Gm2Gaussian)
-                and (lepton is None or self.couplings == "universal" or t.lepton == lepton)]

@@ -20,17 +20,34 @@ from functools import cached_property
 from pathlib import Path
 
 from dpfit.errors import InputError
-from dpfit.inputs.inputset import LEPTON_MASS, InputSet, load_inputs, parse_override, read_yaml, validate
-from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, JointLikelihood, PreferredRegion
+from dpfit.inputs.inputset import InputSet
+from dpfit.inputs.load import load_inputs, parse_override
+from dpfit.inputs.records import ExclusionCard, Gm2Card, RegionCard
+from dpfit.inputs.schema import validate
+from dpfit.inputs.yaml_io import read_yaml
+from dpfit.likelihood.couplings import CouplingMode
+from dpfit.likelihood.joint import JointLikelihood
+from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, PreferredRegion
+from dpfit.model.model import EpsPrior, MassPrior, Model
 
 
+def gm2_term(record: Gm2Card) -> Gm2Gaussian:
+    """The Gaussian (g−2) term of a scenario record."""
+    return Gm2Gaussian(record.name, record.lepton, record.scenario, record.delta_a.value, record.delta_a.sigma,
+                       record.lepton_mass, record.alpha)
 
-def gm2_term(inputs: InputSet, lepton: str, scenario: str) -> Gm2Gaussian:
-    """The Gaussian (g−2) term of a lepton's scenario card ('mu' or 'e', e.g. 'WP20')."""
-    card = inputs.scenario(lepton, scenario)
-    delta = inputs.delta_a(card.doc["delta_a"])
-    return Gm2Gaussian(card.name, lepton, card.doc["scenario"], delta.value, delta.sigma,
-                       inputs.mass(LEPTON_MASS[lepton]), inputs.alpha())
+
+def exclusion_term(record: ExclusionCard, invisible_ratio: float) -> Exclusion:
+    """The step term of an exclusion record, its upper edge moved by the invisible-width ratio."""
+    contour = record.contour
+    return Exclusion(record.name, record.lepton, contour.mass, contour.lower, contour.upper, record.mass_range,
+                     invisible_ratio, record.visible_decay)
+
+
+def region_term(record: RegionCard) -> PreferredRegion:
+    """The step term of a preferred-region record."""
+    return PreferredRegion(record.name, record.lepton, record.mass, record.mass_sigma, record.eps_lower,
+                           record.eps_upper, record.mass_model)
 
 
 @dataclass(frozen=True)
@@ -49,14 +66,14 @@ class Analysis:
     limits: tuple[str, ...] | None = None
     atomki: str | None = "atomki"
     invisible_ratio: float = 0.0
-    couplings: str = "universal"
+    couplings: CouplingMode = "universal"
     convention: str = "precise"
     inputs_dir: str | None = None
     overrides: tuple = ()
     mass_range: tuple[float, float] | None = None
     eps_range: tuple[float, float] = (1e-5, 1e-2)
-    mass_prior: str = "uniform"
-    eps_prior: str = "log-uniform"
+    mass_prior: MassPrior = "uniform"
+    eps_prior: EpsPrior = "log-uniform"
     source: str = field(default="analysis options", compare=False)
 
     def __post_init__(self):
@@ -119,9 +136,9 @@ class Analysis:
 
     def limit_cards(self) -> list[str]:
         """Names of the exclusion cards in use."""
-        cards = {c.name: c for c in self.inputs.cards("exclusion")}
+        cards = {c.name: c for c in self.inputs.exclusion_cards()}
         if self.limits is None:
-            return [name for name, c in sorted(cards.items()) if c.doc["default"]]
+            return [name for name, c in sorted(cards.items()) if c.default]
         for name in self.limits:
             if name not in cards:
                 raise InputError(self.source, "limits", f"no exclusion card named '{name}'; known: {', '.join(sorted(cards))}")
@@ -129,62 +146,61 @@ class Analysis:
             raise InputError(self.source, "limits", "a limit is named twice")
         return list(self.limits)
 
-    def region_card(self):
+    def region_card(self) -> RegionCard | None:
+        """The preferred-region record in use (None without one)."""
         if self.atomki is None:
             return None
         card = self.inputs.card(self.atomki)
         if card.kind != "region":
             raise InputError(self.source, "atomki", f"card '{self.atomki}' is a {card.kind} card, not a region")
-        return card
+        return self.inputs.record(self.atomki)
 
     def terms(self) -> list:
-        """The likelihood terms of this analysis, built from the cards."""
+        """The likelihood terms of this analysis, built from the card records."""
         inputs = self.inputs
-        terms = []
-        for lepton, scenario in (("mu", self.muon), ("e", self.electron)):
-            if scenario is None:
-                continue
-            terms.append(gm2_term(inputs, lepton, scenario))
-        for name in self.limit_cards():
-            card = inputs.card(name)
-            contour = inputs.contour(card.doc["data"])
-            mass_range = tuple(card.doc.get("mass_range", (contour.mass[0], contour.mass[-1])))
-            terms.append(Exclusion(name, card.doc["lepton"], contour.mass, contour.lower, contour.upper,
-                                   mass_range, self.invisible_ratio, card.doc["visible_decay"]))
-        if (card := self.region_card()) is not None:
-            region = inputs.region(card.doc["data"])
-            terms.append(PreferredRegion(card.name, card.doc["lepton"], region["mass"], region["mass_uncertainty"],
-                                         region["eps_lower"], region["eps_upper"], card.doc["mass_model"]))
+        terms = [gm2_term(inputs.gm2_card(lepton, scenario))
+                 for lepton, scenario in (("mu", self.muon), ("e", self.electron)) if scenario is not None]
+        terms += [exclusion_term(inputs.record(name), self.invisible_ratio) for name in self.limit_cards()]
+        if (region := self.region_card()) is not None:
+            terms.append(region_term(region))
         if not terms:
             raise InputError(self.source, None, "no likelihood terms: choose a scenario, a limit or a region")
         return terms
 
     def likelihood(self) -> JointLikelihood:
         """The joint likelihood of this analysis."""
-        return JointLikelihood(self.terms(), self.couplings)
+        return self.model().joint
+
+    def model(self) -> Model:
+        """The model of this analysis against its input set: likelihood, parameters, ranges, priors."""
+        if "_model" not in self.__dict__:
+            gaussian = self.mass_prior_gaussian() if self.mass_prior == "gaussian" else None
+            mass_range = self.resolved_mass_range() if (self.mass_range or self.atomki) else None
+            model = Model(JointLikelihood(self.terms(), self.couplings), mass_range, tuple(self.eps_range),
+                          self.mass_prior, self.eps_prior, gaussian, self.region_card(), self.describe())
+            object.__setattr__(self, "_model", model)
+        return self.__dict__["_model"]
 
     def resolved_mass_range(self) -> tuple[float, float]:
         """The mass range for free-mass work, MeV (see the class docstring)."""
         if self.mass_range is not None:
             return tuple(self.mass_range)
-        card = self.region_card()
-        if card is None:
-            raise InputError(self.source, "mass_range", "without a preferred region, give a mass range (--mass-range LO HI)")
-        region = self.inputs.region(card.doc["data"])
-        width = region["mass_uncertainty"] * (3.0 if card.doc["mass_model"] == "gaussian" else 1.0)
-        if not region["mass"] - width > 0:
-            raise InputError(str(self.inputs.file(card.doc["data"]).path), "mass_uncertainty",
-                             f"the mass range {region['mass']:g} +- {width:g} MeV reaches m <= 0; "
-                             "give a positive --mass-range")
-        return (region["mass"] - width, region["mass"] + width)
+        region = self.region_card()
+        if region is None:
+            raise InputError(self.source, "mass_range", "without a preferred region, give a mass range")
+        lo, hi = region.mass_range()
+        if not lo > 0:
+            raise InputError(str(self.inputs.file(region.data).path), "mass_uncertainty",
+                             f"the mass range {region.mass:g} +- {region.mass - lo:g} MeV reaches m <= 0; "
+                             "give a positive mass range")
+        return (lo, hi)
 
     def mass_prior_gaussian(self) -> tuple[float, float]:
         """(mean, σ) of a Gaussian mass prior, from the region card, MeV."""
-        card = self.region_card()
-        if card is None:
-            raise InputError(self.source, "mass_prior", "a Gaussian mass prior needs a preferred region (--atomki)")
-        region = self.inputs.region(card.doc["data"])
-        return region["mass"], region["mass_uncertainty"]
+        region = self.region_card()
+        if region is None:
+            raise InputError(self.source, "mass_prior", "a Gaussian mass prior needs a preferred region")
+        return region.mass, region.mass_sigma
 
     def describe(self) -> dict:
         """The analysis choices as a plain dict (for provenance)."""

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from dpfit.output.plots import pyplot, save
-from dpfit.inference.sampling import Chain, diagnostics
+from dpfit.inference.chains import Chain
+from dpfit.inference.diagnostics import diagnostics
 
 LABELS = {"m": "m [MeV]", "log10_eps": r"$\log_{10}\varepsilon$", "log10_eps_e": r"$\log_{10}\varepsilon_e$",
           "log10_eps_mu": r"$\log_{10}\varepsilon_\mu$", "eps": r"$\varepsilon$", "eps_e": r"$\varepsilon_e$",

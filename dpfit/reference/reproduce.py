@@ -31,15 +31,17 @@ def window_result(analysis: Analysis, mass: float | None = None, *, walkers: int
 
     The posterior comes from ``chain`` or ``chain_path`` if given, else from a fresh emcee run.
     """
-    from dpfit.inference.sampling import diagnostics, physical_samples, read_chain, sample
+    from dpfit.inference.chains import read_chain
+    from dpfit.inference.diagnostics import diagnostics, physical_samples
+    from dpfit.inference.sampling import sample
     from dpfit.inference.window import algebra_over_masses, interval_algebra, posterior_window, profile_window
 
     joint = analysis.likelihood()
     if mass is None:
-        card = analysis.region_card()
-        if card is None:
+        region = analysis.region_card()
+        if region is None:
             raise InputError("option --mass", None, "without a preferred region, give the mass (--mass MEV)")
-        mass = analysis.inputs.region(card.doc["data"])["mass"]
+        mass = region.mass
     if chain is None and chain_path is not None:
         chain = read_chain(chain_path)
     if chain is None:
@@ -61,8 +63,8 @@ def window_result(analysis: Analysis, mass: float | None = None, *, walkers: int
 def _exact_rows(analysis: Analysis, convention: str, masses) -> list[dict]:
     """ε, linear σ and exact intervals of every muon scenario at the table masses."""
     rows = []
-    for card in analysis.inputs.scenarios("mu"):
-        scenario = card.doc["scenario"]
+    for record in analysis.inputs.gm2_cards("mu"):
+        scenario = record.scenario
         single = Analysis(muon=scenario, electron=None, limits=(), atomki=None, convention=convention,
                           inputs_dir=analysis.inputs_dir, overrides=analysis.overrides)
         joint = single.likelihood()
@@ -78,8 +80,8 @@ def _exact_rows(analysis: Analysis, convention: str, masses) -> list[dict]:
 def _electron_rows(base: Analysis) -> list[dict]:
     rows = []
     for convention in ("paper", "precise"):
-        for card in base.replace(convention=convention).inputs.scenarios("e"):
-            scenario = card.doc["scenario"]
+        for record in base.replace(convention=convention).inputs.gm2_cards("e"):
+            scenario = record.scenario
             single = Analysis(muon=None, electron=scenario, limits=(), atomki=None, convention=convention,
                               inputs_dir=base.inputs_dir, overrides=base.overrides)
             est = coupling_estimate(single.inputs, "e", scenario, [ELECTRON_MASS])
@@ -128,7 +130,7 @@ def _build(stage: Path, quick: bool, progress: bool, inputs_dir, overrides) -> l
     _write(stage, written, "window.json", to_json({**window, "provenance": {**prov, "posterior_run": extra}}))
 
     masses = np.geomspace(5.0, 500.0, curve_points)
-    muon_bands = [bands.coupling_band(paper, "mu", c.doc["scenario"], masses) for c in paper.inputs.scenarios("mu")]
+    muon_bands = bands.scenario_bands(paper, "mu", masses)
     overlay = bands.overlay_results(reference, np.geomspace(5.0, 50.0, curve_points), window["interval_algebra"])
     for ext in ("png", "pdf"):
         figures.plot_muon_bands(muon_bands, stage / f"muon_bands.{ext}")

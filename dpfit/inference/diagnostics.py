@@ -1,0 +1,68 @@
+"""Chain diagnostics (acceptance, autocorrelation time, effective samples) and posterior summaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dpfit.inference.chains import Chain
+
+#: A chain shorter than this many autocorrelation times is flagged (emcee's guidance).
+MIN_TAU_MULTIPLE = 50
+
+
+@dataclass
+class Diagnostics:
+    """Acceptance, integrated autocorrelation time τ per parameter, effective sample size."""
+
+    acceptance: float
+    tau: np.ndarray
+    ess: float
+    burn: int
+    thin: int
+    warning: str | None
+
+    def as_dict(self, names) -> dict:
+        return {"acceptance_fraction": self.acceptance, "tau": dict(zip(names, self.tau.tolist())),
+                "effective_samples": self.ess, "burn_in": self.burn, "thin": self.thin, "warning": self.warning}
+
+
+def diagnostics(chain: Chain) -> Diagnostics:
+    """Diagnostics of a chain; burn-in 2 max τ and thinning τ/2 from the measured τ."""
+    import emcee
+
+    steps, nwalkers = chain.chain.shape[:2]
+    tau = emcee.autocorr.integrated_time(chain.chain, c=5, tol=0, quiet=True)
+    tau_max = float(np.max(tau))
+    warning = None
+    if steps < MIN_TAU_MULTIPLE * tau_max:
+        more = int(np.ceil(MIN_TAU_MULTIPLE * tau_max - steps))
+        warning = (f"the chain ({steps} steps) is shorter than {MIN_TAU_MULTIPLE} autocorrelation times "
+                   f"(tau = {tau_max:.0f}); run about {more} more steps ({steps + more} in total)")
+    burn = min(int(2 * tau_max), steps // 2)
+    thin = max(1, int(tau_max / 2))
+    ess = nwalkers * (steps - burn) / tau_max
+    acceptance = float(np.mean(chain.accepted) / max(steps, 1))
+    return Diagnostics(acceptance, np.asarray(tau), ess, burn, thin, warning)
+
+
+def physical_samples(chain: Chain, burn: int, thin: int) -> dict[str, np.ndarray]:
+    """Flat samples after burn-in and thinning, with couplings as ε (not log10 ε)."""
+    flat = chain.chain[burn::thin].reshape(-1, chain.chain.shape[2])
+    out = {}
+    for i, name in enumerate(chain.names):
+        if name.startswith("log10_"):
+            out[name.removeprefix("log10_")] = 10.0 ** flat[:, i]
+        else:
+            out[name] = flat[:, i]
+    return out
+
+
+def credible_summary(samples: dict[str, np.ndarray]) -> dict:
+    """Median and central 68% / 95% credible intervals of each parameter."""
+    summary = {}
+    for name, values in samples.items():
+        q = np.quantile(values, [0.025, 0.16, 0.5, 0.84, 0.975])
+        summary[name] = {"median": float(q[2]), "68": [float(q[1]), float(q[3])], "95": [float(q[0]), float(q[4])]}
+    return summary

@@ -1,0 +1,163 @@
+"""Loading an input set: the layers, overlays and ``--set`` overrides.
+
+Layers, later ones replacing earlier ones file by file (a file's name is its stem):
+
+1. the defaults shipped with dpfit (``data/`` and ``likelihoods/``);
+2. the convention overlay (``data/conventions/<name>/``; none for ``precise``);
+3. a user directory (``--inputs DIR``), whose YAML files (searched recursively)
+   are data files (``schema: dpfit-data/1``) or cards (``schema: dpfit-card/1``);
+4. ``--set FILE.FIELD=VALUE`` overrides.
+
+Every file is validated against the JSON Schema and then cross-checked
+(references, units, contour files); any problem raises
+:class:`dpfit.errors.InputError` naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+from pathlib import Path
+
+import yaml
+
+from dpfit.errors import InputError
+from dpfit.inputs.inputset import CONVENTIONS, InputFile, InputSet
+from dpfit.inputs.schema import ANALYSIS_SCHEMA, PACKAGE_DIR, classify, schema, validate
+from dpfit.inputs.yaml_io import check_finite, parse_yaml, read_yaml
+
+
+def default_dir(kind: str) -> Path:
+    """The shipped ``data`` or ``likelihoods`` directory (inside the installed package, or the checkout)."""
+    for candidate in (PACKAGE_DIR / kind, PACKAGE_DIR.parent / kind):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"dpfit's default '{kind}' directory is missing from the installation")
+
+
+#: Parsed input files of this process, by (path, inode, size, modification time): a file is read once.
+_PARSED: dict[tuple, tuple[dict, str]] = {}
+#: (schema definition, SHA-256) of unmodified files already validated in this process.
+_VALIDATED: set[tuple[str, str]] = set()
+#: Input sets already built in this process, by their layers, overrides and the state of their files.
+_SETS: dict[tuple, InputSet] = {}
+
+
+def _stat_key(path: Path) -> tuple:
+    st = path.stat()
+    return (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _read_input(path: Path) -> tuple[dict, str]:
+    """(document, SHA-256 of the bytes) of an input file, parsed once per process while it is unchanged."""
+    key = _stat_key(path)
+    if key not in _PARSED:
+        doc, raw = read_yaml(path)
+        _PARSED[key] = (doc, hashlib.sha256(raw).hexdigest())
+    return _PARSED[key]
+
+
+def _yaml_files(directory: Path, skip: Path | None) -> list[Path]:
+    return sorted(p for ext in ("*.yaml", "*.yml") for p in directory.rglob(ext)
+                  if skip is None or skip not in p.parents)
+
+
+def _scan(directory: Path, origin: str, skip: Path | None = None) -> list[InputFile]:
+    """Every YAML input file below ``directory`` (sorted), except those under ``skip``."""
+    found = []
+    for path in _yaml_files(directory, skip):
+        doc, sha256 = _read_input(path)
+        if doc.get("schema") == ANALYSIS_SCHEMA:  # an analysis file kept beside its overlay is not an input
+            continue
+        role, _ = classify(doc, str(path))
+        found.append(InputFile(path.stem, role, path, doc, sha256, origin))
+    return found
+
+
+# ----------------------------------------------------------------------------- overrides
+
+
+def parse_override(text: str) -> tuple[str, object]:
+    """Split ``FILE.FIELD=VALUE`` (VALUE read as YAML, so numbers are numbers)."""
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or "." not in key:
+        raise InputError("--set", text, "expected FILE.FIELD=VALUE, e.g. a_mu_sm_wp25.value=116592040")
+    try:
+        parsed = parse_yaml(value)
+    except (yaml.YAMLError, RecursionError):
+        raise InputError("--set", key, f"cannot read the value '{value}'") from None
+    return key, parsed
+
+
+def _apply_override(files: dict, key: str, value) -> None:
+    if not isinstance(key, str) or "." not in key:
+        raise InputError("--set", str(key), "expected a key FILE.FIELD, e.g. a_mu_sm_wp25.value")
+    name, _, field = key.partition(".")
+    matches = [k for k in files if k[1] == name]
+    if not matches:
+        close = difflib.get_close_matches(name, sorted({k[1] for k in files}), n=3)
+        hint = f"; close matches: {', '.join(close)}" if close else ""
+        raise InputError("--set", key, f"no input file named '{name}'{hint}")
+    if len(matches) > 1:
+        raise InputError("--set", key, f"'{name}' names both a data file and a card; rename one")
+    entry = files[matches[0]]
+    doc = copy.deepcopy(entry.doc)
+    node, parts = doc, field.split(".")
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        if not isinstance(node, dict) or (part not in node and not last):
+            raise InputError("--set", key, f"{entry.path} has no field '{'.'.join(parts[:depth + 1])}'")
+        if last and part not in node:
+            props = schema()["$defs"][classify(doc, str(entry.path))[1]].get("properties", {}) if depth == 0 else {}
+            if part not in props:
+                close = difflib.get_close_matches(part, sorted(set(node) | set(props)), n=3)
+                hint = f"; close matches: {', '.join(close)}" if close else ""
+                raise InputError("--set", key, f"{entry.path} has no field '{field}'{hint}")
+        if last:
+            node[part] = value
+        else:
+            node = node[part]
+    check_finite(doc, "--set", key)
+    origin = entry.origin if entry.origin.endswith(" + --set") else entry.origin + " + --set"
+    files[matches[0]] = InputFile(entry.name, entry.role, entry.path, doc, entry.sha256, origin)
+
+
+def load_inputs(inputs_dir: str | Path | None = None, convention: str = "precise",
+                overrides: list[str] | tuple[str, ...] = ()) -> InputSet:
+    """Load, overlay, override and validate every input; see the module docstring for the layers."""
+    if convention not in CONVENTIONS:
+        raise InputError("option --convention", None, f"expected one of {', '.join(CONVENTIONS)}, got '{convention}'")
+    data_dir = default_dir("data")
+    layers = [(data_dir, "default", data_dir / "conventions"), (default_dir("likelihoods"), "default", None)]
+    if convention != "precise":
+        layers.append((data_dir / "conventions" / convention, f"convention {convention}", None))
+    if inputs_dir is not None:
+        user = Path(inputs_dir).resolve()
+        if not user.is_dir():
+            raise InputError(str(user), None, "--inputs must name an existing directory")
+        layers.append((user, f"overlay {user}", None))
+    parsed = [parse_override(o) if isinstance(o, str) else tuple(o) for o in overrides]
+    state = tuple(_stat_key(p) for directory, _, _ in layers for p in sorted(directory.rglob("*")) if p.is_file())
+    key = (tuple((str(d), o) for d, o, _ in layers), repr(parsed), state)
+    if key in _SETS:
+        return _SETS[key]
+    files: dict[tuple[str, str], InputFile] = {}
+    for directory, origin, skip in layers:
+        for entry in _scan(directory, origin, skip):
+            files[(entry.role, entry.name)] = entry
+    for name, value in parsed:
+        _apply_override(files, name, value)
+    for entry in files.values():
+        overridden = "--set" in entry.origin
+        source = str(entry.path) + (" (with --set overrides)" if overridden else "")
+        definition = classify(entry.doc, source)[1]
+        if overridden or (definition, entry.sha256) not in _VALIDATED:
+            validate(entry.doc, definition, source)
+            if not overridden:
+                _VALIDATED.add((definition, entry.sha256))
+    inputs = InputSet(files, parsed, convention)
+    inputs.check()
+    _SETS[key] = inputs
+    return inputs
