@@ -192,10 +192,9 @@ def assert_fit_json(out: str) -> None:
         if value is not None:
             assert isinstance(value, float) and value >= 0
     assert isinstance(doc["chi2_min"], float) and doc["chi2_min"] >= 0
-    levels = [doc["intervals"]] if set(doc["intervals"]) == {"68", "95"} else list(doc["intervals"].values())
-    for per_level in levels:
-        for pieces in per_level.values():
-            for lo, hi in pieces:
+    for per_level in doc["intervals"].values():
+        for interval in per_level.values():
+            for lo, hi in interval["pieces"]:
                 assert isinstance(lo, float) and lo >= 0
                 assert hi is None or hi >= lo  # None: open above (+inf)
 

@@ -9,7 +9,7 @@ from conftest import eps_quadrature
 from dpfit.inputs.load import load_inputs
 from dpfit.inference.tables import DEFAULT_MASSES, coupling_estimate, muon_table
 
-# physics.md §4: the only printed row given, at 17 MeV (paper convention)
+# the source paper's Table 1, row at 17 MeV (paper convention)
 PRINTED_17_MEV = {"eps_WP20": 1.823e-3, "sigma_WP20": 1.566e-4, "eps_BMW21": 1.223e-3,
                   "sigma_BMW21": 3.577e-4, "eps_WP25": 7.034e-4, "sigma_WP25": 5.771e-4}
 PAPER_DELTA = {"WP20": (262e-11, 45e-11), "BMW21": (118e-11, 69e-11), "WP25": (39e-11, 64e-11)}

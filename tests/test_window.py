@@ -47,9 +47,12 @@ def test_window_cli_json_keys(cli, tmp_path):
                        "--convention", "paper")
     doc = json.loads(out)
     assert code == 0
-    assert set(doc) == {"mass_MeV", "interval_algebra", "profile", "posterior", "terms", "provenance"}
-    assert doc["interval_algebra"][0][0] == 6.8e-4
-    lo, hi = doc["posterior"][0]
+    assert {"mass_MeV", "interval_algebra", "profile", "posterior", "terms", "provenance", "gof", "status",
+            "compatibility"} <= set(doc)
+    assert doc["status"] == "allowed"
+    assert doc["interval_algebra"]["pieces"][0][0] == 6.8e-4
+    assert doc["profile"]["delta_chi2"] == 4.0 and doc["profile"]["sided"] == "two-sided"
+    lo, hi = doc["posterior"]["pieces"][0]
     assert 6.8e-4 <= lo < hi < 1.1e-3
 
 
@@ -72,13 +75,13 @@ def test_reproduce_quick_writes_everything(cli, tmp_path):
     table = (out / "table_paper.csv").read_text().splitlines()
     assert table[1] == "mass_MeV,eps_WP20,sigma_WP20,eps_BMW21,sigma_BMW21,eps_WP25,sigma_WP25"
     window = json.loads((out / "window.json").read_text())
-    assert window["interval_algebra"][0][0] == 6.8e-4
+    assert window["interval_algebra"]["pieces"][0][0] == 6.8e-4
     # a second run replaces the directory whole, leaving no staging (even a killed run's) or backup behind
     (tmp_path / ".results.partial-killed").mkdir()
     code, _, _ = cli("reproduce", "--quick", "--out", out, "--no-progress")
     assert code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
-    assert np.isfinite(window["posterior"][0]).all()
+    assert np.isfinite(window["posterior"]["pieces"][0]).all()
 
 
 def test_killed_reproduce_leaves_previous_results(tmp_path):

@@ -13,7 +13,7 @@ import sys
 
 from dpfit import __version__
 from dpfit.cli import cmd_fit, cmd_inputs, cmd_reproduce, cmd_sample, cmd_scan, cmd_table, cmd_window
-from dpfit.cli.options import EXIT_INPUT, OneLineParser
+from dpfit.cli.options import EXIT_INPUT, OneLineParser, flag_message
 from dpfit.errors import InputError
 
 #: Command modules, in the order ``dpfit --help`` lists them.
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
             args.directory = args.name if args.action in ("check", "diff") else None
         return args.func(args)
     except InputError as exc:
-        print(f"dpfit: error: {exc}", file=sys.stderr)
+        print(f"dpfit: error: {flag_message(exc)}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("dpfit: interrupted", file=sys.stderr)

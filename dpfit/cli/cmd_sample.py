@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from dpfit.cli.options import add_analysis_options, add_sampling_options, analysis_from_args
+from dpfit.cli.options import add_analysis_options, add_level_option, add_sampling_options, analysis_from_args
 
 def _print_chain_summary(chain) -> None:
     from dpfit.inference.diagnostics import credible_summary, diagnostics, physical_samples
@@ -15,9 +15,12 @@ def _print_chain_summary(chain) -> None:
           f"effective samples {diag.ess:.0f}")
     if diag.warning:
         print(f"warning: {diag.warning}", file=sys.stderr)
+    from dpfit.inference.levels import format_percent
+
     for name, q in credible_summary(physical_samples(chain, diag.burn, diag.thin)).items():
-        print(f"{name}: median {q['median']:.5g}; 68% [{q['68'][0]:.5g}, {q['68'][1]:.5g}]; "
-              f"95% [{q['95'][0]:.5g}, {q['95'][1]:.5g}]")
+        print(f"{name}: median {q['median']:.5g}; " + "; ".join(
+            f"central {format_percent(c['probability'])} credible [{c['interval'][0]:.5g}, {c['interval'][1]:.5g}]"
+            for c in q["central"].values()))
 
 
 def cmd_sample(args) -> int:
@@ -30,7 +33,7 @@ def cmd_sample(args) -> int:
         chain = sample(analysis, args.out, nwalkers=int(args.walkers), nsteps=int(args.steps), seed=args.seed,
                        resume=args.resume, progress=not args.no_progress, provenance=prov)
     except Interrupted as exc:
-        print(f"dpfit: {exc}", file=sys.stderr)
+        print(f"dpfit: interrupted: {exc.path} holds {exc.steps} steps; continue with --resume", file=sys.stderr)
         return 130
     print(f"wrote {args.out}")
     _print_chain_summary(chain)
@@ -43,7 +46,7 @@ def cmd_corner(args) -> int:
     from dpfit.output.writers import to_json
 
     chain = read_chain(args.chain)
-    numbers = plot_corner(chain, args.out)
+    numbers = plot_corner(chain, args.out, args.cl)
     if args.format == "json":
         print(to_json(numbers), end="")
     else:
@@ -66,5 +69,6 @@ def register(sub) -> None:
     p = sub.add_parser("corner", help="corner plot of a chain, with its quantiles")
     p.add_argument("chain", metavar="CHAIN.h5")
     p.add_argument("--out", required=True, metavar="FILE.png|pdf")
+    add_level_option(p)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_corner)

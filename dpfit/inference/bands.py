@@ -1,7 +1,7 @@
 """Coupling bands ε_ℓ(m) from the (g−2) terms, and the numbers behind the overlay figure.
 
 A scenario's Gaussian term −2 ln L = ((k(m) ε² − Δa)/σ)², with
-k(m) = α F_V(m/m_ℓ)/2π (Pospelov, PRD 80 (2009) 095002, eq. 2; physics.md §1, §3), gives at each mass the region
+k(m) = α F_V(m/m_ℓ)/2π (Pospelov, PRD 80 (2009) 095002, eq. 2), gives at each mass the region
 Δχ² ≤ n² in closed form:
 
 - Δa ≥ 0: best fit ε = sqrt(Δa/k), region
@@ -132,7 +132,7 @@ class LimitEdges:
 
 @dataclass(frozen=True)
 class OverlayResults:
-    """Everything the overlay figure draws (physics.md §4 item 5).
+    """Everything the overlay figure draws: bands, limits, the ATOMKI box and the window over mass.
 
     mass: grid of the bands, MeV. atomki: the preferred-region box (None
     without a region). electron, muon: bands of every scenario of each lepton.

@@ -55,7 +55,7 @@ class Interrupted(Exception):
     """Sampling stopped by a signal; the chain file holds ``steps`` steps."""
 
     def __init__(self, path, steps):
-        super().__init__(f"interrupted: {path} holds {steps} steps; continue with --resume")
+        super().__init__(f"interrupted: {path} holds {steps} steps; resume it to continue")
         self.path, self.steps = path, steps
 
 
@@ -75,13 +75,13 @@ def sample(analysis, out: str | Path, nwalkers: int = 32, nsteps: int = 5000, se
         previous = read_chain(out)
         if previous.meta["analysis"] != json.loads(json.dumps(description)):
             raise InputError(str(out), "dpfit_meta.analysis", "the chain was made by a different analysis; "
-                                                              "start a new file instead of --resume")
+                                                              "start a new file instead of resuming it")
         if previous.chain.shape[1] != nwalkers:
             raise InputError(str(out), "nwalkers", f"the chain has {previous.chain.shape[1]} walkers, not {nwalkers}")
         seed = previous.meta["seed"]
     else:
         if out.exists() and not resume:
-            raise InputError(str(out), None, "exists; pass --resume to continue it, or choose another file")
+            raise InputError(str(out), None, "exists; resume it to continue it, or choose another file")
         previous = None
     meta = {"names": list(post.names), "seed": seed, "analysis": description, "log_eps": post.log_eps,
             "provenance": provenance or {}, "dpfit_version": __version__}

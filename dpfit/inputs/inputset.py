@@ -196,7 +196,7 @@ class InputSet:
             if card.doc["scenario"].lower() == name.lower():
                 return card
         known = ", ".join(c.doc["scenario"] for c in cards)
-        raise InputError("option --muon" if lepton == "mu" else "option --electron", None,
+        raise InputError("muon" if lepton == "mu" else "electron", None,
                          f"unknown {lepton} scenario '{name}'; known: {known}")
 
     # -- records (each card resolved once)

@@ -41,7 +41,7 @@ def exclusion_term(record: ExclusionCard, invisible_ratio: float) -> Exclusion:
     """The step term of an exclusion record, its upper edge moved by the invisible-width ratio."""
     contour = record.contour
     return Exclusion(record.name, record.lepton, contour.mass, contour.lower, contour.upper, record.mass_range,
-                     invisible_ratio, record.visible_decay)
+                     invisible_ratio, record.visible_decay, record.cl)
 
 
 def region_term(record: RegionCard) -> PreferredRegion:

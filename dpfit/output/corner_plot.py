@@ -18,23 +18,32 @@ LABELS = {"m": "m [MeV]", "log10_eps": r"$\log_{10}\varepsilon$", "log10_eps_e":
           "log10_eps_mu": r"$\log_{10}\varepsilon_\mu$", "eps": r"$\varepsilon$", "eps_e": r"$\varepsilon_e$",
           "eps_mu": r"$\varepsilon_\mu$"}
 QUANTILES = (0.025, 0.16, 0.5, 0.84, 0.975)
-LEVELS = (0.68, 0.95)
 
 
-def plot_corner(chain: Chain, target) -> dict:
-    """Draw the corner plot into ``target`` (.png/.pdf); return quantiles per parameter and diagnostics."""
+def plot_corner(chain: Chain, target, levels=None) -> dict:
+    """Draw the corner plot into ``target`` (.png/.pdf); return quantiles per parameter and diagnostics.
+
+    ``levels`` (default 1sigma,2sigma): the 2D contours enclose each level's probability of the posterior
+    mass (68.27 % and 95.45 % by default), and the figure says so.
+    """
     import corner
 
+    from dpfit.inference.levels import DEFAULT_LEVELS, format_percent, parse_levels
+
+    levels = parse_levels(DEFAULT_LEVELS if levels is None else levels)
+    held = " and ".join(format_percent(lv.probability) for lv in levels)
     diag = diagnostics(chain)
     flat = chain.chain[diag.burn::diag.thin].reshape(-1, chain.chain.shape[2])
     names = chain.names
     pyplot()
     fig = corner.corner(
-        flat, labels=[LABELS.get(n, n) for n in names], quantiles=[0.16, 0.5, 0.84], levels=LEVELS,
+        flat, labels=[LABELS.get(n, n) for n in names], quantiles=[0.16, 0.5, 0.84],
+        levels=tuple(lv.probability for lv in levels),
         show_titles=True, title_fmt=".4g", title_kwargs={"fontsize": 9}, label_kwargs={"fontsize": 11},
         plot_datapoints=False, fill_contours=True, smooth=1.0, color="C0",
     )
-    fig.suptitle(f"joint posterior: contours hold 68% and 95% of the posterior; "
+    fig.suptitle(f"joint posterior: the 2D contours hold {held} of the posterior mass; 1D: median and the "
+                 f"central 68.27 % interval; "
                  f"{flat.shape[0]} samples (burn-in {diag.burn}, thin {diag.thin})", fontsize=8, y=1.02)
     save(fig, target)
     quantiles = {name: dict(zip([f"q{q:g}" for q in QUANTILES], np.quantile(flat[:, i], QUANTILES).tolist()))

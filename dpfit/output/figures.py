@@ -1,4 +1,4 @@
-"""The reference figures (physics.md §4 items 4 and 5): muon bands and the overlay.
+"""The reference figures: the muon bands (ε_μ against m per scenario) and the overlay of every constraint.
 
 Plots only: they draw :mod:`dpfit.inference.bands` results and compute no physics. Masses
 are in MeV, couplings dimensionless. Figures are saved atomically through

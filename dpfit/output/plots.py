@@ -63,7 +63,7 @@ def plot_scan_1d(scan, target, levels=(1.0, 4.0)) -> None:
 
 
 def plot_scan_2d(scan, target, levels) -> None:
-    """Δχ²(m, ε) map with the 2D contours (labelled by their probability content)."""
+    """Δχ²(m, ε) map with contours; ``levels`` maps each contour's label (what it holds) to its Δχ²."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.8))
     z = np.where(np.isfinite(scan.delta_chi2), scan.delta_chi2, np.nan).T
@@ -73,7 +73,7 @@ def plot_scan_2d(scan, target, levels) -> None:
     ordered = sorted(levels.items(), key=lambda kv: kv[1])
     styles = ["-", "--", ":"][: len(ordered)]
     ax.contour(scan.mass, scan.eps, finite, levels=[v for _, v in ordered], colors="k", linestyles=styles)
-    handles = [plt.Line2D([], [], color="k", ls=ls, label=rf"{k}% CL, 2 parameters ($\Delta\chi^2$ = {v:g})")
+    handles = [plt.Line2D([], [], color="k", ls=ls, label=k)
                for (k, v), ls in zip(ordered, styles)]
     ax.legend(handles=handles, frameon=True, fontsize=8, loc="lower right")
     log_axis(ax, "x", scan.mass)
