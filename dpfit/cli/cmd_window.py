@@ -12,7 +12,7 @@ def cmd_window(args) -> int:
     from dpfit.output.writers import provenance
 
     analysis = analysis_from_args(args)
-    result = window(analysis, args.mass, level=args.cl[0], walkers=int(args.walkers), steps=int(args.steps),
+    result = window(analysis, args.mass, level=args.cl[0] if args.cl else "2sigma", walkers=int(args.walkers), steps=int(args.steps),
                     seed=args.seed, chain_path=args.chain, progress=not args.no_progress,
                     gof_threshold=args.gof_threshold)
     if args.format == "json":
@@ -28,7 +28,7 @@ def register(sub) -> None:
     p = sub.add_parser("window", help="the surviving coupling window: interval algebra, profile, posterior")
     add_analysis_options(p)
     p.add_argument("--mass", type=positive_number, default=None, help="mass in MeV (default: the region's central mass)")
-    p.add_argument("--cl", type=level_list, default=level_list("2sigma"), metavar="LEVEL",
+    p.add_argument("--cl", type=level_list, default=None, metavar="LEVEL",
                    help="level of the profile and posterior windows: a probability (0.95) or Nsigma (default 2sigma)")
     p.add_argument("--gof-threshold", type=probability, default=0.0027, metavar="P",
                    help="below this p-value the analysis is reported as excluded, with no window (default 0.0027, 3 sigma)")

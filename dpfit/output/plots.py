@@ -23,11 +23,13 @@ def pyplot():
     return plt
 
 
-def save(fig, target: str | Path) -> None:
-    """Save a figure atomically; the format follows the extension of ``target``."""
-    target = Path(target)
-    with atomic_path(target) as tmp:
-        fig.savefig(tmp, format=target.suffix.lstrip(".") or "png", dpi=150, bbox_inches="tight")
+def save(fig, target) -> None:
+    """Save a figure atomically to ``target`` (or to each of a list of targets, drawn once per format);
+    the format follows each target's extension. Closes the figure."""
+    targets = target if isinstance(target, (list, tuple)) else [target]
+    for one in map(Path, targets):
+        with atomic_path(one) as tmp:
+            fig.savefig(tmp, format=one.suffix.lstrip(".") or "png", dpi=150, bbox_inches="tight")
     pyplot().close(fig)
 
 

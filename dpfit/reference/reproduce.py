@@ -115,11 +115,11 @@ def _build(stage: Path, quick: bool, progress: bool, inputs_dir, overrides) -> l
     muon_bands = bands.scenario_bands(paper, "mu", masses)
     overlay = bands.overlay_results(reference, np.geomspace(5.0, 50.0, curve_points),
                                     result.algebra if result.status == "allowed" else [])
-    for ext in ("png", "pdf"):
-        figures.plot_muon_bands(muon_bands, stage / f"muon_bands.{ext}")
-        figures.plot_overlay(overlay, stage / f"overlay.{ext}")
-        corner_numbers = plot_corner(chain, stage / f"corner.{ext}")
-        written += [f"muon_bands.{ext}", f"overlay.{ext}", f"corner.{ext}"]
+    both = lambda name: [stage / f"{name}.{ext}" for ext in ("png", "pdf")]  # noqa: E731 - one drawing, two files
+    figures.plot_muon_bands(muon_bands, both("muon_bands"))
+    figures.plot_overlay(overlay, both("overlay"))
+    corner_numbers = plot_corner(chain, both("corner"))
+    written += [f"{name}.{ext}" for name in ("muon_bands", "overlay", "corner") for ext in ("png", "pdf")]
     _write(stage, written, "corner.json", to_json(corner_numbers))
 
     m_lo, m_hi = reference.resolved_mass_range()
