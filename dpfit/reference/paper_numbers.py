@@ -103,6 +103,8 @@ class PaperRow:
 
     @property
     def relative_difference(self) -> float:
+        if self.reference == 0:
+            return 0.0 if self.dpfit == 0 else math.copysign(math.inf, self.dpfit)
         return (self.dpfit - self.reference) / abs(self.reference)
 
     @property
@@ -112,16 +114,16 @@ class PaperRow:
             abs(self.dpfit - self.reference) <= self.half_unit + 1e-9 * abs(self.reference))
 
 
-def _mass(text: str, key: str, source: str) -> float:
+def _mass(text: str) -> float:
     try:
         return float(text)
     except ValueError:
-        raise InputError(source, "values.key", f"'{key}': '{text}' is not a mass in MeV") from None
+        raise ValueError(f"'{text}' is not a mass in MeV") from None
 
 
-def _coupling(paper: Analysis, kind: str, rest: str, source: str, key: str) -> float:
+def _coupling(paper: Analysis, kind: str, rest: str) -> float:
     lepton, scenario, mass = rest.split(".", 2)
-    masses = [_mass(mass, key, source)]
+    masses = [_mass(mass)]
     if kind in ("eps", "sigma_linear"):
         est = coupling_estimate(paper.inputs, lepton, scenario, masses)
         return float(est.eps[0] if kind == "eps" else est.sigma_linear[0])
@@ -136,10 +138,10 @@ def _measurement(m, part: str) -> float:
             "inverse": 1.0 / m.value, "inverse_sigma": m.sigma / m.value ** 2}[part]
 
 
-def _allowed(paper: Analysis, rest: str, source: str, key: str) -> float:
+def _allowed(paper: Analysis, rest: str) -> float:
     edge, cards, mass = rest.split(".", 2)
     only = paper.replace(muon=None, electron=None, atomki=None, limits=tuple(cards.split("+")))
-    pieces = interval_algebra(only.likelihood(), _mass(mass, key, source))
+    pieces = interval_algebra(only.likelihood(), _mass(mass))
     return pieces[-1][0 if edge == "lower" else 1] if pieces else math.nan
 
 
@@ -150,7 +152,7 @@ def dpfit_value(paper: Analysis, key: str, source: str = PRINTED) -> float:
     head, _, part = rest.partition(".")
     try:
         if kind in ("eps", "sigma_linear", "eps_abs", "sigma_linear_abs"):
-            return _coupling(paper, kind, rest, source, key)
+            return _coupling(paper, kind, rest)
         if kind == "delta_a" and part in ("", "sigma", "variance"):
             return _measurement(inputs.delta_a(head), part)
         if kind == "quantity" and part in ("", "sigma", "variance", "inverse", "inverse_sigma"):
@@ -158,7 +160,7 @@ def dpfit_value(paper: Analysis, key: str, source: str = PRINTED) -> float:
         if kind == "alpha_over_pi" and not rest:
             return inputs.alpha() / math.pi
         if kind in ("ratio", "loop"):
-            r = mass_ratio(_mass(part, key, source), inputs.mass(_LEPTON_MASS[head]))
+            r = mass_ratio(_mass(part), inputs.mass(_LEPTON_MASS[head]))
             return float(r if kind == "ratio" else loop_vector(np.array([r]))[0])
         if kind == "ae_term":
             term = inputs.file(head).doc["terms"][part]
@@ -176,7 +178,7 @@ def dpfit_value(paper: Analysis, key: str, source: str = PRINTED) -> float:
             pieces = interval_algebra(paper.likelihood(), WINDOW_MASS)
             return pieces[0][0] if rest == "lower" else pieces[-1][1]
         if kind == "allowed" and head in ("lower", "upper"):
-            return _allowed(paper, rest, source, key)
+            return _allowed(paper, rest)
         if kind == "table_masses" and rest in ("min", "max"):
             return float(min(DEFAULT_MASSES) if rest == "min" else max(DEFAULT_MASSES))
     except (KeyError, ValueError, IndexError) as exc:
@@ -196,7 +198,7 @@ def paper_rows(paper: Analysis) -> list[PaperRow]:
         except ValueError as exc:
             raise InputError(str(entry.path), f"values[{i}].printed_text", str(exc)) from None
         corrected = item.get("corrected")
-        scale = 1.0 if corrected is None else abs(corrected / item["printed"])
+        scale = 1.0 if corrected is None or item["printed"] == 0 else abs(corrected / item["printed"])
         value = dpfit_value(analyses[item.get("convention", "paper")], item["key"], str(entry.path))
         rows.append(PaperRow(item["key"], item["what"], item.get("where", ""), text, item["printed"], corrected,
                              value, 0.5 * unit * scale, item.get("flag")))
