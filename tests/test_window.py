@@ -70,7 +70,7 @@ def test_reproduce_quick_writes_everything(cli, tmp_path):
         if name.endswith(".pdf"):
             assert (out / name).read_bytes()[:5] == b"%PDF-"
     report = (out / "report.md").read_text()
-    assert "| eps_mu for WP20 at 17 MeV | 0.001823 | 1.823e-03 |" in report
+    assert "| eps_mu for WP20 at 17 MeV | Table 1 | `1.823e-3` | 0.001823 | 1.823e-03 | +" in report
     assert "(630)" in report and "10^-14" in report
     table = (out / "table_paper.csv").read_text().splitlines()
     assert table[1] == "mass_MeV,eps_WP20,sigma_WP20,eps_BMW21,sigma_BMW21,eps_WP25,sigma_WP25"

@@ -1,60 +1,52 @@
 """report.md: every number the source paper prints beside dpfit's, exact intervals beside linear ones.
 
 The printed numbers live in ``data/source_paper.yaml`` (kind ``printed_values``);
-each key names the dpfit result it is compared with (see that file's notes).
-Misprints are collected from the data files whose notes say "Misprint".
+each key names the dpfit result it is compared with (grammar in
+:mod:`dpfit.reference.paper_numbers`). The misprint list is built from the data:
+the rows' flags, that file's ``misprints`` and the data files whose notes say "Misprint".
 """
 
 from __future__ import annotations
 
 from dpfit.model.analysis import Analysis
-from dpfit.errors import InputError
-from dpfit.inference.tables import coupling_estimate
-from dpfit.inference.window import interval_algebra
+from dpfit.reference.paper_numbers import PRINTED, WINDOW_MASS, PaperRow, discrepancies, paper_rows
+from dpfit.reference.paper_numbers import dpfit_value as _paper_value
 
-PRINTED = "source_paper"
-WINDOW_MASS = 16.7
+__all__ = ["PRINTED", "WINDOW_MASS", "comparison_rows", "dpfit_value", "misprints", "render"]
 
 
 def dpfit_value(paper: Analysis, key: str) -> float:
-    """The dpfit number (paper convention) that a printed-value key refers to."""
-    inputs = paper.inputs
-    kind, _, rest = key.partition(".")
-    if kind in ("eps", "sigma_linear"):
-        lepton, scenario, mass = rest.split(".", 2)
-        est = coupling_estimate(inputs, lepton, scenario, [float(mass)])
-        return float(est.eps[0] if kind == "eps" else est.sigma_linear[0])
-    if kind == "delta_a":
-        return inputs.delta_a(rest).value
-    if kind == "eps_from_g":
-        return float(inputs.contour(rest).lower[0])  # converted from g_ve with the run's alpha
-    if kind == "window":
-        pieces = interval_algebra(paper.likelihood(), WINDOW_MASS)
-        return pieces[0][0] if rest == "lower" else pieces[-1][1]
-    raise InputError(str(inputs.file(PRINTED).path), "values.key", f"unknown key '{key}'")
+    """The dpfit number (in ``paper``'s convention) that a printed-value key refers to."""
+    return _paper_value(paper, key)
 
 
 def _sig(x: float, digits: int = 4) -> str:
     return f"{x:.{digits - 1}e}"
 
 
-def comparison_rows(paper: Analysis) -> list[tuple[str, float, float, float]]:
-    """(what, printed, dpfit, relative difference) for every printed value."""
-    rows = []
-    for item in paper.inputs.file(PRINTED).doc["values"]:
-        value = dpfit_value(paper, item["key"])
-        rows.append((item["what"], item["printed"], value, (value - item["printed"]) / abs(item["printed"])))
-    return rows
+def comparison_rows(paper: Analysis) -> list[PaperRow]:
+    """Every printed value beside dpfit's, with its rounding check and flag."""
+    return paper_rows(paper)
 
 
 def misprints(paper: Analysis) -> list[str]:
-    """One line per known misprint, from the data files' notes."""
-    lines = []
-    for entry in paper.inputs.files():
-        notes = entry.doc.get("notes", "") if entry.role == "data" else ""
-        if "Misprint" in notes:
-            lines.append(f"- `{entry.name}` ({entry.origin}): {notes}")
-    return sorted(set(lines))
+    """One line per misprint or contradiction of the paper, from the data (flags, misprints, notes)."""
+    return discrepancies(paper)
+
+
+def _comparison_lines(paper: Analysis) -> list[str]:
+    out = ["| quantity | where | printed | as printed | dpfit | relative difference | within rounding | flag |",
+           "|---|---|---|---|---|---|---|---|"]
+    def cell(text: str) -> str:
+        return " ".join(text.split()).replace("|", "\\|")
+
+    for row in comparison_rows(paper):
+        shown = f"{row.printed:.10g}" + ("" if row.corrected is None else f" (corrected {row.corrected:.10g})")
+        check = "yes" if row.within_rounding else "**no**"
+        flag = row.flag or ("" if row.within_rounding else "differs by more than the printed rounding")
+        out.append(f"| {cell(row.what)} | {cell(row.where)} | `{row.printed_text}` | {shown} | {_sig(row.dpfit)} | "
+                   f"{row.relative_difference:+.1e} | {check} | {cell(flag)} |")
+    return out
 
 
 def _pieces(pieces) -> str:
@@ -154,11 +146,12 @@ def render(paper: Analysis, exact_rows: list[dict], window, electron: list[dict]
            f"dpfit {provenance['dpfit_version']}; inputs hashed in `provenance.json`; "
            f"overrides: {provenance.get('overrides') or 'none'}.", "",
            "## The source paper's numbers beside dpfit's (paper convention: alpha = 1/137, rounded Delta a)", "",
-           "| quantity | paper | dpfit | relative difference |", "|---|---|---|---|"]
-    for what, printed, value, rel in comparison_rows(paper):
-        out.append(f"| {what} | {printed:.4g} | {_sig(value)} | {rel:+.1e} |")
-    out += ["", "Window and band edges are printed by the paper to 2-3 digits; the differences above are "
-            "those roundings.", "", "## Known misprints of the source paper", ""]
+           "Every number the paper prints that dpfit computes or uses as an input (the classes left out are named in "
+           "the notes of `source_paper.yaml`). Rows compute in the paper's convention unless they are the paper's "
+           "unrounded arithmetic. Rule: a row is within rounding when |dpfit - printed| <= half a unit in the last "
+           "printed digit (for a misprint undone, of the corrected number); any other row is flagged.", ""]
+    out += _comparison_lines(paper)
+    out += ["", "## Known misprints and contradictions of the source paper", ""]
     out += misprints(paper) or ["- none recorded"]
     out += [""] + exact_interval_lines(exact_rows) + [""] + electron_lines(electron)
     out += [""] + gof_lines(gof_rows, window.mass) + [""] + window_lines(window)
