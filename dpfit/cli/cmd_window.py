@@ -20,9 +20,18 @@ def cmd_window(args) -> int:
     lines = [f"window at m = {result['mass_MeV']:g} MeV (terms: {', '.join(result['terms'])})",
              f"  interval algebra (paper's method): {fmt(result['interval_algebra'])}",
              f"  profile likelihood, delta chi2 <= 4: {fmt(result['profile'])}",
-             f"  posterior 95% credible (m marginalised over {extra['mass_range'][0]:g}-{extra['mass_range'][1]:g} MeV):"
+             f"  posterior 95% {'HPD (grid, highest density)' if 'posterior_check' in result else 'central (chain)'} "
+             f"(m marginalised over {extra['mass_range'][0]:g}-{extra['mass_range'][1]:g} MeV):"
              f" {fmt(result['posterior'])}",
              f"  interval algebra over the mass range: {fmt(extra['algebra_envelope'])}"]
+    if "posterior_central" in result:
+        c = result["posterior_central"]
+        lines.insert(4, f"  posterior 95% central, two-sided (chain): {fmt(c['pieces'])} "
+                        f"(Monte-Carlo errors {c['errors'][0][0]:.1g}, {c['errors'][0][1]:.1g})")
+        from dpfit.inference.posterior_check import check_lines
+
+        more, warnings = check_lines(result["posterior_check"])
+        lines += ["  " + line for line in more] + [f"  warning: {w}" for w in warnings]
     if extra["diagnostics"].get("warning"):
         lines.append(f"  warning: {extra['diagnostics']['warning']}")
     emit("\n".join(lines) + "\n", args.out)

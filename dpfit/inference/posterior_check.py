@@ -98,3 +98,19 @@ def grid_summary_or_none(model):
     from dpfit.inference.grid_posterior import grid_available, grid_posterior
 
     return grid_posterior(model) if grid_available(model) else None
+
+
+def window_check(grid: GridPosterior, chain, diag) -> dict:
+    """The window's posterior entries: ``posterior`` (grid 95 % HPD pieces), ``posterior_central`` (the
+    chain's central 95 % interval, labelled, with Monte-Carlo errors) and ``posterior_check`` (grid summary
+    and the chain's agreement with it)."""
+    from dpfit.inference.credible import sample_regions
+
+    flat, per = chain_samples(chain, diag.burn)
+    name = grid.window_parameter
+    hpd = grid.summary()["parameters"][name]["hpd95"]
+    central = sample_regions(flat[name], diag.ess)["central"]
+    check = grid_check(grid, flat, diag.ess, per)
+    return {"posterior": hpd["pieces"],
+            "posterior_central": {**central, "holds": "95% of the chain's samples, 2.5% beyond each end"},
+            "posterior_check": check}

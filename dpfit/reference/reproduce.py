@@ -44,10 +44,13 @@ def window_result(analysis: Analysis, mass: float | None = None, *, walkers: int
         mass = region.mass
     if chain is None and chain_path is not None:
         chain = read_chain(chain_path)
+    from dpfit.inference.posterior_check import grid_summary_or_none, window_check
+
+    grid = grid_summary_or_none(analysis.model())
     if chain is None:
         with tempfile.TemporaryDirectory() as tmp:
             chain = sample(analysis, Path(tmp) / "window_chain.h5", nwalkers=walkers, nsteps=steps, seed=seed,
-                           progress=progress)
+                           progress=progress, grid=grid)
     diag = diagnostics(chain)
     mass_range = analysis.resolved_mass_range()
     _, per_mass = algebra_over_masses(joint, np.linspace(*mass_range, 171))
@@ -56,6 +59,8 @@ def window_result(analysis: Analysis, mass: float | None = None, *, walkers: int
     result = {"mass_MeV": float(mass), "interval_algebra": interval_algebra(joint, mass),
               "profile": profile_window(joint, mass),
               "posterior": posterior_window(physical_samples(chain, diag.burn, diag.thin)), "terms": joint.names}
+    if grid is not None:  # the posterior line is the grid's HPD region; the chain's central interval beside it
+        result.update(window_check(grid, chain, diag))
     return result, {"diagnostics": diag.as_dict(chain.names), "mass_range": list(mass_range),
                     "algebra_envelope": envelope}
 
