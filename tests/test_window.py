@@ -47,10 +47,13 @@ def test_window_cli_json_keys(cli, tmp_path):
                        "--convention", "paper")
     doc = json.loads(out)
     assert code == 0
-    assert set(doc) == {"mass_MeV", "interval_algebra", "profile", "posterior", "terms", "provenance"}
+    assert set(doc) == {"mass_MeV", "interval_algebra", "profile", "posterior", "posterior_central",
+                        "posterior_check", "terms", "provenance"}
     assert doc["interval_algebra"][0][0] == 6.8e-4
-    lo, hi = doc["posterior"][0]
-    assert 6.8e-4 <= lo < hi < 1.1e-3
+    (lo, hi), = doc["posterior"]  # the grid's 95% HPD region: it ends at NA64's wall
+    assert lo == pytest.approx(6.8e-4) and hi < 9.4e-4
+    assert doc["posterior_central"]["method"].startswith("central")
+    assert doc["posterior_check"]["agreement"]["agrees"]
 
 
 def test_reproduce_quick_writes_everything(cli, tmp_path):

@@ -6,7 +6,7 @@ chain gives each piece is set by where its walkers start. Here walkers start
 in every piece in proportion to the piece's grid-posterior weight, and a
 chain's piece weights and quantiles are compared with the grid's.
 
-Errors of a chain's piece weight: the larger of the binomial error with the
+Errors of a chain's piece weight (and of its fraction below a grid quantile): the larger of the binomial error with the
 effective sample size, sqrt(f(1−f)/n_eff), and the spread of the per-walker
 fractions over the walkers, std/sqrt(n_walkers) (which stays honest when
 walkers never leave their piece). A difference beyond :data:`N_SIGMA` errors,
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from dpfit.inference.credible import quantile_error
 from dpfit.inference.grid_posterior import GridPosterior
 
 #: Disagreement (in combined errors) that flags a chain.
@@ -137,10 +136,18 @@ def chain_agreement(grid: GridPosterior, samples: dict[str, np.ndarray], n_eff: 
             else:
                 eps, d = grid.eps_density(name)
                 dens = float(np.interp(r, eps, d))
-            err = quantile_error(q, dens, n_eff)
-            entry[f"q{q:g}"] = {"chain": float(g), "grid": r, "mc_error": err}
-            if abs(g - r) > N_SIGMA * err:
-                flags.append(f"{name} q{q:g}: chain {g:.5g} vs grid {r:.5g} (Monte-Carlo error {err:.2g})")
+            # in probability: the chain's fraction below the grid quantile, against q
+            frac = float(np.mean(samples[name] < r))
+            err_p = float(np.sqrt(q * (1 - q) / max(n_eff, 1.0)))
+            if per_walker is not None:
+                walker = np.mean(per_walker[name] < r, axis=0)
+                err_p = max(err_p, float(np.std(walker) / np.sqrt(walker.size)))
+            err = err_p / dens if dens > 0 else float("inf")
+            entry[f"q{q:g}"] = {"chain": float(g), "grid": r, "mc_error": err, "chain_fraction_below_grid": frac,
+                                "fraction_error": err_p}
+            if abs(frac - q) > N_SIGMA * err_p:
+                flags.append(f"{name} q{q:g}: chain {g:.5g} vs grid {r:.5g} (Monte-Carlo error {err:.2g}; "
+                             f"chain holds {frac:.4f} +- {err_p:.4f} below the grid quantile)")
         quantiles[name] = entry
     pieces = chain_pieces(grid, samples, per_walker, n_eff)
     flags += pieces["flags"]
