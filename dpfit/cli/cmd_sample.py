@@ -57,8 +57,12 @@ def cmd_corner(args) -> int:
     from dpfit.inference.chains import read_chain
     from dpfit.output.writers import to_json
 
+    from dpfit.inference.posterior_check import analysis_of_chain, grid_summary_or_none
+
     chain = read_chain(args.chain)
-    numbers = plot_corner(chain, args.out)
+    analysis = analysis_of_chain(chain)
+    model = analysis.model() if analysis is not None else None
+    numbers = plot_corner(chain, args.out, model, grid_summary_or_none(model) if model is not None else None)
     if args.format == "json":
         print(to_json(numbers), end="")
     else:

@@ -89,3 +89,11 @@ def comparison_markdown(result: dict) -> list[str]:
     if result["warning"]:
         out += ["", f"**Warning:** {result['warning']}"]
     return out
+
+
+def model_comparison_lines(analysis) -> list[str]:
+    """The report's model-comparison section: every muon scenario of the inputs with ``analysis``'s other
+    choices, evidence from the grid, Bayes factors against the first scenario (Markdown lines)."""
+    scenarios = [record.scenario for record in analysis.inputs.gm2_cards("mu")]
+    models = [(f"muon={s}", analysis.replace(muon=s).model()) for s in scenarios]
+    return comparison_markdown(compare(models))

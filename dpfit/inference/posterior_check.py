@@ -114,3 +114,17 @@ def window_check(grid: GridPosterior, chain, diag) -> dict:
     return {"posterior": hpd["pieces"],
             "posterior_central": {**central, "holds": "95% of the chain's samples, 2.5% beyond each end"},
             "posterior_check": check}
+
+
+def analysis_of_chain(chain):
+    """The Analysis a chain file records in its metadata (None for a chain without one)."""
+    from dpfit.model.analysis import Analysis
+
+    d = dict(chain.meta.get("analysis") or {})
+    if not d:
+        return None
+    d["overrides"] = tuple((o["key"], o["value"]) for o in d.get("overrides") or ())
+    for key in ("limits", "mass_range", "eps_range"):
+        if d.get(key) is not None:
+            d[key] = tuple(d[key])
+    return Analysis(**d)

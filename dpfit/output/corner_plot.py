@@ -21,8 +21,11 @@ QUANTILES = (0.025, 0.16, 0.5, 0.84, 0.975)
 LEVELS = (0.68, 0.95)
 
 
-def plot_corner(chain: Chain, target) -> dict:
-    """Draw the corner plot into ``target`` (.png/.pdf); return quantiles per parameter and diagnostics."""
+def plot_corner(chain: Chain, target, model=None, grid=None) -> dict:
+    """Draw the corner plot into ``target`` (.png/.pdf); return quantiles per parameter and diagnostics.
+
+    With the chain's ``model`` (and its grid posterior ``grid``), prior edges, hard exclusion walls and
+    the grid's 1-D marginals are marked (:mod:`dpfit.output.corner_marks`)."""
     import corner
 
     diag = diagnostics(chain)
@@ -36,7 +39,15 @@ def plot_corner(chain: Chain, target) -> dict:
     )
     fig.suptitle(f"joint posterior: contours hold 68% and 95% of the posterior; "
                  f"{flat.shape[0]} samples (burn-in {diag.burn}, thin {diag.thin})", fontsize=8, y=1.02)
+    marks = None
+    if model is not None:
+        from dpfit.output.corner_marks import mark_corner
+
+        marks = mark_corner(fig, names, flat, model, grid)
     save(fig, target)
     quantiles = {name: dict(zip([f"q{q:g}" for q in QUANTILES], np.quantile(flat[:, i], QUANTILES).tolist()))
                  for i, name in enumerate(names)}
-    return {"quantiles": quantiles, "diagnostics": diag.as_dict(names)}
+    out = {"quantiles": quantiles, "diagnostics": diag.as_dict(names)}
+    if marks is not None:
+        out["marks"] = marks
+    return out

@@ -96,7 +96,7 @@ def render(paper: Analysis, exact_rows: list[dict], window: dict, window_extra: 
             f"terms: {', '.join(window['terms'])}", "",
             f"- interval algebra (the paper's method): {fmt(window['interval_algebra'])}",
             f"- profile likelihood, Delta chi2 <= 4: {fmt(window['profile'])}",
-            f"- posterior, central 95% credible interval (m marginalised over "
+            f"- posterior, {'95% highest-density region (grid)' if 'posterior_check' in window else 'central 95% credible interval'} (m marginalised over "
             f"{window_extra['mass_range'][0]:g}-{window_extra['mass_range'][1]:g} MeV): {fmt(window['posterior'])}",
             f"- interval algebra, union over that mass range: {fmt(window_extra['algebra_envelope'])}", "",
             f"Posterior run: acceptance {diag['acceptance_fraction']:.3f}, tau "
@@ -104,6 +104,10 @@ def render(paper: Analysis, exact_rows: list[dict], window: dict, window_extra: 
             + f", effective samples {diag['effective_samples']:.0f}"
             + (f"; warning: {diag['warning']}" if diag["warning"] else "") + ".", "",
             "## Files", ""] + [f"- `{f}`" for f in sorted(files)]
+    from dpfit.inference.evidence import model_comparison_lines
+
+    at = out.index("## Files")
+    out[at:at] = model_comparison_lines(paper.replace(convention="precise")) + [""]
     out += ["", "## Inputs (provenance)", "", "| file | role | origin | SHA-256 |", "|---|---|---|---|"]
     out += [f"| `{f['name']}` | {f['role']} | {f['origin']} | `{f['sha256'][:16]}…` |" for f in provenance["files"]]
     out += ["", "Overrides: " + (", ".join(f"`{o['key']}={o['value']}`" for o in provenance["overrides"]) or "none")
