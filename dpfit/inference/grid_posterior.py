@@ -86,6 +86,7 @@ class GridPosterior:
     log_evidence: float
     log_evidence_error: float = 0.0
     window_parameter: str = "eps"
+    model: Model | None = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
 
     # -------------------------------------------------------------- marginals
@@ -299,4 +300,5 @@ def grid_posterior(model: Model, n_eps: int = N_COUPLING, n_mass: int = N_MASS) 
         raise NoAllowedRegion("analysis", None, "no allowed point (finite likelihood) anywhere in the prior range")
     coarse = _build(model, n_eps // 2, n_mass // 2 + 1)
     fine.log_evidence_error = abs(fine.log_evidence - coarse.log_evidence)
+    fine.model = model
     return fine

@@ -110,7 +110,9 @@ def window_check(grid: GridPosterior, chain, diag) -> dict:
     name = grid.window_parameter
     hpd = grid.summary()["parameters"][name]["hpd95"]
     central = sample_regions(flat[name], diag.ess)["central"]
-    check = grid_check(grid, flat, diag.ess, per)
+    from dpfit.inference.prior_sensitivity import prior_sensitivity
+
+    check = grid_check(grid, flat, diag.ess, per, prior_sensitivity(grid.model, grid) if grid.model else None)
     return {"posterior": hpd["pieces"],
             "posterior_central": {**central, "holds": "95% of the chain's samples, 2.5% beyond each end"},
             "posterior_check": check}
