@@ -52,8 +52,10 @@ def test_window_cli_json_keys(cli, tmp_path):
     assert doc["status"] == "allowed"
     assert doc["interval_algebra"]["pieces"][0][0] == 6.8e-4
     assert doc["profile"]["delta_chi2"] == 4.0 and doc["profile"]["sided"] == "two-sided"
-    lo, hi = doc["posterior"]["pieces"][0]
-    assert 6.8e-4 <= lo < hi < 1.1e-3
+    (lo, hi), = doc["posterior"]["pieces"]  # the grid's 95% HPD region: it ends at NA64's wall
+    assert lo == pytest.approx(6.8e-4) and hi < 9.4e-4
+    assert doc["posterior"]["central"]["method"].startswith("central")
+    assert doc["posterior"]["check"]["agreement"]["agrees"]
 
 
 def test_reproduce_quick_writes_everything(cli, tmp_path):

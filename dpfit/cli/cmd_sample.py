@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
-from dpfit.cli.options import add_analysis_options, add_level_option, add_sampling_options, analysis_from_args
+from dpfit.cli.options import add_analysis_options, add_level_option, add_sampling_options, analysis_from_args, positive_number
+
 
 def _print_chain_summary(chain) -> None:
     from dpfit.inference.diagnostics import credible_summary, diagnostics, physical_samples
@@ -24,19 +26,32 @@ def _print_chain_summary(chain) -> None:
 
 
 def cmd_sample(args) -> int:
+    from dpfit.inference.posterior_check import grid_summary_or_none, sampler_choice
     from dpfit.inference.sampling import Interrupted, sample
     from dpfit.output.writers import provenance
 
     analysis = analysis_from_args(args)
-    prov = provenance(analysis.inputs, command="sample", analysis=analysis.describe(), seed=args.seed)
+    grid = grid_summary_or_none(analysis.model())
+    choice = sampler_choice(args.sampler, grid is not None)
+    prov = provenance(analysis.inputs, command="sample", analysis=analysis.describe(), seed=args.seed, **choice)
+    if args.sampler == "dynesty":
+        from dpfit.cli.sample_nested import run_and_report
+
+        return run_and_report(analysis, args, grid, choice, prov)
     try:
         chain = sample(analysis, args.out, nwalkers=int(args.walkers), nsteps=int(args.steps), seed=args.seed,
-                       resume=args.resume, progress=not args.no_progress, provenance=prov)
+                       resume=args.resume, progress=not args.no_progress, provenance=prov, grid=grid)
     except Interrupted as exc:
         print(f"dpfit: interrupted: {exc.path} holds {exc.steps} steps; continue with --resume", file=sys.stderr)
         return 130
-    print(f"wrote {args.out}")
-    _print_chain_summary(chain)
+    with contextlib.redirect_stdout(sys.stdout if args.format == "text" else sys.stderr):
+        print(f"wrote {args.out}")
+        print(f"sampler: {choice['sampler']} ({choice['reason']})")
+        _print_chain_summary(chain)
+    if grid is not None:
+        from dpfit.cli.sample_nested import report_chain_check
+
+        return report_chain_check(analysis, chain, grid, choice, args)
     return 0
 
 
@@ -45,8 +60,12 @@ def cmd_corner(args) -> int:
     from dpfit.inference.chains import read_chain
     from dpfit.output.writers import to_json
 
+    from dpfit.inference.posterior_check import analysis_of_chain, grid_summary_or_none
+
     chain = read_chain(args.chain)
-    numbers = plot_corner(chain, args.out, args.cl)
+    analysis = analysis_of_chain(chain)
+    model = analysis.model() if analysis is not None else None
+    numbers = plot_corner(chain, args.out, model, grid_summary_or_none(model) if model is not None else None, args.cl)
     if args.format == "json":
         print(to_json(numbers), end="")
     else:
@@ -65,6 +84,11 @@ def register(sub) -> None:
     add_sampling_options(p, steps=5000, walkers=32)
     p.add_argument("--out", required=True, metavar="CHAIN.h5", help="chain file (emcee HDF5 layout)")
     p.add_argument("--resume", action="store_true", help="continue CHAIN.h5 until it holds --steps steps")
+    p.add_argument("--sampler", choices=("emcee", "dynesty"), default="emcee",
+                   help="emcee (default; walkers in every allowed piece) or dynesty nested sampling (evidence)")
+    p.add_argument("--nlive", type=positive_number, default=400, help="dynesty live points (default 400)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="json: the grid check, agreement and prior sensitivity as JSON on stdout")
     p.set_defaults(func=cmd_sample)
     p = sub.add_parser("corner", help="corner plot of a chain, with its quantiles")
     p.add_argument("chain", metavar="CHAIN.h5")

@@ -60,11 +60,14 @@ class Interrupted(Exception):
 
 
 def sample(analysis, out: str | Path, nwalkers: int = 32, nsteps: int = 5000, seed: int = 1,
-           resume: bool = False, progress: bool = True, provenance: dict | None = None) -> Chain:
+           resume: bool = False, progress: bool = True, provenance: dict | None = None, grid=None,
+           start: np.ndarray | None = None) -> Chain:
     """Run (or resume) emcee until ``out`` holds ``nsteps`` steps in total; return the chain.
 
     A fresh run refuses to overwrite an existing chain unless it is resumed
     (``resume=True``), which requires the same analysis and number of walkers.
+    ``grid``: a grid posterior, to start the walkers in every allowed piece in
+    proportion to its weight; ``start``: explicit starting points (nwalkers, ndim).
     """
     import emcee
 
@@ -92,7 +95,8 @@ def sample(analysis, out: str | Path, nwalkers: int = 32, nsteps: int = 5000, se
     else:
         done = 0
         rng = np.random.default_rng(seed)
-        start = initial_walkers(post, nwalkers, rng)
+        if start is None:
+            start = initial_walkers(post, nwalkers, rng, grid=grid)
         state = emcee.State(start, random_state=np.random.RandomState(seed).get_state())
         previous = Chain(np.empty((0, nwalkers, post.ndim)), np.empty((0, nwalkers)), np.zeros(nwalkers), None, meta)
     remaining = nsteps - done

@@ -123,6 +123,8 @@ class WindowResult:
     mass_range: tuple[float, float]
     diagnostics: dict | None
     notes: list[str] = field(default_factory=list)
+    posterior_central: dict | None = None
+    posterior_check: dict | None = None
 
     def to_dict(self) -> dict:
         return {"mass_MeV": self.mass, "parameter": self.parameter, "terms": self.terms, "level": self.level.label,
@@ -133,7 +135,7 @@ class WindowResult:
                 "profile": self.profile.to_dict() if self.profile else None,
                 "posterior": None if self.posterior is None else
                 {"pieces": self.posterior, "label": self.posterior_label, "mass_range_MeV": list(self.mass_range),
-                 "diagnostics": self.diagnostics},
+                 "diagnostics": self.diagnostics, "central": self.posterior_central, "check": self.posterior_check},
                 "notes": self.notes}
 
 
@@ -175,16 +177,25 @@ def window(analysis, mass: float | None = None, *, level: str | Level = "2sigma"
                             f"{gof_threshold:g}): no window; largest disagreement: {compat.worst()}")
         return result
     result.profile = fitted.intervals[parameter][level.label]
+    from dpfit.inference.posterior_check import grid_summary_or_none, window_check
+
+    grid = grid_summary_or_none(model)
     if chain is None and chain_path is not None:
         chain = read_chain(chain_path)
     if chain is None:
         with tempfile.TemporaryDirectory() as tmp:
             chain = sample(analysis, Path(tmp) / "window_chain.h5", nwalkers=walkers, nsteps=steps, seed=seed,
-                           progress=progress)
+                           progress=progress, grid=grid)
     diag = diagnostics(chain)
+    result.diagnostics = diag.as_dict(chain.names)
+    marginalised = f"m marginalised over {mass_range[0]:g}-{mass_range[1]:g} MeV"
+    if grid is not None:  # the grid's HPD region is the posterior window; the chain's central interval beside it
+        check = window_check(grid, chain, diag)
+        result.posterior = check["posterior"]
+        result.posterior_label = f"95 % highest-posterior-density region of the exact grid posterior ({marginalised})"
+        result.posterior_central, result.posterior_check = check["posterior_central"], check["posterior_check"]
+        return result
     samples = physical_samples(chain, diag.burn, diag.thin)
     result.posterior = central_credible(samples[parameter], level.probability)
-    result.posterior_label = (f"central {format_percent(level.probability)} credible interval "
-                              f"(m marginalised over {mass_range[0]:g}-{mass_range[1]:g} MeV)")
-    result.diagnostics = diag.as_dict(chain.names)
+    result.posterior_label = f"central {format_percent(level.probability)} credible interval ({marginalised})"
     return result

@@ -20,11 +20,13 @@ LABELS = {"m": "m [MeV]", "log10_eps": r"$\log_{10}\varepsilon$", "log10_eps_e":
 QUANTILES = (0.025, 0.16, 0.5, 0.84, 0.975)
 
 
-def plot_corner(chain: Chain, target, levels=None) -> dict:
+def plot_corner(chain: Chain, target, model=None, grid=None, levels=None) -> dict:
     """Draw the corner plot into ``target`` (.png/.pdf); return quantiles per parameter and diagnostics.
 
     ``levels`` (default 1sigma,2sigma): the 2D contours enclose each level's probability of the posterior
-    mass (68.27 % and 95.45 % by default), and the figure says so.
+    mass (68.27 % and 95.45 % by default), and the figure says so. With the chain's ``model`` (and its grid
+    posterior ``grid``), prior edges, hard exclusion walls and the grid's 1-D marginals are marked
+    (:mod:`dpfit.output.corner_marks`).
     """
     import corner
 
@@ -45,7 +47,15 @@ def plot_corner(chain: Chain, target, levels=None) -> dict:
     fig.suptitle(f"joint posterior: the 2D contours hold {held} of the posterior mass; 1D: median and the "
                  f"central 68.27 % interval; "
                  f"{flat.shape[0]} samples (burn-in {diag.burn}, thin {diag.thin})", fontsize=8, y=1.02)
+    marks = None
+    if model is not None:
+        from dpfit.output.corner_marks import mark_corner
+
+        marks = mark_corner(fig, names, flat, model, grid)
     save(fig, target)
     quantiles = {name: dict(zip([f"q{q:g}" for q in QUANTILES], np.quantile(flat[:, i], QUANTILES).tolist()))
                  for i, name in enumerate(names)}
-    return {"quantiles": quantiles, "diagnostics": diag.as_dict(names)}
+    out = {"quantiles": quantiles, "diagnostics": diag.as_dict(names)}
+    if marks is not None:
+        out["marks"] = marks
+    return out

@@ -76,8 +76,17 @@ def window_lines(result) -> list[str]:
               "    combines: " + "; ".join(result.algebra_composition),
               f"  profile likelihood, {result.profile.describe()}: "
               f"{format_pieces(result.profile.pieces, edges=result.profile.edges)}",
-              f"  posterior, {result.posterior_label}: {format_pieces(result.posterior)}",
-              f"  interval algebra over the mass range: {format_pieces(result.algebra_envelope)}"]
+              f"  posterior, {result.posterior_label}: {format_pieces(result.posterior)}"]
+    if result.posterior_central is not None:
+        c = result.posterior_central
+        lines.append(f"  posterior, {c['method']} (chain): {format_pieces(c['pieces'])} "
+                     f"(Monte-Carlo errors {c['errors'][0][0]:.1g}, {c['errors'][0][1]:.1g})")
+    lines.append(f"  interval algebra over the mass range: {format_pieces(result.algebra_envelope)}")
+    if result.posterior_check is not None:
+        from dpfit.inference.posterior_check import check_lines
+
+        more, warnings = check_lines(result.posterior_check)
+        lines += ["  " + line for line in more] + [f"  warning: {w}" for w in warnings]
     if result.diagnostics and result.diagnostics.get("warning"):
         lines.append(f"  warning: {result.diagnostics['warning']}")
     lines += [f"  note: {n}" for n in result.notes]

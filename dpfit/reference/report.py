@@ -155,6 +155,9 @@ def render(paper: Analysis, exact_rows: list[dict], window, electron: list[dict]
     out += misprints(paper) or ["- none recorded"]
     out += [""] + exact_interval_lines(exact_rows) + [""] + electron_lines(electron)
     out += [""] + gof_lines(gof_rows, window.mass) + [""] + window_lines(window)
+    from dpfit.inference.evidence import model_comparison_lines
+
+    out += [""] + model_comparison_lines(paper.replace(convention="precise"))
     out += ["", "## Files", ""] + [f"- `{f}`" for f in sorted(files)]
     out += ["", "## Inputs (provenance)", "", "| file | role | origin | SHA-256 |", "|---|---|---|---|"]
     out += [f"| `{f['name']}` | {f['role']} | {f['origin']} | `{f['sha256'][:16]}…` |" for f in provenance["files"]]

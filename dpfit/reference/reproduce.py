@@ -105,8 +105,10 @@ def _build(stage: Path, quick: bool, progress: bool, inputs_dir, overrides) -> l
     electron = _electron_rows(reference)
     _write(stage, written, "electron.json", to_json({"electron": electron, "provenance": prov}))
 
+    from dpfit.inference.posterior_check import grid_summary_or_none
+
     chain = sample(reference, stage / "chain.h5", nwalkers=walkers, nsteps=steps, seed=1, progress=progress,
-                   provenance=prov)
+                   grid=grid_summary_or_none(reference.model()), provenance=prov)
     written.append("chain.h5")
     result = window(reference, chain=chain)
     _write(stage, written, "window.json", to_json({**result.to_dict(), "provenance": prov}))
