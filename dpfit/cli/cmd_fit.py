@@ -19,7 +19,7 @@ def cmd_fit(args) -> int:
     result = fit(joint, mass=args.mass, mass_range=mass_range, eps_range=analysis.eps_range)
     if args.format == "json":
         doc = result.as_dict()
-        doc["provenance"] = provenance(analysis.inputs, command="fit", analysis=analysis.describe())
+        doc["provenance"] = provenance(analysis, command="fit")
         emit(to_json(doc), args.out)
         return 0
     lines = [f"terms: {', '.join(result.terms)}",

@@ -25,7 +25,7 @@ def cmd_sample(args) -> int:
     from dpfit.output.writers import provenance
 
     analysis = analysis_from_args(args)
-    prov = provenance(analysis.inputs, command="sample", analysis=analysis.describe(), seed=args.seed)
+    prov = provenance(analysis, command="sample", seed=args.seed)
     try:
         chain = sample(analysis, args.out, nwalkers=int(args.walkers), nsteps=int(args.steps), seed=args.seed,
                        resume=args.resume, progress=not args.no_progress, provenance=prov)

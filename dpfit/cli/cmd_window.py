@@ -12,7 +12,7 @@ def cmd_window(args) -> int:
     result, extra = window_result(analysis, args.mass, walkers=int(args.walkers), steps=int(args.steps),
                                   seed=args.seed, chain_path=args.chain, progress=not args.no_progress)
     if args.format == "json":
-        result["provenance"] = provenance(analysis.inputs, command="window", analysis=analysis.describe(),
+        result["provenance"] = provenance(analysis, command="window",
                                           seed=args.seed, posterior_run=extra["diagnostics"])
         emit(to_json(result), args.out)
         return 0
