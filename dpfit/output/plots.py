@@ -10,6 +10,7 @@ figure if it made it.
 
 from __future__ import annotations
 
+import textwrap
 from itertools import cycle
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def new_axes(ax=None, figsize=(6.4, 4.8)):
 
 
 def save(fig, target: str | Path) -> None:
-    """Save a figure atomically; the format follows the extension of ``target``."""
+    """Save a figure atomically, cropped to its content; the format follows the extension of ``target``."""
     target = Path(target)
     with atomic_path(target) as tmp:
         fig.savefig(tmp, format=target.suffix.lstrip(".") or "png", dpi=150, bbox_inches="tight")
@@ -61,6 +62,16 @@ def log_axis(ax, which: str, values) -> None:
         getattr(ax, f"set_{which}scale")("log")
 
 
+def plain_log_labels(axis) -> None:
+    """Ticks at 1, 2, 5 per decade labelled as plain numbers (no mathtext to typeset: fast, legible)."""
+    from matplotlib import ticker
+
+    axis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(ticker.NullFormatter())
+
+
+PLAIN_EPS_LABEL = {"eps": "kinetic mixing ε", "eps_e": "ε_e", "eps_mu": "ε_μ"}
 EPS_LABEL = {"eps": r"kinetic mixing $\varepsilon$", "eps_e": r"$\varepsilon_e$", "eps_mu": r"$\varepsilon_\mu$"}
 
 
@@ -87,7 +98,7 @@ def plot_scan_1d(scan, target=None, levels=(1.0, 4.0), *, ax=None, title: str | 
     ax.set_ylim(0, min(top, 25.0) * 1.05 + 0.1)
     ax.legend(frameon=False, fontsize=8)
     if title:
-        ax.set_title(title, fontsize=9)
+        ax.set_title("\n".join(textwrap.wrap(title, 80)), fontsize=8)
     finish(fig, target, made)
     return ax
 
@@ -121,7 +132,7 @@ def plot_scan_2d(scan, target=None, levels=None, *, ax=None, excluded=None, titl
     mm, me = _stride(scan.mass.size, MESH_POINTS), _stride(scan.eps.size, MESH_POINTS)
     mesh = ax.pcolormesh(scan.mass[::mm], scan.eps[::me], np.minimum(z[::me, ::mm], 25.0), shading="auto",
                          cmap="viridis_r", rasterized=True)
-    fig.colorbar(mesh, ax=ax, label=r"$\Delta\chi^2$ (capped at 25)")
+    fig.colorbar(mesh, ax=ax, label="Δχ² (capped at 25)")
     sm, se = _stride(scan.mass.size), _stride(scan.eps.size)
     mass, eps = scan.mass[::sm], scan.eps[::se]
     handles = []
@@ -130,7 +141,7 @@ def plot_scan_2d(scan, target=None, levels=None, *, ax=None, excluded=None, titl
         ordered = sorted(levels.items(), key=lambda kv: kv[1])
         styles = ["-", "--", ":"][: len(ordered)]
         ax.contour(mass, eps, finite, levels=[v for _, v in ordered], colors="k", linestyles=styles)
-        handles += [plt.Line2D([], [], color="k", ls=ls, label=rf"{k}% CL, 2 parameters ($\Delta\chi^2$ = {v:g})")
+        handles += [plt.Line2D([], [], color="k", ls=ls, label=f"{k}% CL, 2 parameters (Δχ² = {v:g})")
                     for (k, v), ls in zip(ordered, styles)]
     if excluded is not None:
         from matplotlib.patches import Patch
@@ -146,9 +157,10 @@ def plot_scan_2d(scan, target=None, levels=None, *, ax=None, excluded=None, titl
     log_axis(ax, "x", scan.mass)
     ax.set_yscale("log")
     ax.set_ylim(*eps_extent(scan))
+    plain_log_labels(ax.yaxis)
     ax.set_xlabel("boson mass m [MeV]")
-    ax.set_ylabel(EPS_LABEL[scan.axis])
+    ax.set_ylabel(PLAIN_EPS_LABEL[scan.axis])
     if title:
-        ax.set_title(title, fontsize=9)
+        ax.set_title("\n".join(textwrap.wrap(title, 80)), fontsize=8)
     finish(fig, target, made)
     return ax
