@@ -276,3 +276,27 @@ def test_plots_take_axes_and_leave_the_backend_alone():
         plt.close("all")
     finally:
         matplotlib.use(previous)
+
+
+def test_corner_numbers_in_eps_and_titles_rounded_to_mc_error(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from dpfit.output.corner_plot import corner_numbers, decimals_for, median_mc_error, plot_corner
+
+    chain = synthetic_chain(tmp_path / "c.h5")
+    numbers = corner_numbers(chain)
+    diag = diagnostics(chain)
+    log_eps = chain.chain[diag.burn::diag.thin, :, 1].ravel()
+    assert set(numbers["quantiles"]) == {"m", "eps"}  # ε, not log10 ε
+    assert numbers["quantiles"]["eps"]["q0.5"] == pytest.approx(np.quantile(10.0 ** log_eps, 0.5), rel=1e-12)
+    # the Monte-Carlo error of the median against the spread of medians of independent Gaussian samples
+    rng = np.random.default_rng(0)
+    medians = np.median(rng.standard_normal((2000, 400)), axis=1)
+    assert median_mc_error(rng.standard_normal(400_000), 400) == pytest.approx(np.std(medians), rel=0.06)
+    assert (decimals_for(0.044), decimals_for(0.0051), decimals_for(3.0)) == (2, 3, 0)
+    fig = plot_corner(chain)
+    error = median_mc_error(chain.chain[diag.burn::diag.thin, :, 0].ravel(), diag.ess)
+    title = fig.axes[0].get_title()
+    median = title.split("= $")[1].split("^")[0]
+    assert len(median.split(".")[1]) == decimals_for(error)
+    plt.close(fig)

@@ -38,12 +38,13 @@ def cmd_sample(args) -> int:
 
 
 def cmd_corner(args) -> int:
-    from dpfit.output.corner_plot import plot_corner
+    from dpfit.output.corner_plot import corner_numbers, plot_corner
     from dpfit.inference.chains import read_chain
     from dpfit.output.writers import to_json
 
     chain = read_chain(args.chain)
-    numbers = plot_corner(chain, args.out)
+    plot_corner(chain, args.out)
+    numbers = corner_numbers(chain)
     if args.format == "json":
         print(to_json(numbers), end="")
     else:

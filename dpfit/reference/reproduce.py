@@ -103,7 +103,7 @@ def _build(stage: Path, quick: bool, progress: bool, inputs_dir, overrides) -> l
     """Write every result file into ``stage``; return their names."""
     from dpfit.inference import bands
     from dpfit.output import figures, plots
-    from dpfit.output.corner_plot import plot_corner
+    from dpfit.output.corner_plot import corner_numbers, plot_corner
     from dpfit.reference.report import render
     from dpfit.inference.sampling import sample
     from dpfit.inference.scan import CONTOUR_LEVELS, log_grid, scan_2d
@@ -140,9 +140,9 @@ def _build(stage: Path, quick: bool, progress: bool, inputs_dir, overrides) -> l
     for ext in ("png", "pdf"):
         figures.plot_muon_bands(muon_bands, stage / f"muon_bands.{ext}")
         figures.plot_overlay(overlay, stage / f"overlay.{ext}")
-        corner_numbers = plot_corner(chain, stage / f"corner.{ext}")
+        plot_corner(chain, stage / f"corner.{ext}")
         written += [f"muon_bands.{ext}", f"overlay.{ext}", f"corner.{ext}"]
-    _write(stage, written, "corner.json", to_json(corner_numbers))
+    _write(stage, written, "corner.json", to_json(corner_numbers(chain)))
 
     m_lo, m_hi = reference.resolved_mass_range()
     scan = scan_2d(reference.likelihood(), log_grid(m_lo, m_hi, points), log_grid(*reference.eps_range, points))
