@@ -300,3 +300,22 @@ def test_corner_numbers_in_eps_and_titles_rounded_to_mc_error(tmp_path):
     median = title.split("= $")[1].split("^")[0]
     assert len(median.split(".")[1]) == decimals_for(error)
     plt.close(fig)
+
+
+def test_overlay_window_follows_the_mass_and_legend_is_grouped():
+    import matplotlib.pyplot as plt
+
+    from dpfit.inference import bands
+    from dpfit.inference.window import interval_algebra
+    from dpfit.output.figures import plot_overlay
+
+    analysis = Analysis()
+    results = bands.overlay_results(analysis, np.geomspace(5, 50, 40), interval_algebra(analysis.likelihood(), 16.7))
+    mass, lower, upper = results.window_band
+    for i in (0, 40, 79):
+        assert [[lower[i], upper[i]]] == interval_algebra(analysis.likelihood(), float(mass[i]))
+    assert np.nanmax(upper) > 1.05 * np.nanmin(upper)  # not a constant-ε box
+    fig = plot_overlay(results)
+    texts = {t.get_text() for t in fig.legends[0].get_texts()}
+    assert {"(g−2) bands", "searches (excluded)", "ATOMKI", "window"} <= texts
+    plt.close(fig)
