@@ -319,3 +319,14 @@ def test_overlay_window_follows_the_mass_and_legend_is_grouped():
     texts = {t.get_text() for t in fig.legends[0].get_texts()}
     assert {"(g−2) bands", "searches (excluded)", "ATOMKI", "window"} <= texts
     plt.close(fig)
+
+
+def test_reprs_are_informative():
+    from dpfit.inference.scan import log_grid, scan_1d
+
+    analysis = Analysis()
+    text = repr(analysis)
+    assert "limits=('na64', 'padme')" in text and "mass_range=(15.85, 17.55) MeV" in text
+    assert "muon_wp25" in repr(analysis.model()) and " at 0x" not in repr(analysis.model())
+    scan = scan_1d(analysis.likelihood(), 17.0, log_grid(1e-5, 1e-2, 10))
+    assert repr(scan).startswith("Scan(eps: 1 masses") and "of 10 points allowed" in repr(scan)

@@ -31,6 +31,12 @@ class Scan:
     chi2_min: float
     axis: str
 
+    def __repr__(self) -> str:
+        allowed = np.isfinite(self.delta_chi2)
+        return (f"Scan({self.axis}: {self.mass.size} masses {self.mass[0]:g}-{self.mass[-1]:g} MeV x {self.eps.size} "
+                f"couplings {self.eps[0]:.3g}-{self.eps[-1]:.3g}; chi2_min = {self.chi2_min:.4g}; "
+                f"{int(allowed.sum())} of {allowed.size} points allowed)")
+
     def rows(self) -> np.ndarray:
         """Long format, columns mass_MeV, eps, delta_chi2."""
         mm, ee = np.meshgrid(self.mass, self.eps, indexing="ij")
