@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import io
 import json
 import math
 import tarfile

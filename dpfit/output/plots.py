@@ -93,7 +93,7 @@ def plot_scan_1d(scan, target=None, levels=(1.0, 4.0), *, ax=None, title: str | 
     ax.set_xscale("log")
     ax.set_xlabel(EPS_LABEL[scan.axis])
     profiled = scan.axis != "eps"
-    ax.set_ylabel(r"$\Delta\chi^2$" + (" (other coupling profiled)" if profiled else f" at fixed m"))
+    ax.set_ylabel(r"$\Delta\chi^2$" + (" (other coupling profiled)" if profiled else " at fixed m"))
     top = np.nanmax(finite) if np.isfinite(finite).any() else 10.0
     ax.set_ylim(0, min(top, 25.0) * 1.05 + 0.1)
     ax.legend(frameon=False, fontsize=8)
