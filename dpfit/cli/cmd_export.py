@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from dpfit.cli.options import add_analysis_options, add_input_options, analysis_from_args, inputs_from_args, positive_number
 from dpfit.errors import InputError
 
