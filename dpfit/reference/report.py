@@ -53,7 +53,7 @@ def misprints(paper: Analysis) -> list[str]:
     for entry in paper.inputs.files():
         notes = entry.doc.get("notes", "") if entry.role == "data" else ""
         if "Misprint" in notes:
-            lines.append(f"- `{entry.name}` ({entry.origin}): {notes}")
+            lines.append(f"- `{entry.name}` ({entry.layer}): {notes}")
     return sorted(set(lines))
 
 
@@ -104,8 +104,10 @@ def render(paper: Analysis, exact_rows: list[dict], window: dict, window_extra: 
             + f", effective samples {diag['effective_samples']:.0f}"
             + (f"; warning: {diag['warning']}" if diag["warning"] else "") + ".", "",
             "## Files", ""] + [f"- `{f}`" for f in sorted(files)]
-    out += ["", "## Inputs (provenance)", "", "| file | role | origin | SHA-256 |", "|---|---|---|---|"]
-    out += [f"| `{f['name']}` | {f['role']} | {f['origin']} | `{f['sha256'][:16]}…` |" for f in provenance["files"]]
+    out += ["", "## Inputs (provenance)", "", f"input-set digest `{provenance['inputs_digest']}`", "",
+            "| file | role | layer | path | SHA-256 |", "|---|---|---|---|---|"]
+    out += [f"| `{f['name']}` | {f['role']} | {f['layer']} | {f['path']} | `{f['sha256'][:16]}…` |"
+            for f in provenance["files"]]
     out += ["", "Overrides: " + (", ".join(f"`{o['key']}={o['value']}`" for o in provenance["overrides"]) or "none")
             + f"; seed {provenance.get('seed')}; analysis: `{provenance.get('analysis')}`."]
     return "\n".join(out) + "\n"
