@@ -293,10 +293,10 @@ def test_cli_fit_and_scan(cli, tmp_path):
     assert doc["intervals"]["eps"]["1sigma"]["pieces"][0][0] == 0.0
     code, out, _ = cli("scan", "--mass", "16.7", "--points", "50", "--out", tmp_path / "s1")
     assert code == 0 and (tmp_path / "s1.png").stat().st_size > 1000
-    header = (tmp_path / "s1.csv").read_text().splitlines()[1]
+    header = (tmp_path / "s1.csv").read_text().splitlines()[0]
     assert header == "mass_MeV,eps,delta_chi2"
-    code, out, _ = cli("scan", "--grid", "--points", "20", "30", "--out", tmp_path / "s2")
-    assert code == 0 and len((tmp_path / "s2.csv").read_text().splitlines()) == 2 + 600
+    code, out, _ = cli("scan", "--grid", "--points", "20", "30", "--format", "csv", "--out", tmp_path / "s2")
+    assert code == 0 and len((tmp_path / "s2.csv").read_text().splitlines()) == 1 + 600
     code, _, err = cli("scan", "--grid", "--mass", "17")
     assert code == 2 and "--grid scans the mass range" in err
     code, _, err = cli("fit", "--muon", "WP20,WP25")

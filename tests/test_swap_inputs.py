@@ -71,12 +71,11 @@ def sha256(path: Path) -> str:
 
 
 def read_csv(path: Path):
-    """(provenance dict, columns, rows as floats) of a dpfit CSV file."""
+    """(provenance dict from the sidecar F.provenance.json, columns, rows as floats) of a dpfit CSV file."""
     lines = Path(path).read_text().splitlines()
-    assert lines[0].startswith("# provenance: ")
-    prov = json.loads(lines[0].removeprefix("# provenance: "))
-    columns = lines[1].split(",")
-    rows = [[float(c) for c in line.split(",")] for line in lines[2:]]
+    prov = json.loads(Path(f"{path}.provenance.json").read_text())
+    columns = lines[0].split(",")
+    rows = [[float(c) for c in line.split(",")] for line in lines[1:]]
     return prov, columns, rows
 
 
@@ -104,7 +103,7 @@ def test_set_table_and_epsilon_cli(cli, tmp_path):
         assert row[i + 1] == pytest.approx(eps / 2 * SIGMA_SET / DELTA_SET, rel=REL)
     assert prov["overrides"] == [{"key": "a_mu_sm_wp25.value", "value": 116592040},
                                  {"key": "a_mu_sm_wp25.uncertainty", "value": 60}]
-    assert prov_file(prov, "a_mu_sm_wp25")["origin"].startswith("default + --set")
+    assert prov_file(prov, "a_mu_sm_wp25")["layer"].startswith("default + --set")
     code, out, _ = cli("epsilon", "--lepton", "mu", "--scenario", "WP25", "--mass", "17", "--format", "json",
                        "--set", SET_WP25[0], "--set", SET_WP25[1])
     doc = json.loads(out)
@@ -203,9 +202,9 @@ def test_overlay_equals_set_cli(cli, tmp_path):
     assert columns == columns_set and rows_ov == rows_set
     entry = prov_file(prov_ov, "a_mu_sm_wp25")
     assert entry["sha256"] == sha256(d / "a_mu_sm_wp25.yaml")
-    assert entry["origin"] == f"overlay {d}" and prov_ov["overrides"] == []
+    assert entry["layer"] == "overlay" and prov_ov["overrides"] == []
     assert prov_file(prov_set, "a_mu_sm_wp25")["sha256"] == sha256(default_dir("data") / "a_mu_sm_wp25.yaml")
-    assert prov_file(prov_ov, "a_mu_sm_wp20")["origin"] == "default"
+    assert prov_file(prov_ov, "a_mu_sm_wp20")["layer"] == "default"
     code, out, _ = cli("inputs", "diff", d)
     assert code == 0
     assert out.splitlines() == ["~ data a_mu_sm_wp25.uncertainty: 62 -> 60", "~ data a_mu_sm_wp25.value: 116592033 -> 116592040",
@@ -419,7 +418,7 @@ def test_darkcast_na64_contour_replaces_point_cli(cli, tmp_path):
     code, out, _ = cli("fit", "--inputs", d, "--mass", "16.7", "--format", "json")
     doc = json.loads(out)
     assert code == 0 and doc["intervals"]["eps"]["2sigma"]["pieces"][0][0] == pytest.approx(c, rel=1e-12)
-    assert prov_file(doc["provenance"], "na64")["origin"] == f"overlay {d}"
+    assert prov_file(doc["provenance"], "na64")["layer"] == "overlay"
     code, out, _ = cli("fit", "--inputs", d, "--mass", "17.4", "--format", "json")  # follows the contour over mass
     assert json.loads(out)["intervals"]["eps"]["2sigma"]["pieces"][0][0] == pytest.approx(loglog(17.4, masses, upper), rel=1e-12)
     code, out, _ = cli("inputs", "diff", d)
@@ -535,11 +534,14 @@ def test_provenance_of_overlay_and_override_in_every_writer(cli, tmp_path):
         assert prov["dpfit_version"] == __version__
         assert prov["overrides"] == [{"key": "a_mu_sm_wp27.uncertainty", "value": 50}]
         entry = prov_file(prov, "a_mu_sm_wp27")
-        assert entry["sha256"] == digest and entry["origin"] == f"overlay {d} + --set"
-        assert prov_file(prov, "a_mu_sm_wp25")["origin"] == "default"
+        assert entry["sha256"] == digest and entry["layer"] == "overlay + --set" and str(d) not in json.dumps(prov)
         assert all(len(f["sha256"]) == 64 for f in prov["files"])
-    for prov in provs[2:]:
-        assert prov["analysis"]["muon"] == "WP27" and prov["analysis"]["inputs_dir"] == str(d)
+        assert len(prov["inputs_digest"]) == 64
+    for prov in provs[:2]:  # the table reads every muon scenario
+        assert prov_file(prov, "a_mu_sm_wp25")["layer"] == "default"
+    for prov in provs[2:]:  # an analysis lists only the files its terms read
+        assert prov["analysis"]["muon"] == "WP27" and prov["analysis"]["inputs_dir"] == d.name
+        assert "a_mu_sm_wp25" not in {f["name"] for f in prov["files"]}
     assert provs[-1]["seed"] == 42 and read_chain(tmp_path / "c.h5").meta["seed"] == 42
 
 

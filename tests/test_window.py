@@ -64,7 +64,9 @@ def test_reproduce_quick_writes_everything(cli, tmp_path):
     assert code == 0, err
     expected = {"table_paper.csv", "table_precise.csv", "intervals_exact.csv", "electron.json", "window.json",
                 "muon_bands.png", "muon_bands.pdf", "overlay.png", "overlay.pdf", "corner.png", "corner.pdf",
-                "corner.json", "scan_2d.csv", "scan_2d.png", "chain.h5", "report.md", "provenance.json"}
+                "corner.json", "scan_2d.csv", "scan_2d.png", "chain.h5", "report.md", "provenance.json",
+                "table_paper.csv.provenance.json", "table_precise.csv.provenance.json",
+                "intervals_exact.csv.provenance.json", "scan_2d.csv.provenance.json"}
     assert expected <= {p.name for p in out.iterdir()}
     for name in expected:
         if name.endswith(".png"):
@@ -75,7 +77,7 @@ def test_reproduce_quick_writes_everything(cli, tmp_path):
     assert "| eps_mu for WP20 at 17 MeV | Table 1 | `1.823e-3` | 0.001823 | 1.823e-03 | +" in report
     assert "(630)" in report and "10^-14" in report
     table = (out / "table_paper.csv").read_text().splitlines()
-    assert table[1] == "mass_MeV,eps_WP20,sigma_WP20,eps_BMW21,sigma_BMW21,eps_WP25,sigma_WP25"
+    assert table[0] == "mass_MeV,eps_WP20,sigma_WP20,eps_BMW21,sigma_BMW21,eps_WP25,sigma_WP25"
     window = json.loads((out / "window.json").read_text())
     assert window["interval_algebra"]["pieces"][0][0] == 6.8e-4
     # a second run replaces the directory whole, leaving no staging (even a killed run's) or backup behind

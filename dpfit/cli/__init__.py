@@ -12,12 +12,12 @@ import os
 import sys
 
 from dpfit import __version__
-from dpfit.cli import cmd_compare, cmd_fit, cmd_inputs, cmd_reproduce, cmd_sample, cmd_scan, cmd_table, cmd_window
+from dpfit.cli import cmd_compare, cmd_export, cmd_fit, cmd_inputs, cmd_reproduce, cmd_sample, cmd_scan, cmd_table, cmd_window
 from dpfit.cli.options import EXIT_INPUT, OneLineParser, flag_message
 from dpfit.errors import InputError
 
 #: Command modules, in the order ``dpfit --help`` lists them.
-COMMANDS = (cmd_table, cmd_fit, cmd_scan, cmd_sample, cmd_window, cmd_compare, cmd_reproduce, cmd_inputs)
+COMMANDS = (cmd_table, cmd_fit, cmd_scan, cmd_sample, cmd_window, cmd_compare, cmd_export, cmd_reproduce, cmd_inputs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status (0 ok, 2 bad input or usage)."""
+    os.environ.setdefault("MPLBACKEND", "Agg")  # the command draws into files: a non-interactive backend
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

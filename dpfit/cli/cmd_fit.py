@@ -13,7 +13,7 @@ def cmd_fit(args) -> int:
     analysis = analysis_from_args(args)
     result = fit(analysis, mass=args.mass, levels=args.cl)
     if args.format == "json":
-        prov = provenance(analysis.inputs, command="fit", analysis=analysis.describe())
+        prov = provenance(analysis, command="fit")
         emit(render.json_document(result, provenance=prov), args.out)
     else:
         emit(render.text(render.fit_lines(result)), args.out)

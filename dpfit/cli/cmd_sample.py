@@ -33,7 +33,7 @@ def cmd_sample(args) -> int:
     analysis = analysis_from_args(args)
     grid = grid_summary_or_none(analysis.model())
     choice = sampler_choice(args.sampler, grid is not None)
-    prov = provenance(analysis.inputs, command="sample", analysis=analysis.describe(), seed=args.seed, **choice)
+    prov = provenance(analysis, command="sample", seed=args.seed, **choice)
     if args.sampler == "dynesty":
         from dpfit.cli.sample_nested import run_and_report
 
@@ -56,7 +56,7 @@ def cmd_sample(args) -> int:
 
 
 def cmd_corner(args) -> int:
-    from dpfit.output.corner_plot import plot_corner
+    from dpfit.output.corner_plot import corner_numbers, plot_corner
     from dpfit.inference.chains import read_chain
     from dpfit.output.writers import to_json
 
@@ -65,7 +65,11 @@ def cmd_corner(args) -> int:
     chain = read_chain(args.chain)
     analysis = analysis_of_chain(chain)
     model = analysis.model() if analysis is not None else None
-    numbers = plot_corner(chain, args.out, model, grid_summary_or_none(model) if model is not None else None, args.cl)
+    fig = plot_corner(chain, args.out, model=model, grid=grid_summary_or_none(model) if model is not None else None,
+                      levels=args.cl)
+    numbers = corner_numbers(chain)
+    if fig.dpfit_marks is not None:
+        numbers["marks"] = fig.dpfit_marks
     if args.format == "json":
         print(to_json(numbers), end="")
     else:

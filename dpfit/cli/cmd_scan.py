@@ -7,6 +7,24 @@ import numpy as np
 from dpfit.cli.options import add_analysis_options, add_level_option, analysis_from_args, positive_number
 from dpfit.errors import InputError
 
+
+def analysis_title(analysis) -> str:
+    """One line naming the analysis' terms, for a figure's title."""
+    d = analysis.describe()
+    parts = [f"(g-2)_mu {d['muon']}" if d["muon"] else None, f"(g-2)_e {d['electron']}" if d["electron"] else None,
+             ("limits: " + ", ".join(d["limits"])) if d["limits"] else None, d["atomki"],
+             f"{d['couplings']} couplings", f"{d['convention']} convention"]
+    return "dpfit: " + "; ".join(p for p in parts if p)
+
+
+def _experiment(analysis, name: str) -> str:
+    """The experiment behind a card (the card's name for anything else)."""
+    try:
+        return analysis.inputs.record(name).experiment
+    except InputError:
+        return name
+
+
 def cmd_scan(args) -> int:
     from dpfit.inference.levels import DEFAULT_LEVELS, parse_levels
     from dpfit.inference.scan import scan
@@ -41,15 +59,31 @@ def cmd_scan(args) -> int:
                        "contours use the 1-parameter levels")
     if args.out:
         from dpfit.output import plots
-        from dpfit.output.atomic import write_text
+        from dpfit.output.writers import provenance, table_csv, write_with_provenance
 
-        prov = provenance(analysis.inputs, command="scan", analysis=analysis.describe())
-        write_text(f"{args.out}.csv", table_csv(["mass_MeV", "eps", "delta_chi2"], result.rows(), prov))
+        prov = provenance(analysis, command="scan")
+        title = analysis_title(analysis)
+        fmt = args.format or ("netcdf" if args.grid else "csv")
+        if fmt == "netcdf" and not args.grid:
+            raise InputError("option --format", None, "netcdf holds 2D scans; a 1D scan is written as csv")
         if args.grid:
-            plots.plot_scan_2d(result, f"{args.out}.png", result.contour_labels(levels))
+            from dpfit.inference.excluded import excluded_by
+
+            codes, names = excluded_by(analysis.likelihood(), result)
+            experiments = [_experiment(analysis, name) for name in names]
+            plots.plot_scan_2d(result, f"{args.out}.png", result.contour_labels(levels),
+                               excluded=(codes, experiments), title=title)
         else:
-            plots.plot_scan_1d(result, f"{args.out}.png")
-        summary.append(f"wrote {args.out}.csv and {args.out}.png")
+            plots.plot_scan_1d(result, f"{args.out}.png", levels=tuple(thresholds.values()), title=title)
+        if fmt == "netcdf":
+            from dpfit.output.scan_file import write_scan_netcdf
+
+            data = f"{args.out}.nc"
+            write_scan_netcdf(data, result, codes, names, experiments, prov)
+        else:
+            data = f"{args.out}.csv"
+            write_with_provenance(data, table_csv(["mass_MeV", axis, "delta_chi2"], result.rows()), prov)
+        summary.append(f"wrote {data} and {args.out}.png")
     print("\n".join(summary))
     return 0
 
@@ -63,5 +97,7 @@ def register(sub) -> None:
     p.add_argument("--points", nargs="+", type=positive_number, metavar="N", help="points (1D: N; 2D: NM NE)")
     p.add_argument("--coupling", choices=("eps", "eps_e", "eps_mu"), help="the coupling on the axis")
     add_level_option(p)
-    p.add_argument("--out", metavar="PREFIX", help="write PREFIX.csv and PREFIX.png")
+    p.add_argument("--format", choices=("netcdf", "csv"), default=None,
+                   help="data file: netcdf (2D default: PREFIX.nc, labelled arrays) or csv (1D default: PREFIX.csv)")
+    p.add_argument("--out", metavar="PREFIX", help="write PREFIX.nc or PREFIX.csv (+ .provenance.json) and PREFIX.png")
     p.set_defaults(func=cmd_scan)

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import sys
+
 from dpfit.cli.options import add_input_options, add_level_option, emit, inputs_from_args, mass_list, positive_number
 
 def cmd_table(args) -> int:
     from dpfit.inference.tables import DEFAULT_MASSES, muon_table
-    from dpfit.output.writers import provenance, table_csv, table_json, table_text
+    from dpfit.output.writers import provenance, table_csv, table_json, table_text, write_with_provenance
 
     inputs = inputs_from_args(args)
     columns, rows = muon_table(inputs, args.masses or DEFAULT_MASSES)
-    prov = provenance(inputs, command="table")
-    text = {"text": lambda: table_text(columns, rows), "csv": lambda: table_csv(columns, rows, prov),
+    prov = provenance(inputs, [c.name for c in inputs.gm2_cards("mu")], command="table")
+    if args.format == "csv" and args.out:  # plain CSV; its provenance beside it
+        written = write_with_provenance(args.out, table_csv(columns, rows), prov)
+        print(f"wrote {args.out} and {written}", file=sys.stderr)
+        return 0
+    text = {"text": lambda: table_text(columns, rows), "csv": lambda: table_csv(columns, rows),
             "json": lambda: table_json(columns, rows, prov)}[args.format]()
     emit(text, args.out)
     return 0
@@ -35,7 +41,7 @@ def cmd_epsilon(args) -> int:
     if args.format == "json":
         doc["message"] = message
         doc["exact"] = exact.to_dict()
-        doc["provenance"] = provenance(inputs, command="epsilon")
+        doc["provenance"] = provenance(inputs, [inputs.scenario(args.lepton, args.scenario).name], command="epsilon")
         emit(to_json(doc), None)
     else:
         lines = [f"{est.lepton} {est.scenario} at m = {args.mass:g} MeV: Delta a = {est.delta_a:.4g} +- {est.sigma_delta_a:.2g}"]

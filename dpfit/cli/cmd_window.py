@@ -16,7 +16,7 @@ def cmd_window(args) -> int:
                     seed=args.seed, chain_path=args.chain, progress=not args.no_progress,
                     gof_threshold=args.gof_threshold)
     if args.format == "json":
-        prov = provenance(analysis.inputs, command="window", analysis=analysis.describe(), seed=args.seed)
+        prov = provenance(analysis, command="window", seed=args.seed)
         emit(render.json_document(result, provenance=prov), args.out)
     else:
         emit(render.text(render.window_lines(result)), args.out)

@@ -148,6 +148,9 @@ class OverlayResults:
     limits: list[LimitEdges]
     window: list[Box]
     provenance: dict
+    #: The window with its mass dependence: (masses MeV, lower, upper), the paper's interval algebra at each
+    #: mass of the analysis mass range (NaN where empty); None when not computed.
+    window_band: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
 def limit_edges(inputs: InputSet, term: Exclusion) -> LimitEdges:
@@ -190,6 +193,22 @@ def overlay_results(analysis: Analysis, masses, window_pieces) -> OverlayResults
     mass = np.atleast_1d(np.asarray(masses, dtype=float))
     limits = [limit_edges(inputs, t) for t in analysis.terms() if isinstance(t, Exclusion)]
     window = window_boxes(analysis, window_pieces)
-    provenance = {"analysis": analysis.describe(), "inputs": inputs.provenance()}
+    provenance = {"analysis": analysis.describe(), "inputs": inputs.provenance([t.name for t in analysis.terms()])}
     return OverlayResults(mass, atomki_box(analysis), scenario_bands(inputs, "e", mass),
-                          scenario_bands(inputs, "mu", mass), limits, window, provenance)
+                          scenario_bands(inputs, "mu", mass), limits, window, provenance,
+                          window_band(analysis) if window else None)
+
+
+#: Masses at which the overlay's window is evaluated across the analysis mass range.
+WINDOW_POINTS = 81
+
+
+def window_band(analysis: Analysis) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The interval-algebra window at each of WINDOW_POINTS masses of the analysis mass range:
+    (masses MeV, lowest, highest surviving ε), NaN where the window is empty."""
+    from dpfit.inference.window import algebra_over_masses
+
+    masses, pieces = algebra_over_masses(analysis.likelihood(), np.linspace(*analysis.resolved_mass_range(), WINDOW_POINTS))
+    lower = np.array([p[0][0] if p else np.nan for p in pieces])
+    upper = np.array([p[-1][1] if p else np.nan for p in pieces])
+    return masses, lower, upper

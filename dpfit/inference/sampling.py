@@ -111,7 +111,7 @@ def sample(analysis, out: str | Path, nwalkers: int = 32, nsteps: int = 5000, se
                      previous.accepted + (sampler.backend.accepted if n else 0),
                      sampler.random_state, meta)
 
-    from tqdm import tqdm
+    from tqdm.auto import tqdm
 
     bar = tqdm(total=nsteps, initial=done, disable=not progress, unit="step", desc="sampling", dynamic_ncols=True)
     last = time.monotonic()

@@ -53,6 +53,12 @@ class Scan:
         ndof = 1 if self.mass_unconstrained or self.mass.size == 1 else 2
         return {level.label: level.delta_chi2(ndof) for level in levels}, ndof
 
+    def __repr__(self) -> str:
+        allowed = np.isfinite(self.delta_chi2)
+        return (f"Scan({self.axis}: {self.mass.size} masses {self.mass[0]:g}-{self.mass[-1]:g} MeV x {self.eps.size} "
+                f"couplings {self.eps[0]:.3g}-{self.eps[-1]:.3g}; chi2_min = {self.chi2_min:.4g}; "
+                f"{int(allowed.sum())} of {allowed.size} points allowed)")
+
     def rows(self) -> np.ndarray:
         """Long format, columns mass_MeV, eps, delta_chi2."""
         mm, ee = np.meshgrid(self.mass, self.eps, indexing="ij")

@@ -71,7 +71,7 @@ def _scan(directory: Path, origin: str, skip: Path | None = None) -> list[InputF
         if doc.get("schema") == ANALYSIS_SCHEMA:  # an analysis file kept beside its overlay is not an input
             continue
         role, _ = classify(doc, str(path))
-        found.append(InputFile(path.stem, role, path, doc, sha256, origin))
+        found.append(InputFile(path.stem, role, path, doc, sha256, origin, directory))
     return found
 
 
@@ -121,7 +121,7 @@ def _apply_override(files: dict, key: str, value) -> None:
             node = node[part]
     check_finite(doc, "overrides", key)
     origin = entry.origin if entry.origin.endswith(" + --set") else entry.origin + " + --set"
-    files[matches[0]] = InputFile(entry.name, entry.role, entry.path, doc, entry.sha256, origin)
+    files[matches[0]] = InputFile(entry.name, entry.role, entry.path, doc, entry.sha256, origin, entry.layer_root)
 
 
 def load_inputs(inputs_dir: str | Path | None = None, convention: str = "precise",

@@ -101,6 +101,20 @@ class Analysis:
         if self.eps_prior not in ("log-uniform", "uniform"):
             raise InputError(self.source, "eps_prior", f"expected log-uniform or uniform, got '{self.eps_prior}'")
 
+    def __repr__(self) -> str:
+        """The choices with the cards they resolve to (the default limits named, not None)."""
+        try:
+            limits = tuple(self.limit_cards())
+            mass = self.resolved_mass_range() if (self.mass_range or self.atomki) else None
+        except InputError as exc:
+            return f"Analysis(muon={self.muon!r}, electron={self.electron!r}, limits={self.limits!r}; unresolved: {exc})"
+        extra = f", inputs_dir={Path(self.inputs_dir).name!r}" if self.inputs_dir else ""
+        extra += f", overrides={list(self.overrides)!r}" if self.overrides else ""
+        return (f"Analysis(muon={self.muon!r}, electron={self.electron!r}, limits={limits!r}, atomki={self.atomki!r}, "
+                f"couplings={self.couplings!r}, convention={self.convention!r}, invisible_ratio={self.invisible_ratio:g}, "
+                f"mass_range={mass!r} MeV, eps_range={tuple(self.eps_range)!r}, priors: m {self.mass_prior}, "
+                f"eps {self.eps_prior}{extra})")
+
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_file(cls, path: str | Path, **changes) -> Analysis:

@@ -217,5 +217,5 @@ def discrepancies(paper: Analysis) -> list[str]:
     for other in paper.inputs.files():
         notes = other.doc.get("notes", "") if other.role == "data" and other.name != PRINTED else ""
         if "Misprint" in notes:
-            lines.append(f"- `{other.name}` ({other.origin}): {notes}")
+            lines.append(f"- `{other.name}` ({other.layer}): {notes}")
     return list(dict.fromkeys(lines))

@@ -159,8 +159,10 @@ def render(paper: Analysis, exact_rows: list[dict], window, electron: list[dict]
 
     out += [""] + model_comparison_lines(paper.replace(convention="precise"))
     out += ["", "## Files", ""] + [f"- `{f}`" for f in sorted(files)]
-    out += ["", "## Inputs (provenance)", "", "| file | role | origin | SHA-256 |", "|---|---|---|---|"]
-    out += [f"| `{f['name']}` | {f['role']} | {f['origin']} | `{f['sha256'][:16]}…` |" for f in provenance["files"]]
+    out += ["", "## Inputs (provenance)", "", f"input-set digest `{provenance['inputs_digest']}`", "",
+            "| file | role | layer | path | SHA-256 |", "|---|---|---|---|---|"]
+    out += [f"| `{f['name']}` | {f['role']} | {f['layer']} | {f['path']} | `{f['sha256'][:16]}…` |"
+            for f in provenance["files"]]
     out += ["", "Overrides: " + (", ".join(f"`{o['key']}={o['value']}`" for o in provenance["overrides"]) or "none")
             + f"; seed {provenance.get('seed')}; analysis: `{provenance.get('analysis')}`."]
     return "\n".join(out) + "\n"

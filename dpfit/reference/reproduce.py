@@ -83,25 +83,30 @@ def _build(stage: Path, quick: bool, progress: bool, inputs_dir, overrides) -> l
     """Write every result file into ``stage``; return their names."""
     from dpfit.inference import bands
     from dpfit.output import figures, plots
-    from dpfit.output.corner_plot import plot_corner
+    from dpfit.output.corner_plot import corner_numbers, plot_corner
     from dpfit.reference.report import render
     from dpfit.inference.sampling import sample
     from dpfit.inference.window import window
     from dpfit.inference.levels import DEFAULT_LEVELS, parse_levels
     from dpfit.inference.scan import log_grid, scan_2d
-    from dpfit.output.writers import provenance, table_csv, to_json
+    from dpfit.output.writers import provenance, sidecar, table_csv, to_json
 
     walkers, steps, points, curve_points = SETTINGS["quick" if quick else "full"]
     reference = Analysis(inputs_dir=inputs_dir, overrides=tuple(overrides))
     paper = reference.replace(convention="paper")
     written: list[str] = []
-    prov = provenance(reference.inputs, command="reproduce", analysis=reference.describe(), seed=1, quick=quick)
+    prov = provenance(reference, command="reproduce", seed=1, quick=quick)
+
+    def csv(name: str, text: str, csv_prov: dict) -> None:  # plain CSV and its provenance sidecar
+        _write(stage, written, name, text)
+        _write(stage, written, sidecar(name).name, to_json(csv_prov))
 
     for conv, analysis in (("paper", paper), ("precise", reference)):
         columns, rows = muon_table(analysis.inputs, DEFAULT_MASSES)
-        _write(stage, written, f"table_{conv}.csv", table_csv(columns, rows, provenance(analysis.inputs, command="table")))
+        csv(f"table_{conv}.csv", table_csv(columns, rows),
+            provenance(analysis.inputs, [c.name for c in analysis.inputs.gm2_cards("mu")], command="table"))
     exact = _exact_rows(paper, "paper", DEFAULT_MASSES) + _exact_rows(reference, "precise", DEFAULT_MASSES)
-    _write(stage, written, "intervals_exact.csv", _exact_csv(exact, prov))
+    csv("intervals_exact.csv", _exact_csv(exact), prov)
     electron = _electron_rows(reference)
     _write(stage, written, "electron.json", to_json({"electron": electron, "provenance": prov}))
 
@@ -120,13 +125,13 @@ def _build(stage: Path, quick: bool, progress: bool, inputs_dir, overrides) -> l
     both = lambda name: [stage / f"{name}.{ext}" for ext in ("png", "pdf")]  # noqa: E731 - one drawing, two files
     figures.plot_muon_bands(muon_bands, both("muon_bands"))
     figures.plot_overlay(overlay, both("overlay"))
-    corner_numbers = plot_corner(chain, both("corner"))
+    plot_corner(chain, both("corner"))
     written += [f"{name}.{ext}" for name in ("muon_bands", "overlay", "corner") for ext in ("png", "pdf")]
-    _write(stage, written, "corner.json", to_json(corner_numbers))
+    _write(stage, written, "corner.json", to_json(corner_numbers(chain)))
 
     m_lo, m_hi = reference.resolved_mass_range()
     scan = scan_2d(reference.likelihood(), log_grid(m_lo, m_hi, points), log_grid(*reference.eps_range, points))
-    _write(stage, written, "scan_2d.csv", table_csv(["mass_MeV", "eps", "delta_chi2"], scan.rows(), prov))
+    csv("scan_2d.csv", table_csv(["mass_MeV", "eps", "delta_chi2"], scan.rows()), prov)
     plots.plot_scan_2d(scan, stage / "scan_2d.png", scan.contour_labels(parse_levels(DEFAULT_LEVELS)))
     written.append("scan_2d.png")
     _write(stage, written, "provenance.json", to_json(prov))
@@ -136,11 +141,10 @@ def _build(stage: Path, quick: bool, progress: bool, inputs_dir, overrides) -> l
     return written
 
 
-def _exact_csv(rows: list[dict], prov: dict) -> str:
-    from dpfit.output.writers import provenance_line
-
+def _exact_csv(rows: list[dict]) -> str:
+    """Plain CSV of the exact-interval rows (header first)."""
     columns = list(rows[0])
-    lines = [provenance_line(prov), ",".join(columns)]
+    lines = [",".join(columns)]
     lines += [",".join(f"{r[c]:.10g}" if isinstance(r[c], float) else str(r[c]) for c in columns) for r in rows]
     return "\n".join(lines) + "\n"
 
