@@ -12,12 +12,13 @@ import os
 import sys
 
 from dpfit import __version__
-from dpfit.cli import cmd_fit, cmd_inputs, cmd_reproduce, cmd_sample, cmd_scan, cmd_table, cmd_window
+from dpfit.cli import (cmd_coverage, cmd_fit, cmd_inputs, cmd_interval, cmd_reproduce, cmd_sample, cmd_scan, cmd_table,
+                       cmd_window)
 from dpfit.cli.options import EXIT_INPUT, OneLineParser
 from dpfit.errors import InputError
 
 #: Command modules, in the order ``dpfit --help`` lists them.
-COMMANDS = (cmd_table, cmd_fit, cmd_scan, cmd_sample, cmd_window, cmd_reproduce, cmd_inputs)
+COMMANDS = (cmd_table, cmd_fit, cmd_scan, cmd_sample, cmd_window, cmd_reproduce, cmd_inputs, cmd_interval, cmd_coverage)
 
 
 def build_parser() -> argparse.ArgumentParser:
