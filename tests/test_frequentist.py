@@ -18,10 +18,9 @@ from scipy.stats import norm
 
 from dpfit.cli import main
 from dpfit.inference.coverage import coverage
-from dpfit.inference.executors import Executor, TaskStore
 from dpfit.inference.frequentist import frequentist_interval
 from dpfit.inference.levels import parse_level
-from dpfit.inference.toys import CHUNK, ToyModel, chunk_sizes, toy_fits
+from dpfit.inference.toys import ToyModel, toy_fits
 from dpfit.model.analysis import Analysis
 
 WP25_ONLY = dict(electron=None, limits=(), atomki=None)
@@ -141,34 +140,6 @@ def test_fc_covers_and_cls_overcovers(wp25):
     assert np.all(np.abs(fc.coverage - 0.9) < 4 * fc.error + 0.005)  # 0.005: critical values from CHUNK toys
     cls = coverage(wp25, "cls", parse_level("0.9"), [0.0, 1e-3], ntoys=20_000, seed=4)
     assert cls.coverage[0] == 1.0 and cls.coverage[1] > 0.9
-
-
-def test_executors_identical_and_split_independent(wp25, tmp_path):
-    level = parse_level("0.9")
-    ntoys = 2 * CHUNK + 500
-    assert chunk_sizes(ntoys) == [CHUNK, CHUNK, 500]
-    serial = frequentist_interval(wp25, "cls", level, ntoys, seed=11, points=60).to_dict()
-    procs = frequentist_interval(wp25, "cls", level, ntoys, seed=11, points=60,
-                                 executor=Executor("processes", 2)).to_dict()
-    dask = frequentist_interval(wp25, "cls", level, ntoys, seed=11, points=60,
-                                executor=Executor("dask", 2, local_processes=False)).to_dict()
-    assert serial == procs == dask
-    cov = [coverage(wp25, "fc", level, [0.0, 5e-4], ntoys, seed=2, executor=ex).coverage.tolist()
-           for ex in (Executor(), Executor("dask", 2, local_processes=False))]
-    assert cov[0] == cov[1]
-
-
-def test_resume_from_stored_chunks(wp25, tmp_path):
-    level = parse_level("0.9")
-    store = tmp_path / "cov.chunks"
-    first = coverage(wp25, "chi2", level, [0.0, 5e-4], 2 * CHUNK, seed=2, store_dir=store)
-    (store / "task-000001.npy").unlink()  # as if interrupted before the last chunk
-    again = coverage(wp25, "chi2", level, [0.0, 5e-4], 2 * CHUNK, seed=2, store_dir=store)
-    assert again.coverage.tolist() == first.coverage.tolist()
-    from dpfit.errors import InputError
-
-    with pytest.raises(InputError, match="different job"):
-        TaskStore(store, {"kind": "other"})
 
 
 def test_cli_interval_and_coverage(tmp_path, capsys):

@@ -11,6 +11,7 @@ def cmd_coverage(args) -> int:
 
     from dpfit.errors import InputError
     from dpfit.inference.coverage import coverage
+    from dpfit.inference.executors import remove_store
     from dpfit.inference.levels import parse_level
     from dpfit.inference.toys import ToyModel
     from dpfit.output.atomic import write_text
@@ -28,6 +29,7 @@ def cmd_coverage(args) -> int:
     lines = ["eps_true,coverage,error"] + [f"{e:.8g},{c:.6f},{s:.6f}" for e, c, s in result.rows()]
     write_text(f"{args.out}.csv", "\n".join(lines) + "\n")
     plot_coverage(result, f"{args.out}.png")
+    remove_store(f"{args.out}.chunks")
     print(f"coverage of {args.method} at {level.label} ({level.probability:.4g}), m = {args.mass:g} MeV, "
           f"{result.toys} toys per point: min {result.coverage.min():.4f}, max {result.coverage.max():.4f}")
     print(f"wrote {args.out}.csv and {args.out}.png")

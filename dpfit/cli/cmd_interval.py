@@ -7,6 +7,7 @@ from dpfit.cli.parallel import add_executor_options, add_toy_options, executor_f
 
 
 def cmd_interval(args) -> int:
+    from dpfit.inference.executors import remove_store
     from dpfit.inference.frequentist import frequentist_interval
     from dpfit.inference.levels import parse_level
     from dpfit.inference.toys import ToyModel
@@ -21,6 +22,7 @@ def cmd_interval(args) -> int:
     doc = result.to_dict()
     doc["provenance"] = provenance(analysis.inputs, command="interval", analysis=analysis.describe())
     emit(to_json(doc), args.out)
+    remove_store(store)
     return 0
 
 

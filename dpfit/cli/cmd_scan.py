@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from dpfit.cli.options import add_analysis_options, analysis_from_args, positive_number
+from dpfit.cli.parallel import add_executor_options, executor_from_args
 from dpfit.errors import InputError
 
 def cmd_scan(args) -> int:
@@ -22,7 +23,9 @@ def cmd_scan(args) -> int:
             raise InputError("option --points", None, "a 2D scan takes two numbers of points: NM NE")
         nm, ne = args.points or (400, 400)
         m_lo, m_hi = analysis.resolved_mass_range()
-        scan = scan_2d(joint, log_grid(m_lo, m_hi, nm), log_grid(eps_lo, eps_hi, ne), axis)
+        scan = scan_2d(joint, log_grid(m_lo, m_hi, nm), log_grid(eps_lo, eps_hi, ne), axis,
+                       executor_from_args(args), progress=not args.no_progress, identity=analysis.describe(),
+                       store_dir=f"{args.out}.chunks" if args.out else None)
     else:
         if args.mass is None:
             raise InputError("dpfit scan", None, "give --mass MEV for a 1D scan, or --grid for a 2D scan")
@@ -37,6 +40,7 @@ def cmd_scan(args) -> int:
             inside = scan.eps[finite[0] & (scan.delta_chi2[0] <= level)]
             summary.append(f"{label}% (grid): " + (f"{inside.min():.4g} .. {inside.max():.4g}" if inside.size else "empty"))
     if args.out:
+        from dpfit.inference.executors import remove_store
         from dpfit.output import plots
         from dpfit.output.atomic import write_text
 
@@ -47,6 +51,7 @@ def cmd_scan(args) -> int:
         else:
             plots.plot_scan_1d(scan, f"{args.out}.png")
         summary.append(f"wrote {args.out}.csv and {args.out}.png")
+        remove_store(f"{args.out}.chunks")
     print("\n".join(summary))
     return 0
 
@@ -60,4 +65,6 @@ def register(sub) -> None:
     p.add_argument("--points", nargs="+", type=positive_number, metavar="N", help="points (1D: N; 2D: NM NE)")
     p.add_argument("--coupling", choices=("eps", "eps_e", "eps_mu"), help="the coupling on the axis")
     p.add_argument("--out", metavar="PREFIX", help="write PREFIX.csv and PREFIX.png")
+    add_executor_options(p)
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (2D scans)")
     p.set_defaults(func=cmd_scan)

@@ -108,7 +108,7 @@ def coverage(model: ToyModel, method: str, level: Level, eps_true, ntoys: int, s
     if store_dir is not None:
         store = TaskStore(store_dir, {"kind": "coverage", "method": method, "cl": level.probability, "seed": seed,
                                       "toys": ntoys, "mass": model.mass, "eps_true": eps_true.tolist(),
-                                      "delta": model.delta.tolist(), "sigma": model.sigma.tolist()})
+                                      "delta": model.delta.tolist(), "sigma": model.sigma.tolist(), "pieces": model.pieces})
     counts = run_tasks(covered_chunk, job, [(c, n) for c, n in enumerate(sizes)], executor,
                        weights=[n * eps_true.size for n in sizes], store=store, progress=progress)
     covered = np.sum(counts, axis=0) / ntoys

@@ -171,3 +171,11 @@ def _run_dask(func, job, tasks, todo, executor: Executor, finish) -> None:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def remove_store(directory: str | Path | None) -> None:
+    """Delete a job's finished tasks once its output is written (nothing is left to resume)."""
+    import shutil
+
+    if directory is not None and (Path(directory) / "job.json").exists():
+        shutil.rmtree(directory, ignore_errors=True)

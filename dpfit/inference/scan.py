@@ -69,13 +69,24 @@ def scan_1d(joint: JointLikelihood, mass: float, eps: np.ndarray, axis: str = "e
     return Scan(masses, np.asarray(eps, dtype=float), chi2 - per_mass[0], float(per_mass[0]), axis)
 
 
-def scan_2d(joint: JointLikelihood, masses: np.ndarray, eps: np.ndarray, axis: str = "eps") -> Scan:
-    """Δχ²(m, ε) over a grid, relative to the smallest exact per-mass minimum on the mass grid."""
+def scan_2d(joint: JointLikelihood, masses: np.ndarray, eps: np.ndarray, axis: str = "eps", executor=None,
+            **run) -> Scan:
+    """Δχ²(m, ε) over a grid, relative to the smallest exact per-mass minimum on the mass grid.
+
+    With an ``executor`` (:class:`dpfit.inference.executors.Executor`) the grid is split by mass rows
+    (:func:`dpfit.inference.scan_rows.chi2_rows`, ``run``: progress, store_dir, identity); same result.
+    """
     masses, eps = np.asarray(masses, dtype=float), np.asarray(eps, dtype=float)
     if masses.size * eps.size > MAX_GRID_POINTS:
         raise InputError("option --points", None, f"a 2D grid of {masses.size} x {eps.size} points exceeds "
                                                   f"{MAX_GRID_POINTS:.3g} points; use fewer")
-    chi2, per_mass = _chi2_grid(joint, axis, masses, eps)
+    if executor is None:
+        chi2, per_mass = _chi2_grid(joint, axis, masses, eps)
+    else:
+        from dpfit.inference.scan_rows import chi2_rows
+
+        _axis_parts(joint, axis)  # bad axis: the input error here, not in a worker
+        chi2, per_mass = chi2_rows(joint, axis, masses, eps, executor, **run)
     chi2_min = float(np.min(per_mass))
     if not np.isfinite(chi2_min):
         raise NoAllowedRegion("analysis", None, "no allowed point anywhere on the grid")
