@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dpfit.cli.options import add_analysis_options, analysis_from_args, positive_number
-from dpfit.cli.parallel import add_executor_options, add_toy_options, executor_from_args, whole_toys
+from dpfit.cli.parallel import add_construction_options, executor_from_args, whole_toys
 
 
 def cmd_coverage(args) -> int:
@@ -40,12 +40,9 @@ def register(sub) -> None:
     """Add the command's parser to the ``dpfit`` subparsers."""
     p = sub.add_parser("coverage", help="coverage of fc, cls or delta-chi2 intervals over true eps, by toys")
     add_analysis_options(p)
-    p.add_argument("--method", choices=("fc", "cls", "chi2"), default="chi2", help="construction (default chi2)")
-    p.add_argument("--cl", default="1sigma", help="confidence level: probability or Nsigma (default 1sigma)")
-    p.add_argument("--mass", type=positive_number, required=True, help="mass (MeV)")
+    add_construction_options(p, "chi2", "1sigma", toys=20_000)
     p.add_argument("--eps-grid", nargs=3, type=positive_number, required=True, metavar=("LO", "HI", "N"),
                    help="N log-spaced true couplings from LO to HI (eps = 0 is added)")
-    add_toy_options(p, toys=20_000)
-    add_executor_options(p)
-    p.add_argument("--out", required=True, metavar="PREFIX", help="write PREFIX.csv and PREFIX.png (chunks in PREFIX.chunks/)")
+    p.add_argument("--out", required=True, metavar="PREFIX",
+                   help="write PREFIX.csv and PREFIX.png; an interrupted run resumes from PREFIX.chunks/")
     p.set_defaults(func=cmd_coverage)

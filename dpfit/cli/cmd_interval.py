@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dpfit.cli.options import add_analysis_options, analysis_from_args, emit, positive_number
-from dpfit.cli.parallel import add_executor_options, add_toy_options, executor_from_args, whole_toys
+from dpfit.cli.options import add_analysis_options, analysis_from_args, emit
+from dpfit.cli.parallel import add_construction_options, executor_from_args, whole_toys
 
 
 def cmd_interval(args) -> int:
@@ -30,10 +30,6 @@ def register(sub) -> None:
     """Add the command's parser to the ``dpfit`` subparsers."""
     p = sub.add_parser("interval", help="Feldman-Cousins, CLs or delta-chi2 interval of eps at fixed mass, by toys")
     add_analysis_options(p)
-    p.add_argument("--method", choices=("fc", "cls", "chi2"), default="fc", help="construction (default fc)")
-    p.add_argument("--cl", default="0.6827", help="confidence level: probability or Nsigma (default 0.6827)")
-    p.add_argument("--mass", type=positive_number, required=True, help="mass (MeV)")
-    add_toy_options(p, toys=100_000)
-    add_executor_options(p)
-    p.add_argument("--out", metavar="FILE", help="write the JSON to FILE (finished chunks kept in FILE.chunks/)")
+    add_construction_options(p, "fc", "0.6827", toys=100_000)
+    p.add_argument("--out", metavar="FILE", help="write the JSON to FILE; an interrupted run resumes from FILE.chunks/")
     p.set_defaults(func=cmd_interval)

@@ -12,6 +12,16 @@ def add_executor_options(parser) -> None:
     group.add_argument("--jobs", type=positive_number, default=1, metavar="J", help="workers (default 1)")
 
 
+def add_construction_options(parser, method: str, cl: str, toys: int) -> None:
+    """--method, --cl, --mass, the toy options and the executor options of interval and coverage."""
+    parser.add_argument("--method", choices=("fc", "cls", "chi2"), default=method,
+                        help=f"Feldman-Cousins, CLs or delta chi2 (default {method})")
+    parser.add_argument("--cl", default=cl, help=f"confidence level: probability or Nsigma (default {cl})")
+    parser.add_argument("--mass", type=positive_number, required=True, help="mass (MeV)")
+    add_toy_options(parser, toys)
+    add_executor_options(parser)
+
+
 def add_toy_options(parser, toys: int) -> None:
     parser.add_argument("--toys", type=positive_number, default=toys, metavar="N", help=f"toys (default {toys})")
     parser.add_argument("--seed", type=int, default=1, help="random seed (same seed, same result on any executor)")

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from dpfit.errors import InputError
-from dpfit.inference.executors import Executor, TaskStore, run_tasks
+from dpfit.inference.executors import Executor
 from dpfit.inference.frequentist import METHODS
 from dpfit.inference.levels import Level
-from dpfit.inference.toys import ToyModel, chunk_rng, chunk_sizes, toy_offsets
+from dpfit.inference.toys import ToyModel, chunk_rng, run_toy_chunks, toy_offsets
 
 
 @dataclass(frozen=True)
@@ -103,14 +103,10 @@ def coverage(model: ToyModel, method: str, level: Level, eps_true, ntoys: int, s
     if not np.all(model.allowed_x(eps_true**2)):
         raise InputError("coverage", "eps_true", "a true coupling lies in an excluded region at this mass")
     job = CoverageJob(model, method, level.probability, level.delta_chi2(), eps_true, int(seed))
-    sizes = chunk_sizes(ntoys)
-    store = None
-    if store_dir is not None:
-        store = TaskStore(store_dir, {"kind": "coverage", "method": method, "cl": level.probability, "seed": seed,
-                                      "toys": ntoys, "mass": model.mass, "eps_true": eps_true.tolist(),
-                                      "delta": model.delta.tolist(), "sigma": model.sigma.tolist(), "pieces": model.pieces})
-    counts = run_tasks(covered_chunk, job, [(c, n) for c, n in enumerate(sizes)], executor,
-                       weights=[n * eps_true.size for n in sizes], store=store, progress=progress)
-    covered = np.sum(counts, axis=0) / ntoys
+    counts = run_toy_chunks(covered_chunk, job, ntoys, executor, store_dir, progress=progress,
+                            work_per_toy=eps_true.size,
+                            identity={"kind": "coverage", "method": method, "cl": level.probability,
+                                      "eps_true": eps_true.tolist()})
+    covered = counts / ntoys
     return CoverageResult(method, level, model.mass, eps_true, covered, np.sqrt(covered * (1 - covered) / ntoys),
                           ntoys, int(seed))

@@ -32,9 +32,9 @@ from scipy.optimize import brentq
 from scipy.stats import norm
 
 from dpfit.errors import InputError
-from dpfit.inference.executors import Executor, TaskStore, run_tasks
+from dpfit.inference.executors import Executor
 from dpfit.inference.levels import Level
-from dpfit.inference.toys import ToyModel, chunk_rng, chunk_sizes, toy_offsets
+from dpfit.inference.toys import ToyModel, chunk_rng, run_toy_chunks, toy_offsets
 
 METHODS = {"fc": "Feldman-Cousins (likelihood-ratio ordering, eps >= 0)",
            "cls": "CLs upper limit (q-tilde test statistic)",
@@ -215,15 +215,8 @@ def frequentist_interval(model: ToyModel, method: str, level: Level, ntoys: int 
         raise InputError("interval", "toys", f"expected at least 100 toys, got {ntoys}")
     xs = grid_points(model, points)
     job = IntervalJob(model, method, xs, observed_statistic(model, method, xs), int(seed))
-    sizes = chunk_sizes(ntoys)
-    store = None
-    if store_dir is not None:
-        store = TaskStore(store_dir, {"kind": "interval", "method": method, "cl": level.probability, "seed": seed,
-                                      "toys": ntoys, "mass": model.mass, "xs": xs.tolist(),
-                                      "delta": model.delta.tolist(), "sigma": model.sigma.tolist(), "pieces": model.pieces})
-    counts = run_tasks(count_chunk, job, [(c, n) for c, n in enumerate(sizes)], executor,
-                       weights=sizes, store=store, progress=progress)
-    total = np.sum(counts, axis=0)
+    total = run_toy_chunks(count_chunk, job, ntoys, executor, store_dir, progress=progress,
+                           identity={"kind": "interval", "method": method, "cl": level.probability, "xs": xs.tolist()})
     allowed = model.allowed_x(xs)
     p_sb = total[0] / ntoys
     err_sb = np.sqrt(p_sb * (1 - p_sb) / ntoys)

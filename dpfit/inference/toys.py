@@ -137,3 +137,24 @@ def toy_fits(model: ToyModel, x_true: float, rng: np.random.Generator, n: int) -
     """n toys at x_true = ε_true²: fluctuated Δa, then (x̂, Δχ²(x_true)) of each refit."""
     x_star = x_true + toy_offsets(model, rng, n)
     return model.best_x(x_star), model.delta_chi2(x_true, x_star)
+
+
+def run_toy_chunks(func, job, ntoys: int, executor, store_dir=None, identity: dict | None = None,
+                   progress: bool = False, work_per_toy: int = 1) -> np.ndarray:
+    """Σ over the fixed-size chunks c of ``func(job, c, size)`` (integer counts), on ``executor``.
+
+    With ``store_dir`` finished chunks are kept there under ``identity`` plus the model's
+    measurements, so that an interrupted job resumes (:class:`dpfit.inference.executors.TaskStore`).
+    """
+    from dpfit.inference.executors import TaskStore, run_tasks
+
+    model = job.model
+    sizes = chunk_sizes(ntoys)
+    store = None
+    if store_dir is not None:
+        store = TaskStore(store_dir, {**(identity or {}), "toys": ntoys, "seed": job.seed, "mass": model.mass,
+                                      "delta": model.delta.tolist(), "sigma": model.sigma.tolist(),
+                                      "pieces": model.pieces})
+    counts = run_tasks(func, job, [(c, n) for c, n in enumerate(sizes)], executor,
+                       weights=[n * work_per_toy for n in sizes], store=store, progress=progress)
+    return np.sum(counts, axis=0)
