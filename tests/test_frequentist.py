@@ -142,6 +142,21 @@ def test_fc_covers_and_cls_overcovers(wp25):
     assert cls.coverage[0] == 1.0 and cls.coverage[1] > 0.9
 
 
+def test_reference_analysis_with_step_terms():
+    # default analysis at 16.7 MeV: exclusions and the ATOMKI region leave one piece of eps
+    model = ToyModel.from_joint(Analysis().likelihood(), 16.7)
+    (a, b), = model.pieces
+    result = frequentist_interval(model, "fc", parse_level("0.9"), ntoys=20_000, seed=1, points=100)
+    assert result.closed_form is None and any("asymptotic formulae not applied" in n for n in result.notes)
+    assert all(a <= lo <= hi <= b for lo, hi in result.intervals)
+    chi2 = frequentist_interval(model, "chi2", parse_level("0.9"))
+    assert chi2.intervals[0][0] == pytest.approx(a)
+    from dpfit.errors import InputError
+
+    with pytest.raises(InputError, match="excluded"):
+        coverage(model, "chi2", parse_level("0.9"), [0.0], ntoys=1000)
+
+
 def test_cli_interval_and_coverage(tmp_path, capsys):
     args = ["--electron", "none", "--limits", "none", "--no-atomki", "--mass", "16.7", "--no-progress"]
     assert main(["interval", "--method", "chi2", "--cl", "1sigma", *args]) == 0

@@ -189,7 +189,7 @@ class IntervalResult:
         return {"method": self.method, "description": METHODS[self.method], "cl": self.level.probability,
                 "level": self.level.label, "sides": self.sides, "mass_MeV": self.mass, "coupling": "eps",
                 "intervals": self.intervals, "edge_mc_errors": self.edge_errors, "toys": self.toys,
-                "seed": self.seed, "closed_form_intervals": self.closed_form, "notes": self.notes}
+                "seed": self.seed, "asymptotic_intervals": self.closed_form, "notes": self.notes}
 
 
 def chi2_interval(model: ToyModel, level: Level) -> list[list[float]]:
@@ -248,18 +248,18 @@ def frequentist_interval(model: ToyModel, method: str, level: Level, ntoys: int 
         closed = _to_eps(closed_form_interval(model, method, alpha, xs))[0]
         notes += _compare(eps, eps_err, closed)
     else:
-        notes.append("closed-form (asymptotic) p-values not given: step terms cut the coupling axis at this mass")
+        notes.append("asymptotic formulae not applied: step terms cut the coupling axis at this mass")
     return IntervalResult(method, level, model.mass, eps, eps_err, ntoys, int(seed), sides, closed, notes)
 
 
 def _compare(toys, errors, closed) -> list[str]:
     """A note when toy and closed-form edges differ by more than DISAGREE_SIGMAS Monte-Carlo errors."""
     if len(toys) != len(closed):
-        return [f"toys give {len(toys)} interval piece(s), the closed form {len(closed)}: they disagree"]
+        return [f"toys give {len(toys)} interval piece(s), the asymptotic formulae {len(closed)}: they disagree"]
     out = []
     for piece, err, ref in zip(toys, errors, closed):
         for value, e, r, side in zip(piece, err, ref, ("lower", "upper")):
             e = e if np.isfinite(e) else 0.0  # unknown error: any difference is reported
             if abs(value - r) > DISAGREE_SIGMAS * e + 1e-12 * max(abs(r), 1e-30):
-                out.append(f"toys and closed form disagree on the {side} edge: {value:.5g} +- {e:.2g} vs {r:.5g}")
+                out.append(f"toys and the asymptotic formulae disagree on the {side} edge: {value:.5g} +- {e:.2g} vs {r:.5g}")
     return out
