@@ -19,8 +19,14 @@ def plot_coverage(result, target) -> None:
     ax.errorbar(x, result.coverage, yerr=result.error, fmt="o", ms=3, label=f"{result.method}, {result.toys} toys")
     ax.axhline(result.level.probability, ls="--", color="k", label=f"nominal {result.level.probability:.4g}")
     if positive.sum() >= 2:
+        from matplotlib.ticker import NullFormatter
+
         ax.set_xscale("log")
-    ax.set_xlabel(EPS_LABEL["eps"] + " (true; leftmost point: 0)")
+        ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels crowd a span under a decade
+    if not positive.all() and positive.any():
+        ax.annotate("ε = 0", (x[~positive][0], result.coverage[~positive][0]), textcoords="offset points",
+                    xytext=(4, -12), fontsize=8)
+    ax.set_xlabel("true " + EPS_LABEL["eps"])
     ax.set_ylabel("coverage")
     ax.set_title(f"m = {result.mass:g} MeV, {result.level.label}")
     ax.legend()
