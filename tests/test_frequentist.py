@@ -173,3 +173,13 @@ def test_cli_interval_and_coverage(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("dpfit: error: option --executor") and err.count("\n") == 1
     assert main(["interval", "--muon", "none", *args]) == 2
+
+
+def test_report_lines():
+    from dpfit.reference.frequentist_lines import frequentist_lines
+
+    lines = frequentist_lines(levels=("0.6827",), toys=2000)
+    rows = [line for line in lines if line.startswith("| WP25") or line.startswith("| Cs18")]
+    assert len(rows) == 2
+    assert "[0.0002387, 0.001135]" in rows[0]  # FC asymptotic, FC 1998 construction (test above)
+    assert rows[0].split("|")[3].strip() == "[0, 0.001135]"  # delta chi2 <= 1

@@ -42,8 +42,8 @@ def frequentist_lines(mass: float = 16.7, levels=("0.6827", "0.95"), toys: int =
     out = ["## Frequentist intervals at fixed mass (one (g-2) term alone, no exclusions)", "",
            f"m = {mass:g} MeV; {toys} toys per interval (seed {seed}); FC two-sided by likelihood-ratio ordering "
            "with eps >= 0, CLs a one-sided upper limit with q-tilde, delta chi2 by Wilks; "
-           "edges ± Monte-Carlo error; closed form: Gaussian x = eps^2 (Cowan et al. 2011).", "",
-           "| scenario | CL | delta chi2 | FC (toys) | FC (closed form) | CLs upper limit (toys) | CLs (closed form) |",
+           "edges ± Monte-Carlo error; asymptotic: the formulae of Cowan et al. (2011), exact here (x = eps^2 Gaussian).", "",
+           "| scenario | CL | delta chi2 | FC (toys) | FC (asymptotic) | CLs upper limit (toys) | CLs (asymptotic) |",
            "|---|---|---|---|---|---|---|"]
     notes = []
     for label, changes in SCENARIOS:
