@@ -64,9 +64,14 @@ def test_scaling_one_to_two_workers(benchmark, reference, kind):
     _, model = reference
     level, ntoys = parse_level("0.9"), 400_000
 
+    cpu = {}
+
     def run(jobs):
+        before = os.times()
         start = time.perf_counter()
         result = frequentist_interval(model, "fc", level, ntoys, seed=1, executor=Executor(kind, jobs), points=400)
+        after = os.times()  # worker processes are reaped by now: their CPU time is in children_*
+        cpu[jobs] = (after.children_user + after.children_system) - (before.children_user + before.children_system)
         return time.perf_counter() - start, result.to_dict()
 
     def measure():
@@ -81,4 +86,5 @@ def test_scaling_one_to_two_workers(benchmark, reference, kind):
     benchmark.extra_info.update(one_worker_s=t1, two_workers_s=t2, serial_s=ts, speedup=t1 / t2)
     load = os.getloadavg()[0]  # other users of the machine take cores from the workers
     print(f"\n{kind} (load average {load:.1f} at the end): FC, {ntoys} toys x 400 test points: serial {ts:.2f} s, 1 worker {t1:.2f} s, "
-          f"2 workers {t2:.2f} s, scaling 1 -> 2: {t1 / t2:.2f}x")
+          f"2 workers {t2:.2f} s, scaling 1 -> 2: {t1 / t2:.2f}x; worker CPU {cpu[1]:.1f} s (1), {cpu[2]:.1f} s (2): "
+          f"wall/CPU with 2 workers {t2 / (cpu[2] / 2):.2f} (1.0 on two free cores)")
