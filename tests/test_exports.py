@@ -255,7 +255,8 @@ def test_plots_take_axes_and_leave_the_backend_alone():
     import matplotlib.pyplot as plt
 
     from dpfit.inference.excluded import excluded_by
-    from dpfit.inference.scan import CONTOUR_LEVELS, log_grid, scan_1d, scan_2d
+    from dpfit.inference.levels import parse_levels
+    from dpfit.inference.scan import log_grid, scan_1d, scan_2d
     from dpfit.output.plots import plot_scan_1d, plot_scan_2d
 
     previous = matplotlib.get_backend()
@@ -268,7 +269,8 @@ def test_plots_take_axes_and_leave_the_backend_alone():
         fig, mine = plt.subplots()
         scan = scan_2d(joint, log_grid(16.0, 17.5, 12), log_grid(1e-5, 1e-2, 40))
         codes, names = excluded_by(joint, scan)
-        assert plot_scan_2d(scan, None, CONTOUR_LEVELS, ax=mine, excluded=(codes, names)) is mine
+        levels = scan.contour_labels(parse_levels("1sigma,2sigma"))
+        assert plot_scan_2d(scan, None, levels, ax=mine, excluded=(codes, names)) is mine
         low, high = mine.get_ylim()  # the ε axis covers the allowed rows, not the whole 1e-5..1e-2
         assert low > 1e-4 and high < 5e-3
         assert matplotlib.get_backend() == "svg"

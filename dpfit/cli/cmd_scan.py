@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from dpfit.cli.options import add_analysis_options, add_level_option, analysis_from_args, positive_number
+from dpfit.cli.parallel import add_executor_options, executor_from_args
 from dpfit.errors import InputError
 
 
@@ -36,7 +37,9 @@ def cmd_scan(args) -> int:
             raise InputError("option --mass", None, "--grid scans the mass range; use --mass-range instead")
         if args.points and len(args.points) != 2:
             raise InputError("option --points", None, "a 2D scan takes two numbers of points: NM NE")
-        result = scan(analysis, points=args.points, axis=args.coupling)
+        result = scan(analysis, points=args.points, axis=args.coupling, executor=executor_from_args(args),
+                      progress=not args.no_progress, identity=analysis.describe(),
+                      store_dir=f"{args.out}.chunks" if args.out else None)
     else:
         if args.mass is None:
             raise InputError("dpfit scan", None, "give --mass MEV for a 1D scan, or --grid for a 2D scan")
@@ -58,6 +61,7 @@ def cmd_scan(args) -> int:
         summary.append("note: the mass is unconstrained over the range (the profile varies by less than 0.1): "
                        "contours use the 1-parameter levels")
     if args.out:
+        from dpfit.inference.executors import remove_store
         from dpfit.output import plots
         from dpfit.output.writers import provenance, table_csv, write_with_provenance
 
@@ -84,6 +88,7 @@ def cmd_scan(args) -> int:
             data = f"{args.out}.csv"
             write_with_provenance(data, table_csv(["mass_MeV", axis, "delta_chi2"], result.rows()), prov)
         summary.append(f"wrote {data} and {args.out}.png")
+        remove_store(f"{args.out}.chunks")
     print("\n".join(summary))
     return 0
 
@@ -100,4 +105,6 @@ def register(sub) -> None:
     p.add_argument("--format", choices=("netcdf", "csv"), default=None,
                    help="data file: netcdf (2D default: PREFIX.nc, labelled arrays) or csv (1D default: PREFIX.csv)")
     p.add_argument("--out", metavar="PREFIX", help="write PREFIX.nc or PREFIX.csv (+ .provenance.json) and PREFIX.png")
+    add_executor_options(p)
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (2D scans)")
     p.set_defaults(func=cmd_scan)

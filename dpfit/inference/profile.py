@@ -32,14 +32,16 @@ def gaussian_minimum_x(joint: JointLikelihood, m) -> np.ndarray:
         return np.divide(np.asarray(num, dtype=float), np.asarray(den, dtype=float))
 
 
-def piece_candidate(x_star: float, lo: float, hi: float) -> float:
+def piece_candidate(x_star, lo: float, hi: float):
     """The minimum of a χ² convex in x = ε² over the piece [lo, hi]: sqrt(clip(x*, lo², hi²)).
 
     Without Gaussian terms (x* NaN) χ² is flat in ε and the lower edge is returned.
+    Vectorised: an array of x* gives an array of ε (a float for a scalar).
     """
-    if not np.isfinite(x_star):
-        return lo
-    return float(np.sqrt(np.clip(x_star, lo * lo, hi * hi)))
+    x_star = np.asarray(x_star, dtype=float)
+    with np.errstate(invalid="ignore"):
+        eps = np.where(np.isfinite(x_star), np.sqrt(np.clip(x_star, lo * lo, hi * hi)), lo)
+    return float(eps) if eps.ndim == 0 else eps
 
 
 def profile_minimum(joint: JointLikelihood, masses) -> tuple[np.ndarray, np.ndarray]:

@@ -97,13 +97,24 @@ def scan_1d(joint: JointLikelihood, mass: float, eps: np.ndarray, axis: str = "e
     return Scan(masses, np.asarray(eps, dtype=float), chi2 - per_mass[0], float(per_mass[0]), axis, per_mass)
 
 
-def scan_2d(joint: JointLikelihood, masses: np.ndarray, eps: np.ndarray, axis: str = "eps") -> Scan:
-    """Δχ²(m, ε) over a grid, relative to the smallest exact per-mass minimum on the mass grid."""
+def scan_2d(joint: JointLikelihood, masses: np.ndarray, eps: np.ndarray, axis: str = "eps", executor=None,
+            **run) -> Scan:
+    """Δχ²(m, ε) over a grid, relative to the smallest exact per-mass minimum on the mass grid.
+
+    With an ``executor`` (:class:`dpfit.inference.executors.Executor`) the grid is split by mass rows
+    (:func:`dpfit.inference.scan_rows.chi2_rows`, ``run``: progress, store_dir, identity); same result.
+    """
     masses, eps = np.asarray(masses, dtype=float), np.asarray(eps, dtype=float)
     if masses.size * eps.size > MAX_GRID_POINTS:
         raise InputError("points", None, f"a 2D grid of {masses.size} x {eps.size} points exceeds "
                                                   f"{MAX_GRID_POINTS:.3g} points; use fewer")
-    chi2, per_mass = _chi2_grid(joint, axis, masses, eps)
+    if executor is None:
+        chi2, per_mass = _chi2_grid(joint, axis, masses, eps)
+    else:
+        from dpfit.inference.scan_rows import chi2_rows
+
+        _axis_parts(joint, axis)  # bad axis: the input error here, not in a worker
+        chi2, per_mass = chi2_rows(joint, axis, masses, eps, executor, **run)
     chi2_min = float(np.min(per_mass))
     if not np.isfinite(chi2_min):
         raise NoAllowedRegion("analysis", None, "no allowed point anywhere on the grid")
@@ -125,13 +136,14 @@ def log_grid(lo: float, hi: float, n) -> np.ndarray:
     return np.geomspace(lo, hi, int(n))
 
 
-def scan(target, mass: float | None = None, *, points=None, axis: str | None = None) -> Scan:
+def scan(target, mass: float | None = None, *, points=None, axis: str | None = None, executor=None, **run) -> Scan:
     """A profile-likelihood scan of an Analysis or Model.
 
     With ``mass`` (MeV): Δχ² of the coupling at that mass over the model's
     coupling range (``points``: N, default 400). Without: Δχ² over the model's
     mass range × coupling range (``points``: (NM, NE), default (400, 400)), both
     log-spaced. ``axis``: the coupling on the axis (default ε, or ε_e with lepton couplings).
+    ``executor`` and ``run``: split a 2D grid by mass rows (:func:`scan_2d`).
     """
     model = target.model() if hasattr(target, "model") else target
     joint = model.joint
@@ -143,4 +155,4 @@ def scan(target, mass: float | None = None, *, points=None, axis: str | None = N
     if model.mass_range is None:
         raise InputError("scan", "mass_range", "without a preferred region, give a mass range")
     nm, ne = points if points is not None else (400, 400)
-    return scan_2d(joint, log_grid(*model.mass_range, nm), log_grid(eps_lo, eps_hi, ne), axis)
+    return scan_2d(joint, log_grid(*model.mass_range, nm), log_grid(eps_lo, eps_hi, ne), axis, executor, **run)

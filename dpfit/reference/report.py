@@ -158,6 +158,9 @@ def render(paper: Analysis, exact_rows: list[dict], window, electron: list[dict]
     from dpfit.inference.evidence import model_comparison_lines
 
     out += [""] + model_comparison_lines(paper.replace(convention="precise"))
+    from dpfit.reference.frequentist_lines import frequentist_lines
+
+    out += [""] + frequentist_lines()
     out += ["", "## Files", ""] + [f"- `{f}`" for f in sorted(files)]
     out += ["", "## Inputs (provenance)", "", f"input-set digest `{provenance['inputs_digest']}`", "",
             "| file | role | layer | path | SHA-256 |", "|---|---|---|---|---|"]
