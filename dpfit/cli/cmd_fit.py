@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dpfit.cli.options import add_analysis_options, analysis_from_args, emit, positive_number
+from dpfit.cli.options import add_analysis_options, analysis_from_args, emit
+from dpfit.cli import limits
 
 def _format_intervals(intervals: dict) -> str:
     return "  ".join(f"{label}%: " + (" U ".join(f"[{lo:.4g}, {hi:.4g}]" for lo, hi in pieces) or "empty")
@@ -39,7 +40,8 @@ def register(sub) -> None:
     """Add the command's parser to the ``dpfit`` subparsers."""
     p = sub.add_parser("fit", help="best fit (iminuit) and exact profile-likelihood intervals")
     add_analysis_options(p)
-    p.add_argument("--mass", type=positive_number, help="fix the mass (MeV); free in the mass range otherwise")
+    p.add_argument("--mass", type=limits.mass,
+                   help=f"fix the mass {limits.help_range(*limits.MASS_MEV, 'MeV')}; free in the mass range otherwise")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     p.set_defaults(func=cmd_fit)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from dpfit.cli.options import add_analysis_options, analysis_from_args, positive_number
+from dpfit.cli.options import add_analysis_options, analysis_from_args
+from dpfit.cli import limits
 from dpfit.errors import InputError
 
 def cmd_scan(args) -> int:
@@ -20,6 +21,8 @@ def cmd_scan(args) -> int:
             raise InputError("option --mass", None, "--grid scans the mass range; use --mass-range instead")
         if args.points and len(args.points) != 2:
             raise InputError("option --points", None, "a 2D scan takes two numbers of points: NM NE")
+        if args.points and max(args.points) > limits.POINTS_2D[1]:
+            raise InputError("option --points", None, f"a 2D scan takes at most {limits.POINTS_2D[1]} points per axis")
         nm, ne = args.points or (400, 400)
         m_lo, m_hi = analysis.resolved_mass_range()
         scan = scan_2d(joint, log_grid(m_lo, m_hi, nm), log_grid(eps_lo, eps_hi, ne), axis)
@@ -55,9 +58,11 @@ def register(sub) -> None:
     """Add the command's parser to the ``dpfit`` subparsers."""
     p = sub.add_parser("scan", help="profile-likelihood scan: 1D in eps at fixed mass, or 2D over (m, eps)")
     add_analysis_options(p)
-    p.add_argument("--mass", type=positive_number, help="mass for a 1D scan (MeV)")
+    p.add_argument("--mass", type=limits.mass,
+                   help=f"mass for a 1D scan {limits.help_range(*limits.MASS_MEV, 'MeV')}")
     p.add_argument("--grid", action="store_true", help="2D scan over the mass range")
-    p.add_argument("--points", nargs="+", type=positive_number, metavar="N", help="points (1D: N; 2D: NM NE)")
+    p.add_argument("--points", nargs="+", type=limits.points, metavar="N",
+                   help=f"points (1D: N {limits.help_range(*limits.POINTS_1D)}; 2D: NM NE, each {limits.help_range(*limits.POINTS_2D)})")
     p.add_argument("--coupling", choices=("eps", "eps_e", "eps_mu"), help="the coupling on the axis")
     p.add_argument("--out", metavar="PREFIX", help="write PREFIX.csv and PREFIX.png")
     p.set_defaults(func=cmd_scan)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dpfit.cli.options import add_analysis_options, add_sampling_options, analysis_from_args, emit, positive_number
+from dpfit.cli.options import add_analysis_options, add_sampling_options, analysis_from_args, emit
+from dpfit.cli import limits
 
 def cmd_window(args) -> int:
     from dpfit.reference.reproduce import window_result
@@ -33,7 +34,8 @@ def register(sub) -> None:
     """Add the command's parser to the ``dpfit`` subparsers."""
     p = sub.add_parser("window", help="the surviving coupling window: interval algebra, profile, posterior")
     add_analysis_options(p)
-    p.add_argument("--mass", type=positive_number, default=None, help="mass in MeV (default: the region's central mass)")
+    p.add_argument("--mass", type=limits.mass, default=None,
+                   help=f"mass in MeV {limits.help_range(*limits.MASS_MEV)} (default: the region's central mass)")
     add_sampling_options(p, steps=3000, walkers=32)
     p.add_argument("--chain", metavar="CHAIN.h5", help="use this chain for the posterior instead of sampling")
     p.add_argument("--format", choices=("text", "json"), default="text")

@@ -27,6 +27,7 @@ import numpy as np
 from iminuit import Minuit
 from scipy.optimize import brentq
 
+from dpfit import arguments
 from dpfit.errors import InputError, NoAllowedRegion
 from dpfit.likelihood.joint import JointLikelihood
 
@@ -351,8 +352,11 @@ def fit(joint: JointLikelihood, mass: float | None = None, mass_range=None, eps_
     Without either, the mass is free in the likelihood's own mass range
     (:meth:`JointLikelihood.default_mass_range`: the preferred region's, else the exclusions').
     """
+    eps_range = arguments.positive_range(eps_range, "fit", "eps_range")
     if mass is not None:
-        return fit_fixed_mass(joint, mass)
+        return fit_fixed_mass(joint, arguments.real(mass, "fit", "mass", lo=0.0))
+    if mass_range is not None:
+        mass_range = arguments.positive_range(mass_range, "fit", "mass_range")
     if mass_range is None:
         mass_range = joint.default_mass_range()
         if mass_range is None:

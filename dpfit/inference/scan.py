@@ -84,8 +84,8 @@ def scan_2d(joint: JointLikelihood, masses: np.ndarray, eps: np.ndarray, axis: s
 
 #: Most points along one scan axis.
 MAX_POINTS = 10_000
-#: Most points of a 2D grid (5000 x 5000; about 1.3 GB of temporaries, the memory this machine spares).
-MAX_GRID_POINTS = 25_000_000
+#: Most points of a 2D grid (500 x 500: seconds with its plot; 1000 x 1000 took half a minute).
+MAX_GRID_POINTS = 250_000
 
 
 def log_grid(lo: float, hi: float, n) -> np.ndarray:
