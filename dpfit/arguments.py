@@ -54,7 +54,8 @@ def real(value, source: str, field: str, lo: float = -math.inf, hi: float = math
     """A finite real number in [lo, hi] (bools refused)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) \
             or not lo <= value <= hi:
-        bounds = f" from {lo:g} to {hi:g}" if math.isfinite(lo) or math.isfinite(hi) else ""
+        bounds = (f" from {lo:g} to {hi:g}" if math.isfinite(lo) and math.isfinite(hi) else
+                  f" >= {lo:g}" if math.isfinite(lo) else f" <= {hi:g}" if math.isfinite(hi) else "")
         raise InputError(source, field, f"expected a finite number{bounds}, got {_show(value)}")
     return float(value)
 

@@ -167,6 +167,14 @@ def test_symlink_out_of_the_overlay_is_refused(cli, tmp_path):
     assert "symlink leading outside" in one_line_error(cli, "inputs", "check", e)
 
 
+def test_symlink_loop_is_one_line(cli, tmp_path):
+    d = contour_overlay(tmp_path / "ov", "loop.csv")
+    (d / "loop.csv").symlink_to(d / "loop.csv")
+    assert "outside the overlay" in one_line_error(cli, "inputs", "check", d)
+    (d / "loop.yaml").symlink_to(d / "loop.yaml")
+    one_line_error(cli, "inputs", "check", d)
+
+
 def test_contour_inside_the_overlay_and_a_symlink_within_it_are_read(cli, tmp_path):
     d = contour_overlay(tmp_path / "ov", "c.csv", CSV)
     assert cli("inputs", "check", d)[0] == 0

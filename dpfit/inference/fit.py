@@ -143,8 +143,8 @@ def _minimise_piece(chi2, joint, m, lo, hi) -> PieceMinimum:
     if start == lo:  # start inside the limits, a little off the edge
         start = lo + 1e-3 * ((hi if np.isfinite(hi) else 2.0 * lo + 1e-3) - lo)
 
-    def cost(eps):
-        return float(chi2(eps))
+    def cost(eps):  # MIGRAD may probe NaN next to an infinite piece edge: +inf, as for any point outside
+        return float(chi2(eps)) if np.isfinite(eps) else np.inf
 
     minuit = Minuit(cost, eps=start)
     minuit.limits["eps"] = (lo, hi if np.isfinite(hi) else None)

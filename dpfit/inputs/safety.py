@@ -82,8 +82,11 @@ def read_input_bytes(path: Path, limit: int, what: str = "input file") -> bytes:
 
 
 def inside(path: Path, roots) -> bool:
-    """Whether ``path`` (resolved, symlinks followed) lies inside one of ``roots`` (resolved)."""
-    resolved = Path(path).resolve()
+    """Whether ``path`` (resolved, symlinks followed) lies inside one of ``roots`` (resolved); False for a loop."""
+    try:
+        resolved = Path(path).resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return False
     return any(resolved == Path(r).resolve() or Path(r).resolve() in resolved.parents for r in roots)
 
 
@@ -99,11 +102,7 @@ def confined(base: Path, name: str, roots, source: str, field: str) -> Path:
         raise InputError(source, field, f"'{excerpt(name)}' is an absolute path; name a file inside the "
                                         "overlay directory, relative to it")
     candidate = Path(base) / name
-    try:
-        ok = inside(candidate, roots)
-    except (OSError, RuntimeError):  # a symlink loop
-        ok = False
-    if not ok:
+    if not inside(candidate, roots):
         raise InputError(source, field, f"'{excerpt(name)}' leads outside the overlay directory "
                                         "(.. or a symlink); contour files must lie inside it")
     return candidate.resolve()

@@ -105,8 +105,9 @@ def _check_node(node, source: str, path: str) -> None:
 
 def parse_yaml(text: str | bytes, source: str = "YAML", field: str | None = None):
     """Parse one YAML document with dpfit's loader; InputError naming ``source`` (and ``field``) if refused."""
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # reads the encoding: may refuse the first bytes
         node = loader.get_single_node()
         if node is None:
             return None
@@ -117,10 +118,12 @@ def parse_yaml(text: str | bytes, source: str = "YAML", field: str | None = None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or getattr(exc, "message", None) or "not valid YAML"
+        problem = (getattr(exc, "problem", None) or getattr(exc, "message", None) or getattr(exc, "reason", None)
+                   or "not valid YAML")
         raise InputError(source, field, f"malformed YAML{where}: {excerpt(problem, 80)}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def check_finite(node, source: str, prefix: str = "") -> None:
