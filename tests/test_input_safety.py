@@ -217,6 +217,15 @@ def test_error_quotes_only_a_short_excerpt_of_a_cell(cli, tmp_path):
     assert "x" * 50 not in err and "\x1b" not in err
 
 
+def test_schema_errors_quote_a_short_excerpt(tmp_path):
+    d = tmp_path / "ov"
+    d.mkdir()
+    (d / "na64_2020.yaml").write_text(NA64_DATA.replace("cl: 0.9", "cl: '" + "z" * 300 + "'"))
+    with pytest.raises(InputError, match="field 'cl'") as exc:
+        load_inputs(d)
+    assert "z" * 50 not in str(exc.value)
+
+
 def test_excerpt_is_short_and_printable():
     assert excerpt("a\x00b\x1bc\n" + "y" * 100) == "a\\x00b\\x1bc\\n" + "y" * 34 + "..."
     assert excerpt("ok") == "ok"

@@ -33,7 +33,7 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     """At most ``limit`` characters of ``text``, non-printable characters escaped, '...' if cut."""
     text = str(text)
     cut = len(text) > limit
-    shown = "".join(c if c.isprintable() and c not in "'\\" else repr(c)[1:-1] for c in text[:limit])
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:limit])
     return shown + ("..." if cut else "")
 
 
