@@ -50,7 +50,7 @@ _AMBIGUOUS = (
     (re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$"), "a sexagesimal number (YAML 1.1)"),
     (re.compile(r"^(?=[^_]*_)[-+]?(?:[0-9][0-9_]*)?\.?[0-9_]*(?:[eE][-+]?[0-9_]+)?$"), "a number with '_' (YAML 1.1)"),
     (re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|True|TRUE|False|FALSE)$"),
-     "a boolean (YAML 1.1); write true or false"),
+     "a boolean (YAML 1.1)"),
 )
 
 
@@ -99,8 +99,9 @@ def _check_node(node, source: str, path: str) -> None:
     elif isinstance(node, yaml.ScalarNode) and node.style is None and node.tag == "tag:yaml.org,2002:str":
         for regex, meaning in _AMBIGUOUS:
             if regex.match(node.value) and any(c.isalnum() for c in node.value):
+                fix = "true or false" if "boolean" in meaning else "a plain decimal number"
                 raise InputError(source, path or None, f"'{excerpt(node.value)}' would be read as {meaning} by "
-                                 "other YAML readers; quote it for text or write a plain decimal number")
+                                 f"other YAML readers; quote it for text, or write {fix}")
 
 
 def parse_yaml(text: str | bytes, source: str = "YAML", field: str | None = None):
