@@ -47,6 +47,7 @@ from hypothesis import strategies as st
 
 from dpfit.model.analysis import Analysis
 from dpfit.cli import main
+from dpfit.cli.limits import MASS_MEV as MASS_OPTION_RANGE
 from dpfit.errors import InputError
 from dpfit.inference.fit import fit
 from dpfit.inputs.load import default_dir, load_inputs
@@ -640,7 +641,8 @@ def test_fuzz_contour_files_through_the_cli(files, command):
                 "scan": ["scan", "--inputs", tmp, "--limits", "fuzz_card", "--no-atomki", "--mass", repr(mass),
                          "--points", "30"]}[command]
         code, out, err = run_cli(argv)
-        if error is not None:
+        in_range = command == "check" or MASS_OPTION_RANGE[0] <= mass <= MASS_OPTION_RANGE[1]
+        if error is not None or not in_range:
             assert_cli_error(code, out, err)
         else:
             assert code == 0, err
@@ -1013,10 +1015,16 @@ def test_table_csv_at_zero_delta_a_writes_inf_not_nan():
                                   ["epsilon", "--lepton", "e", "--scenario", "Rb20", "--mass", "1e-300"],
                                   ["table", "--masses", "1e-200,17", "--format", "csv"]])
 def test_tiny_masses_give_no_nan(argv):
-    # regression: r = m/m_lepton < 1e-154 made the loop functions NaN ('eps = nan +- nan')
+    # regression: r = m/m_lepton < 1e-154 made the loop functions NaN ('eps = nan +- nan');
+    # the CLI now refuses masses below its stated range, the library still gives finite numbers
     code, out, err = run_cli(argv)
-    assert code == 0
     assert_cli_outcome(argv, code, out, err, load_inputs())
+    assert code == 2 and "expected a number from 0.001 to 100000 MeV" in err
+    from dpfit.inference.tables import coupling_estimate
+
+    for lepton, scenario in (("mu", "WP25"), ("e", "Rb20")):
+        est = coupling_estimate(load_inputs(), lepton, scenario, [1e-200, 1e-300, 17.0])
+        assert np.all(np.isfinite(est.eps)) and np.all(np.isfinite(est.sigma_linear))
 
 
 @pytest.mark.parametrize("mass", ["1e200", "1e-310"])

@@ -151,8 +151,8 @@ def test_cli_inputs_list_show_check(cli, tmp_path):
     "args, needle",
     [
         (["epsilon", "--lepton", "mu", "--scenario", "WP99", "--mass", "17"], "unknown mu scenario 'WP99'"),
-        (["epsilon", "--lepton", "mu", "--scenario", "WP25", "--mass", "-17"], "expected a positive finite number"),
-        (["epsilon", "--lepton", "mu", "--scenario", "WP25", "--mass", "nan"], "expected a positive finite number"),
+        (["epsilon", "--lepton", "mu", "--scenario", "WP25", "--mass", "-17"], "expected a number from 0.001 to 100000 MeV"),
+        (["epsilon", "--lepton", "mu", "--scenario", "WP25", "--mass", "nan"], "expected a number from 0.001 to 100000 MeV"),
         (["table", "--set", "a_mu_sm_wp25.value=oops"], "expected a number"),
         (["inputs", "show", "nosuchfile"], "no such card file"),
         (["inputs", "check", "/nonexistent/dir"], "option --inputs: /nonexistent/dir is not an existing directory"),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dpfit.cli.options import add_analysis_options, add_level_option, analysis_from_args, emit, positive_number
+from dpfit.cli import limits
+from dpfit.cli.options import add_analysis_options, add_level_option, analysis_from_args, emit
 
 
 def cmd_fit(args) -> int:
@@ -24,7 +25,8 @@ def register(sub) -> None:
     """Add the command's parser to the ``dpfit`` subparsers."""
     p = sub.add_parser("fit", help="best fit (iminuit), exact profile-likelihood intervals and goodness of fit")
     add_analysis_options(p)
-    p.add_argument("--mass", type=positive_number, help="fix the mass (MeV); free in the mass range otherwise")
+    p.add_argument("--mass", type=limits.mass,
+                   help=f"fix the mass {limits.help_range(*limits.MASS_MEV, 'MeV')}; free in the mass range otherwise")
     add_level_option(p)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")

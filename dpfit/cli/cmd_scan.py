@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from dpfit.cli.options import add_analysis_options, add_level_option, analysis_from_args, positive_number
+from dpfit.cli import limits
+from dpfit.cli.options import add_analysis_options, add_level_option, analysis_from_args
 from dpfit.cli.parallel import add_executor_options, executor_from_args
 from dpfit.errors import InputError
 
@@ -37,7 +38,10 @@ def cmd_scan(args) -> int:
             raise InputError("option --mass", None, "--grid scans the mass range; use --mass-range instead")
         if args.points and len(args.points) != 2:
             raise InputError("option --points", None, "a 2D scan takes two numbers of points: NM NE")
-        result = scan(analysis, points=args.points, axis=args.coupling, executor=executor_from_args(args),
+        if args.points and max(args.points) > limits.POINTS_2D[1]:
+            raise InputError("option --points", None, f"a 2D scan takes at most {limits.POINTS_2D[1]} points per axis")
+        executor = None if args.executor == "serial" else executor_from_args(args)  # serial: in process, no chunks
+        result = scan(analysis, points=args.points, axis=args.coupling, executor=executor,
                       progress=not args.no_progress, identity=analysis.describe(),
                       store_dir=f"{args.out}.chunks" if args.out else None)
     else:
@@ -97,9 +101,11 @@ def register(sub) -> None:
     """Add the command's parser to the ``dpfit`` subparsers."""
     p = sub.add_parser("scan", help="profile-likelihood scan: 1D in eps at fixed mass, or 2D over (m, eps)")
     add_analysis_options(p)
-    p.add_argument("--mass", type=positive_number, help="mass for a 1D scan (MeV)")
+    p.add_argument("--mass", type=limits.mass,
+                   help=f"mass for a 1D scan {limits.help_range(*limits.MASS_MEV, 'MeV')}")
     p.add_argument("--grid", action="store_true", help="2D scan over the mass range")
-    p.add_argument("--points", nargs="+", type=positive_number, metavar="N", help="points (1D: N; 2D: NM NE)")
+    p.add_argument("--points", nargs="+", type=limits.points, metavar="N",
+                   help=f"points (1D: N {limits.help_range(*limits.POINTS_1D)}; 2D: NM NE, each {limits.help_range(*limits.POINTS_2D)})")
     p.add_argument("--coupling", choices=("eps", "eps_e", "eps_mu"), help="the coupling on the axis")
     add_level_option(p)
     p.add_argument("--format", choices=("netcdf", "csv"), default=None,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from dpfit.cli.options import add_input_options, add_level_option, emit, inputs_from_args, mass_list, positive_number
+from dpfit.cli import limits
+from dpfit.cli.options import add_input_options, add_level_option, emit, inputs_from_args, mass_list
 
 def cmd_table(args) -> int:
     from dpfit.inference.tables import DEFAULT_MASSES, muon_table
@@ -56,7 +57,8 @@ def register(sub) -> None:
     """Add the command's parser to the ``dpfit`` subparsers."""
     p = sub.add_parser("table", help="eps_mu and its linear sigma for every muon scenario over mass")
     add_input_options(p)
-    p.add_argument("--masses", type=mass_list, default=None, metavar="M1,M2,...", help="masses in MeV")
+    p.add_argument("--masses", type=mass_list, default=None, metavar="M1,M2,...",
+                   help=f"masses in MeV, each {limits.help_range(*limits.MASS_MEV, 'MeV')}, at most {limits.MAX_MASSES}")
     p.add_argument("--format", choices=("text", "csv", "json"), default="text")
     p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     p.set_defaults(func=cmd_table)
@@ -64,7 +66,8 @@ def register(sub) -> None:
     add_input_options(p)
     p.add_argument("--lepton", choices=("e", "mu"), required=True)
     p.add_argument("--scenario", required=True, help="e.g. WP20, BMW21, WP25 (muon); Cs18, Rb20 (electron)")
-    p.add_argument("--mass", type=positive_number, required=True, help="boson mass in MeV")
+    p.add_argument("--mass", type=limits.mass, required=True,
+                   help=f"boson mass {limits.help_range(*limits.MASS_MEV, 'MeV')}")
     add_level_option(p)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_epsilon)

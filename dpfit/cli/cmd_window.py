@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dpfit.cli import limits
 from dpfit.cli.options import (add_analysis_options, add_sampling_options, analysis_from_args, emit, level_list,
-                               positive_number, probability)
+                               probability)
 
 
 def cmd_window(args) -> int:
@@ -27,7 +28,8 @@ def register(sub) -> None:
     """Add the command's parser to the ``dpfit`` subparsers."""
     p = sub.add_parser("window", help="the surviving coupling window: interval algebra, profile, posterior")
     add_analysis_options(p)
-    p.add_argument("--mass", type=positive_number, default=None, help="mass in MeV (default: the region's central mass)")
+    p.add_argument("--mass", type=limits.mass, default=None,
+                   help=f"mass in MeV {limits.help_range(*limits.MASS_MEV)} (default: the region's central mass)")
     p.add_argument("--cl", type=level_list, default=None, metavar="LEVEL",
                    help="level of the profile and posterior windows: a probability (0.95) or Nsigma (default 2sigma)")
     p.add_argument("--gof-threshold", type=probability, default=0.0027, metavar="P",

@@ -6,6 +6,9 @@ import argparse
 import math
 import sys
 
+from dpfit.cli import limits
+from dpfit.cli.limits import help_range, mass_list  # noqa: F401 - mass_list: the option type of table --masses
+
 #: Exit status of a bad input or usage error.
 EXIT_INPUT = 2
 #: The option that sets each library field named in an error (the library never names flags).
@@ -32,30 +35,6 @@ def flag_message(exc) -> str:
     return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
-def _finite_number(text: str, allow_zero: bool) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got '{text}'") from None
-    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        wanted = "a finite number >= 0" if allow_zero else "a positive finite number"
-        raise argparse.ArgumentTypeError(f"expected {wanted}, got '{text}'")
-    return value
-
-
-def positive_number(text: str) -> float:
-    """argparse type: a positive finite number (masses in MeV, couplings, counts)."""
-    return _finite_number(text, allow_zero=False)
-
-
-def mass_list(text: str) -> list[float]:
-    """argparse type: comma-separated positive masses in MeV."""
-    parts = [part for part in text.split(",") if part.strip()]
-    if not parts:
-        raise argparse.ArgumentTypeError("expected masses in MeV, e.g. 5,10,17")
-    return [positive_number(part) for part in parts]
-
-
 def card_names(text: str) -> tuple[str, ...]:
     """argparse type: comma-separated card names; 'none' for none."""
     if text.strip().lower() == "none":
@@ -64,6 +43,22 @@ def card_names(text: str) -> tuple[str, ...]:
     if not names:
         raise argparse.ArgumentTypeError("expected card names separated by commas, or none")
     return names
+
+
+def _finite_number(text: str, allow_zero: bool) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got '{text[:40]}'") from None
+    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        wanted = "a finite number >= 0" if allow_zero else "a positive finite number"
+        raise argparse.ArgumentTypeError(f"expected {wanted}, got '{text[:40]}'")
+    return value
+
+
+def positive_number(text: str) -> float:
+    """argparse type: a positive finite number."""
+    return _finite_number(text, allow_zero=False)
 
 
 def nonnegative_number(text: str) -> float:
@@ -118,19 +113,26 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--atomki", nargs="?", const="atomki", default=None, metavar="CARD",
                        help="use the ATOMKI region (default on; optionally name another region card)")
     group.add_argument("--no-atomki", dest="atomki", action="store_const", const="none", help="no ATOMKI region")
-    group.add_argument("--invisible-ratio", type=nonnegative_number, metavar="R", help="Gamma_inv / Gamma_ee (default 0)")
+    group.add_argument("--invisible-ratio", type=limits.invisible_ratio, metavar="R",
+                       help=f"Gamma_inv / Gamma_ee {help_range(*limits.INVISIBLE_RATIO)} (default 0)")
     group.add_argument("--couplings", choices=("universal", "lepton"), help="one eps for all leptons, or eps_e and eps_mu")
-    group.add_argument("--mass-range", nargs=2, type=positive_number, metavar=("LO", "HI"), help="mass range in MeV")
-    group.add_argument("--eps-range", nargs=2, type=positive_number, metavar=("LO", "HI"), help="coupling range")
+    group.add_argument("--mass-range", nargs=2, type=limits.mass, metavar=("LO", "HI"),
+                       help=f"mass range in MeV, each {help_range(*limits.MASS_MEV, 'MeV')}")
+    group.add_argument("--eps-range", nargs=2, type=limits.coupling, metavar=("LO", "HI"),
+                       help=f"coupling range, each {help_range(*limits.EPS)}")
     group.add_argument("--mass-prior", choices=("uniform", "gaussian"),
                        help="posterior: m uniform over the mass range (default) or Gaussian from the region card")
     group.add_argument("--eps-prior", choices=("log-uniform", "uniform"), help="posterior: prior of eps (default log-uniform)")
 
 
 def add_sampling_options(p, steps: int, walkers: int) -> None:
-    p.add_argument("--walkers", type=positive_number, default=walkers, help=f"emcee walkers (default {walkers})")
-    p.add_argument("--steps", type=positive_number, default=steps, help=f"total steps per walker (default {steps})")
-    p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same chain)")
+    p.add_argument("--walkers", type=limits.walkers, default=walkers,
+                   help=f"emcee walkers, an even number {help_range(*limits.WALKERS)} (default {walkers})")
+    p.add_argument("--steps", type=limits.steps, default=steps,
+                   help=f"total steps per walker {help_range(*limits.STEPS)}; walkers x steps at most "
+                        f"{limits.MAX_WALKER_STEPS:,} (default {steps})")
+    p.add_argument("--seed", type=limits.seed, default=1,
+                   help=f"random seed {help_range(*limits.SEED)} (same seed, same chain)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 

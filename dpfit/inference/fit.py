@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from iminuit import Minuit
 
+from dpfit import arguments
 from dpfit.errors import InputError, NoAllowedRegion
 from dpfit.inference.gof import GoodnessOfFit, goodness_of_fit
 from dpfit.inference.intervals import BOUNDARY, RANGE_END, Interval, build_interval, edge_owner
@@ -110,8 +111,8 @@ def _minimise_piece(chi2, joint, m, lo, hi) -> PieceMinimum:
     if start == lo:  # start inside the limits, a little off the edge
         start = lo + 1e-3 * ((hi if np.isfinite(hi) else 2.0 * lo + 1e-3) - lo)
 
-    def cost(eps):
-        return float(chi2(eps))
+    def cost(eps):  # MIGRAD may probe NaN next to an infinite piece edge: +inf, as for any point outside
+        return float(chi2(eps)) if np.isfinite(eps) else np.inf
 
     minuit = Minuit(cost, eps=start)
     minuit.limits["eps"] = (lo, hi if np.isfinite(hi) else None)
@@ -366,9 +367,11 @@ def fit(target, mass: float | None = None, mass_range=None, eps_range=None, leve
                 raise InputError("analysis", "mass_range", "without a preferred region, give a mass range or a mass")
             mass_range = model.mass_range
         eps_range = model.eps_range if eps_range is None else eps_range
-    eps_range = (1e-5, 1e-2) if eps_range is None else eps_range
+    eps_range = arguments.positive_range((1e-5, 1e-2) if eps_range is None else eps_range, "fit", "eps_range")
     if mass is not None:
-        return fit_fixed_mass(joint, mass, levels)
+        return fit_fixed_mass(joint, arguments.real(mass, "fit", "mass", lo=0.0), levels)
+    if mass_range is not None:
+        mass_range = arguments.positive_range(mass_range, "fit", "mass_range")
     if mass_range is None:
         mass_range = joint.default_mass_range()
         if mass_range is None:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dpfit import __version__
+from dpfit import __version__, arguments
 from dpfit.errors import InputError
 from dpfit.inference.chains import Chain, read_chain, write_chain
 from dpfit.inference.posterior import initial_walkers, posterior
@@ -72,6 +72,13 @@ def sample(analysis, out: str | Path, nwalkers: int = 32, nsteps: int = 5000, se
     import emcee
 
     post = posterior(analysis.model())
+    nwalkers = arguments.integer(nwalkers, "sample", "nwalkers", max(2 * post.ndim, 4), arguments.MAX_WALKERS, even=True)
+    nsteps = arguments.integer(nsteps, "sample", "nsteps", arguments.MIN_STEPS, arguments.MAX_WALKER_STEPS)
+    if nwalkers * nsteps > arguments.MAX_WALKER_STEPS:
+        raise InputError("sample", "nsteps", f"walkers x steps = {nwalkers * nsteps:,} exceeds "
+                                             f"{arguments.MAX_WALKER_STEPS:,}; use fewer steps or walkers")
+    seed = arguments.integer(seed, "sample", "seed", 0, arguments.MAX_SEED)
+    out = arguments.path(out, "sample", "out")
     description = analysis.describe()
     out = Path(out)
     if resume and out.exists():

@@ -123,8 +123,8 @@ def scan_2d(joint: JointLikelihood, masses: np.ndarray, eps: np.ndarray, axis: s
 
 #: Most points along one scan axis.
 MAX_POINTS = 10_000
-#: Most points of a 2D grid (5000 x 5000; about 1.3 GB of temporaries, the memory this machine spares).
-MAX_GRID_POINTS = 25_000_000
+#: Most points of a 2D grid (2000 x 2000; 1000 x 1000 is computed in a fraction of a second).
+MAX_GRID_POINTS = 4_000_000
 
 
 def log_grid(lo: float, hi: float, n) -> np.ndarray:

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from dpfit.errors import InputError
+from dpfit.inputs.safety import excerpt, read_input_bytes
 from dpfit.inputs.units import unit_factor
 
 
@@ -44,9 +45,9 @@ def _parse_number(text: str, source: str, field: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise InputError(source, field, f"expected a number, got '{text}'") from None
+        raise InputError(source, field, f"expected a number, got '{excerpt(text)}'") from None
     if not math.isfinite(value):
-        raise InputError(source, field, f"expected a finite number, got '{text}'")
+        raise InputError(source, field, f"expected a finite number, got '{excerpt(text)}'")
     return value
 
 
@@ -72,12 +73,22 @@ def _checked(source: str, rows: list[list[float]], mass_factor: float, coupling:
     return Contour(mass=mass, lower=data[:, 1], upper=upper, coupling=coupling)
 
 
+#: Largest contour file dpfit reads (bytes).
+MAX_CONTOUR_BYTES = 16 << 20
+
+
+def read_contour_bytes(path: Path) -> bytes:
+    """The bytes of a contour file: a regular file of at most MAX_CONTOUR_BYTES (InputError otherwise)."""
+    return read_input_bytes(Path(path), MAX_CONTOUR_BYTES, "contour file")
+
+
 def _read_text(path: Path) -> tuple[str, str]:
-    """(source name, text) of a contour file; InputError if it cannot be read as text."""
+    """(source name, text) of a contour file; InputError if it cannot be read as UTF-8 text."""
+    raw = read_contour_bytes(path)
     try:
-        return str(path), Path(path).read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), None, f"cannot read file: {exc}") from None
+        return str(path), raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), None, f"not UTF-8 text (byte {exc.start}); a contour file is CSV or .lmt text") from None
 
 
 def read_lmt(path: Path) -> Contour:
@@ -115,7 +126,7 @@ def read_csv(path: Path) -> Contour:
     coupling = layouts.get(tuple(columns))
     if coupling is None:
         raise InputError(source, f"line {header_line}",
-                         f"header must be 'mass_MeV,eps_lower[,eps_upper]' or 'mass_MeV,g_lower[,g_upper]', got '{header}'")
+                         f"header must be 'mass_MeV,eps_lower[,eps_upper]' or 'mass_MeV,g_lower[,g_upper]', got '{excerpt(header)}'")
     rows, lines = [], []
     for number, line in numbered[1:]:
         cells = next(csv.reader([line]))

@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from dpfit.errors import InputError
-from dpfit.inputs.contours import READERS, Contour
+from dpfit.inputs.contours import READERS, Contour, read_contour_bytes
+from dpfit.inputs.safety import confined
 from dpfit.inputs.records import ExclusionCard, Gm2Card, Measurement, RegionCard, contour_mass_range
 from dpfit.inputs.units import UNITS, unit_factor
 from dpfit.physics.coupling import eps_from_g
@@ -356,7 +357,7 @@ class InputSet:
         for f in chosen:
             if f.role == "data" and f.kind == "exclusion" and "contour" in f.doc:
                 path = self.contour_path(f)
-                digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+                digest = hashlib.sha256(read_contour_bytes(path)).hexdigest() if path.is_file() else None
                 relative = (Path(f.relative_path).parent / f.doc["contour"]["file"]).as_posix()
                 files.append({"name": path.name, "role": f"contour of {f.name}", "layer": f.layer,
                               "path": relative, "sha256": digest})
@@ -365,8 +366,12 @@ class InputSet:
 
     @staticmethod
     def contour_path(entry: InputFile) -> Path:
-        """The contour file a data file names, relative to the data file's directory."""
-        return (entry.path.parent / entry.doc["contour"]["file"]).resolve()
+        """The contour file a data file names, relative to the data file's directory and confined to it
+        (or to the shipped data): see :func:`dpfit.inputs.safety.confined`."""
+        from dpfit.inputs.load import default_dir
+
+        return confined(entry.path.parent, entry.doc["contour"]["file"], (entry.path.parent, default_dir("data")),
+                        str(entry.path), "contour.file")
 
 
 def _strings(node):

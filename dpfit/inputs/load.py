@@ -4,8 +4,10 @@ Layers, later ones replacing earlier ones file by file (a file's name is its ste
 
 1. the defaults shipped with dpfit (``data/`` and ``likelihoods/``);
 2. the convention overlay (``data/conventions/<name>/``; none for ``precise``);
-3. a user directory (``--inputs DIR``), whose YAML files (searched recursively)
-   are data files (``schema: dpfit-data/1``) or cards (``schema: dpfit-card/1``);
+3. a user directory (``--inputs DIR``), whose YAML files (directly in it: a
+   layer is read one level deep, subdirectories are ignored) are data files
+   (``schema: dpfit-data/1``) or cards (``schema: dpfit-card/1``), plus the
+   contour files they name, inside the same directory;
 4. ``--set FILE.FIELD=VALUE`` overrides.
 
 Every file is validated against the JSON Schema and then cross-checked
@@ -20,10 +22,9 @@ import difflib
 import hashlib
 from pathlib import Path
 
-import yaml
-
 from dpfit.errors import InputError
 from dpfit.inputs.inputset import CONVENTIONS, InputFile, InputSet
+from dpfit.inputs.safety import excerpt, inside
 from dpfit.inputs.schema import ANALYSIS_SCHEMA, PACKAGE_DIR, classify, schema, validate
 from dpfit.inputs.yaml_io import check_finite, parse_yaml, read_yaml
 
@@ -49,6 +50,18 @@ def _stat_key(path: Path) -> tuple:
     return (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
 
 
+def _layer_state(directory: Path) -> tuple:
+    """(path, inode, size, mtime) of every regular file directly in a layer directory (YAML and contour files)."""
+    state = []
+    for path in sorted(directory.iterdir()):
+        try:
+            if path.is_file():
+                state.append(_stat_key(path))
+        except OSError:  # vanished or unreadable: reading it reports the problem
+            state.append((str(path),))
+    return tuple(state)
+
+
 def _read_input(path: Path) -> tuple[dict, str]:
     """(document, SHA-256 of the bytes) of an input file, parsed once per process while it is unchanged."""
     key = _stat_key(path)
@@ -58,9 +71,21 @@ def _read_input(path: Path) -> tuple[dict, str]:
     return _PARSED[key]
 
 
+#: Longest ``--set`` value (characters).
+MAX_OVERRIDE_CHARS = 4096
+
+
 def _yaml_files(directory: Path, skip: Path | None) -> list[Path]:
-    return sorted(p for ext in ("*.yaml", "*.yml") for p in directory.rglob(ext)
-                  if skip is None or skip not in p.parents)
+    """The ``*.yaml``/``*.yml`` entries directly in ``directory`` (one level deep); a symlink leading out is refused."""
+    try:
+        entries = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
+    except OSError as exc:
+        raise InputError(str(directory), None, f"cannot list the directory: {exc.strerror}") from None
+    for path in entries:
+        if path.is_symlink() and not inside(path, [directory]):
+            raise InputError(str(path), None, "a symlink leading outside the overlay directory; "
+                                              "copy the file into the overlay instead")
+    return [p for p in entries if skip is None or skip not in p.parents]
 
 
 def _scan(directory: Path, origin: str, skip: Path | None = None) -> list[InputFile]:
@@ -83,12 +108,10 @@ def parse_override(text: str) -> tuple[str, object]:
     key, sep, value = text.partition("=")
     key = key.strip()
     if not sep or "." not in key:
-        raise InputError("overrides", text, "expected FILE.FIELD=VALUE, e.g. a_mu_sm_wp25.value=116592040")
-    try:
-        parsed = parse_yaml(value)
-    except (yaml.YAMLError, RecursionError):
-        raise InputError("overrides", key, f"cannot read the value '{value}'") from None
-    return key, parsed
+        raise InputError("overrides", excerpt(text), "expected FILE.FIELD=VALUE, e.g. a_mu_sm_wp25.value=116592040")
+    if len(value) > MAX_OVERRIDE_CHARS:
+        raise InputError("overrides", excerpt(key), f"a value may hold at most {MAX_OVERRIDE_CHARS} characters")
+    return key, parse_yaml(value, "overrides", excerpt(key))
 
 
 def _apply_override(files: dict, key: str, value) -> None:
@@ -139,7 +162,7 @@ def load_inputs(inputs_dir: str | Path | None = None, convention: str = "precise
             raise InputError("inputs_dir", None, f"{user} is not an existing directory")
         layers.append((user, f"overlay {user}", None))
     parsed = [parse_override(o) if isinstance(o, str) else tuple(o) for o in overrides]
-    state = tuple(_stat_key(p) for directory, _, _ in layers for p in sorted(directory.rglob("*")) if p.is_file())
+    state = tuple(_layer_state(directory) for directory, _, _ in layers)
     key = (tuple((str(d), o) for d, o, _ in layers), repr(parsed), state)
     if key in _SETS:
         return _SETS[key]

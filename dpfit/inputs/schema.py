@@ -13,6 +13,7 @@ from pathlib import Path
 import jsonschema
 
 from dpfit.errors import InputError
+from dpfit.inputs.safety import excerpt
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 DATA_SCHEMA = "dpfit-data/1"
@@ -42,15 +43,15 @@ def _describe(error: jsonschema.ValidationError) -> tuple[str | None, str]:
         allowed = sorted(error.schema.get("properties", {}))
         extra = sorted(set(instance) - set(allowed))
         hint = difflib.get_close_matches(extra[0], allowed, n=1) if extra else []
-        field = f"{path}.{extra[0]}" if path and extra else (extra[0] if extra else path)
+        field = f"{path}.{excerpt(extra[0])}" if path and extra else (excerpt(extra[0]) if extra else path)
         return field, "unknown field" + (f" (did you mean '{hint[0]}'?)" if hint else f"; allowed: {', '.join(allowed)}")
     if validator == "enum":
-        return path, f"expected one of {', '.join(map(str, error.validator_value))}, got {instance!r}"
+        return path, f"expected one of {', '.join(map(str, error.validator_value))}, got {excerpt(repr(instance))}"
     if validator == "const":
-        return path, f"expected {error.validator_value!r}, got {instance!r}"
+        return path, f"expected {error.validator_value!r}, got {excerpt(repr(instance))}"
     if validator in ("exclusiveMinimum", "minimum"):
         bound = "> " if validator == "exclusiveMinimum" else ">= "
-        return path, f"expected a number {bound}{error.validator_value}, got {instance!r}"
+        return path, f"expected a number {bound}{error.validator_value}, got {excerpt(repr(instance))}"
     if validator == "oneOf" and isinstance(instance, dict):
         options = [s.get("required", []) for s in error.validator_value]
         names = " or ".join("'" + "', '".join(o) + "'" for o in options)
@@ -58,8 +59,8 @@ def _describe(error: jsonschema.ValidationError) -> tuple[str | None, str]:
     if validator == "type":
         wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
         names = " or ".join(("an " if w in ("array", "object", "integer") else "a ") + w for w in wanted)
-        return path, f"expected {names}, got {type(instance).__name__} {instance!r}"
-    return path, error.message
+        return path, f"expected {names}, got {type(instance).__name__} {excerpt(repr(instance))}"
+    return path, excerpt(error.message, 120)
 
 
 def validate(doc: dict, definition: str, source: str) -> None:
@@ -76,9 +77,9 @@ def classify(doc: dict, source: str) -> tuple[str, str]:
     """Role ('data' or 'card') and schema definition of a document, from its 'schema' and 'kind'."""
     tag = doc.get("schema")
     if not isinstance(tag, str) or tag not in ROLES:
-        raise InputError(source, "schema", f"expected '{DATA_SCHEMA}' or '{CARD_SCHEMA}', got {tag!r}")
+        raise InputError(source, "schema", f"expected '{DATA_SCHEMA}' or '{CARD_SCHEMA}', got {excerpt(repr(tag))}")
     role, kinds = ROLES[tag]
     kind = doc.get("kind")
     if not isinstance(kind, str) or kind not in kinds:
-        raise InputError(source, "kind", f"expected one of {', '.join(kinds)}, got {kind!r}")
+        raise InputError(source, "kind", f"expected one of {', '.join(kinds)}, got {excerpt(repr(kind))}")
     return role, kinds[kind]

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from dpfit.errors import InputError
+
 from dpfit.likelihood.couplings import CouplingMode, Couplings
 from dpfit.likelihood.terms import Gm2Gaussian, PreferredRegion, Term, intersect
 
@@ -28,6 +30,20 @@ def cost_value(logl, m, *couplings) -> float:
     with np.errstate(over="ignore", invalid="ignore"):
         value = float(-2.0 * logl(*values))
     return value if not np.isnan(value) else np.inf
+
+
+def _numbers(names, values) -> tuple:
+    """(m, couplings) as float arrays; InputError naming the argument for text or NaN."""
+    arrays = []
+    for name, value in zip(names, values):
+        try:
+            array = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise InputError("logl", name, "expected numbers (MeV for m)") from None
+        if np.isnan(array).any():
+            raise InputError("logl", name, "NaN is not a mass or a coupling")
+        arrays.append(array)
+    return arrays[0], tuple(arrays[1:])
 
 
 class JointLikelihood:
@@ -115,6 +131,7 @@ class JointLikelihood:
         """Joint ln L at masses m (MeV) and couplings (ε, or ε_e and ε_μ); broadcasts."""
         if len(couplings) != len(self.mode.names):
             raise TypeError(f"expected couplings {self.mode.names}, got {len(couplings)} arrays")
+        m, couplings = _numbers(("m", *self.mode.names), (m, *couplings))
         total = np.zeros(np.broadcast_shapes(np.shape(m), *map(np.shape, couplings)))
         with np.errstate(over="ignore"):  # two finite ln L near -1e308 sum to -inf
             for term in self.terms:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from dpfit import arguments
 from dpfit.errors import InputError
 from dpfit.inputs.inputset import InputSet
 from dpfit.inputs.load import load_inputs, parse_override
@@ -77,6 +78,17 @@ class Analysis:
     source: str = field(default="analysis options", compare=False)
 
     def __post_init__(self):
+        for name in ("muon", "electron", "atomki", "convention", "couplings", "mass_prior", "eps_prior"):
+            arguments.text_or_none(getattr(self, name), self.source, name)
+        arguments.names(self.limits, self.source, "limits")
+        arguments.real(self.invisible_ratio, self.source, "invisible_ratio", lo=0.0)
+        arguments.positive_range(self.eps_range, self.source, "eps_range")
+        if self.mass_range is not None:
+            arguments.positive_range(self.mass_range, self.source, "mass_range")
+        if self.inputs_dir is not None:
+            arguments.path(self.inputs_dir, self.source, "inputs_dir")
+        if isinstance(self.overrides, (str, bytes)) or not isinstance(self.overrides, (tuple, list)):
+            raise InputError(self.source, "overrides", "expected a list of FILE.FIELD=VALUE texts or (key, value) pairs")
         # overrides as (key, value) pairs, whether they came as FILE.FIELD=VALUE text or from a YAML mapping
         object.__setattr__(self, "overrides", tuple(parse_override(o) if isinstance(o, str) else tuple(o)
                                                     for o in self.overrides))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dpfit import arguments
 from dpfit.model.analysis import Analysis
 from dpfit.inference.fit import fit_fixed_mass
 from dpfit.inference.tables import DEFAULT_MASSES, coupling_estimate, muon_table
@@ -155,7 +156,7 @@ def reproduce(out: str | Path = "results", quick: bool = False, progress: bool =
 
     ``inputs_dir`` and ``overrides`` (``FILE.FIELD=VALUE``) change the inputs of both conventions.
     """
-    out = Path(out).resolve()
+    out = arguments.path(out, "reproduce", "out").resolve()
     previous = out.with_name(out.name + ".previous")
     if not out.exists() and previous.exists():  # a kill fell between the two renames last time
         os.replace(previous, out)
