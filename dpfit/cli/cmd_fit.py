@@ -11,12 +11,14 @@ def _format_intervals(intervals: dict) -> str:
 
 def cmd_fit(args) -> int:
     from dpfit.inference.fit import fit
+    from dpfit.model.coverage import coverage_notes
     from dpfit.output.writers import provenance, to_json
 
     analysis = analysis_from_args(args)
     joint = analysis.likelihood()
     mass_range = None if args.mass is not None else analysis.resolved_mass_range()
     result = fit(joint, mass=args.mass, mass_range=mass_range, eps_range=analysis.eps_range)
+    result.notes.extend(coverage_notes(analysis.model(), args.mass))
     if args.format == "json":
         doc = result.as_dict()
         doc["provenance"] = provenance(analysis.inputs, command="fit", analysis=analysis.describe())

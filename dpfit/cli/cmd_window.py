@@ -23,6 +23,9 @@ def cmd_window(args) -> int:
              f"  posterior 95% credible (m marginalised over {extra['mass_range'][0]:g}-{extra['mass_range'][1]:g} MeV):"
              f" {fmt(result['posterior'])}",
              f"  interval algebra over the mass range: {fmt(extra['algebra_envelope'])}"]
+    lines += [f"  limit {c['name']}: {c['experiment']}, {c['cl'] * 100:g}% CL, produced through {c['production']} "
+              f"couplings, {c['model']}" for c in result["limits"]]
+    lines += [f"  note: {n}" for n in result["notes"]]
     if extra["diagnostics"].get("warning"):
         lines.append(f"  warning: {extra['diagnostics']['warning']}")
     emit("\n".join(lines) + "\n", args.out)

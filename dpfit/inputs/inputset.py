@@ -216,8 +216,10 @@ class InputSet:
                 contour = self.contour(doc["data"])
                 data = self.file(doc["data"]).doc
                 mass_range = tuple(doc["mass_range"]) if "mass_range" in doc else contour_mass_range(contour)
+                production = doc.get("production", "electron" if doc["lepton"] == "e" else "muon")
                 record = ExclusionCard(card.name, doc["lepton"], data["experiment"], float(data["cl"]), contour,
-                                       mass_range, doc["visible_decay"], doc["default"], doc["description"], doc["data"])
+                                       mass_range, doc["visible_decay"], doc["default"], doc["description"], doc["data"],
+                                       production)
             else:
                 region = self.region(doc["data"])
                 record = RegionCard(card.name, doc["lepton"], region["experiment"], region["mass"],
@@ -304,6 +306,9 @@ class InputSet:
                 raise InputError(source, "mass_range", "a single-point limit needs the mass range it applies to")
             if mass_range is not None and not mass_range[0] < mass_range[1]:
                 raise InputError(source, "mass_range", "expected [low, high] with low < high (MeV)")
+            if not doc["visible_decay"] and "visible_decay_reason" not in doc:
+                raise InputError(source, "visible_decay_reason",
+                                 "a limit the invisible width does not rescale (visible_decay: false) needs a reason")
         elif entry.kind == "region":
             self.region(ref)
 

@@ -11,6 +11,7 @@ from dpfit.model.analysis import Analysis
 from dpfit.errors import InputError
 from dpfit.inference.tables import coupling_estimate
 from dpfit.inference.window import interval_algebra
+from dpfit.reference.limits_report import contour_vs_point_lines, limit_model_lines, na48_lines
 
 PRINTED = "source_paper"
 WINDOW_MASS = 16.7
@@ -102,8 +103,14 @@ def render(paper: Analysis, exact_rows: list[dict], window: dict, window_extra: 
             f"Posterior run: acceptance {diag['acceptance_fraction']:.3f}, tau "
             + ", ".join(f"{k} {v:.1f}" for k, v in diag["tau"].items())
             + f", effective samples {diag['effective_samples']:.0f}"
-            + (f"; warning: {diag['warning']}" if diag["warning"] else "") + ".", "",
-            "## Files", ""] + [f"- `{f}`" for f in sorted(files)]
+            + (f"; warning: {diag['warning']}" if diag["warning"] else "") + ".", ""]
+    out += [f"- limit {c['name']}: {c['experiment']}, {c['cl'] * 100:g}% CL, produced through {c['production']} "
+            f"couplings, {c['model']}" for c in window.get("limits", [])]
+    out += [f"- note: {n}" for n in window.get("notes", [])] + ["", "## Exclusions as published", ""]
+    out += contour_vs_point_lines()
+    out += na48_lines()
+    out += limit_model_lines()
+    out += ["## Files", ""] + [f"- `{f}`" for f in sorted(files)]
     out += ["", "## Inputs (provenance)", "", "| file | role | origin | SHA-256 |", "|---|---|---|---|"]
     out += [f"| `{f['name']}` | {f['role']} | {f['origin']} | `{f['sha256'][:16]}…` |" for f in provenance["files"]]
     out += ["", "Overrides: " + (", ".join(f"`{o['key']}={o['value']}`" for o in provenance["overrides"]) or "none")

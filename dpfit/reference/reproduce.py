@@ -35,6 +35,8 @@ def window_result(analysis: Analysis, mass: float | None = None, *, walkers: int
     from dpfit.inference.diagnostics import diagnostics, physical_samples
     from dpfit.inference.sampling import sample
     from dpfit.inference.window import algebra_over_masses, interval_algebra, posterior_window, profile_window
+    from dpfit.model.coverage import coverage_notes
+    from dpfit.reference.limits_report import limits_composition
 
     joint = analysis.likelihood()
     if mass is None:
@@ -55,7 +57,9 @@ def window_result(analysis: Analysis, mass: float | None = None, *, walkers: int
     envelope = [[min(p[0] for p in pieces), max(p[1] for p in pieces)]] if pieces else []
     result = {"mass_MeV": float(mass), "interval_algebra": interval_algebra(joint, mass),
               "profile": profile_window(joint, mass),
-              "posterior": posterior_window(physical_samples(chain, diag.burn, diag.thin)), "terms": joint.names}
+              "posterior": posterior_window(physical_samples(chain, diag.burn, diag.thin)), "terms": joint.names,
+              "limits": limits_composition(analysis),
+              "notes": coverage_notes(analysis.model()) + coverage_notes(analysis.model(), mass)}
     return result, {"diagnostics": diag.as_dict(chain.names), "mass_range": list(mass_range),
                     "algebra_envelope": envelope}
 
