@@ -82,7 +82,10 @@ def _excluded(mi, eps, i, x_col, x_mlo, x_mhi, x_off, x_len, x_logm, x_lo, x_hi,
             a = off + min(max(np.searchsorted(x_logm[off:off + n], lm) - 1, 0), n - 2)
             w = (lm - x_logm[a]) / (x_logm[a + 1] - x_logm[a])
             lo = np.exp(x_loglo[a] + w * (x_loglo[a + 1] - x_loglo[a]))
-            hi = np.exp(x_loghi[a] + w * (x_loghi[a + 1] - x_loghi[a]))
+            if x_hi[a] == np.inf or x_hi[a + 1] == np.inf:  # open above (inf - inf would give NaN)
+                hi = np.inf
+            else:
+                hi = np.exp(x_loghi[a] + w * (x_loghi[a + 1] - x_loghi[a]))
         e = eps[i, x_col[x]]
         if e > lo and e < hi * x_scale[x]:
             return True

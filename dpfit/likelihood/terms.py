@@ -153,12 +153,13 @@ class Exclusion(Term):
         m = np.asarray(m, dtype=float)
         inside = self.covered(m)
         lower, upper = np.atleast_2d(self.lower), np.atleast_2d(self.upper)
+        rescale = self.visible_decay and self.invisible_ratio
+        if rescale:  # a band open above is a prompt search's limit: it moves up (scaled before interpolating)
+            lower = np.where(np.isinf(upper), lower * np.sqrt(1.0 + self.invisible_ratio), lower)
         los, his = zip(*(self._band(m, lower[b], upper[b]) for b in range(lower.shape[0])))
         lo, hi = np.array(los), np.array(his)
-        if self.visible_decay and self.invisible_ratio:
-            scale = np.sqrt(1.0 + self.invisible_ratio)
-            lo = np.where(np.isinf(hi), lo * scale, lo)
-            hi = hi / scale
+        if rescale:
+            hi = hi / np.sqrt(1.0 + self.invisible_ratio)
         return np.where(inside, lo, np.nan), np.where(inside, hi, np.nan)
 
     def edges(self, m):
