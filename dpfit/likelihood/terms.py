@@ -97,6 +97,25 @@ class Gm2Gaussian(Term):
             return np.where(eps >= 0.0, -0.5 * pull * pull, -np.inf)
 
 
+def covered(m, mass: np.ndarray, mass_range: tuple[float, float]) -> np.ndarray:
+    """True at masses m (MeV) inside ``mass_range`` and, for a contour of several points, its mass span."""
+    m = np.asarray(m, dtype=float)
+    inside = (m >= mass_range[0]) & (m <= mass_range[1])
+    if mass.size > 1:
+        inside &= (m >= mass[0]) & (m <= mass[-1])
+    return inside
+
+
+def loglog_interp(m, mass: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """values interpolated linearly in (ln m, ln value) at masses m; a single point is constant."""
+    m = np.asarray(m, dtype=float)
+    if mass.size == 1:
+        return np.full(m.shape, values[0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logm = np.log(np.where(m > 0, m, np.nan))
+    return np.exp(np.interp(logm, np.log(mass), np.log(values)))
+
+
 @dataclass(frozen=True)
 class Exclusion(Term):
     """Step term of an exclusion: ε inside any excluded band lower_b(m) < ε < upper_b(m) is
@@ -132,21 +151,10 @@ class Exclusion(Term):
 
     def covered(self, m) -> np.ndarray:
         """True where the limit exists: inside the mass range and the contour's mass span."""
-        m = np.asarray(m, dtype=float)
-        inside = (m >= self.mass_range[0]) & (m <= self.mass_range[1])
-        if self.mass.size > 1:
-            inside &= (m >= self.mass[0]) & (m <= self.mass[-1])
-        return inside
+        return covered(m, self.mass, self.mass_range)
 
     def _band(self, m, lower, upper):
-        if self.mass.size == 1:
-            return np.full(m.shape, lower[0]), np.full(m.shape, upper[0])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            logm = np.log(np.where(m > 0, m, np.nan))
-        grid = np.log(self.mass)
-        lo = np.exp(np.interp(logm, grid, np.log(lower)))
-        hi = np.exp(np.interp(logm, grid, np.log(upper)))  # log(inf) = inf: open above
-        return lo, hi
+        return loglog_interp(m, self.mass, lower), loglog_interp(m, self.mass, upper)  # log(inf) = inf: open above
 
     def band_edges(self, m):
         """(lower, upper) of every band at masses m, shape (bands, *m.shape); NaN outside the mass range."""
@@ -216,25 +224,12 @@ class PoissonLimit(Term):
         """N_c = −ln(1 − CL): expected signal events at the limit."""
         return -np.log1p(-self.cl)
 
-    def covered(self, m) -> np.ndarray:
-        m = np.asarray(m, dtype=float)
-        inside = (m >= self.mass_range[0]) & (m <= self.mass_range[1])
-        if self.mass.size > 1:
-            inside &= (m >= self.mass[0]) & (m <= self.mass[-1])
-        return inside
-
     def limit_at(self, m):
         """ε_up at masses m (NaN outside the mass range)."""
-        m = np.asarray(m, dtype=float)
-        if self.mass.size == 1:
-            up = np.full(m.shape, self.limit[0])
-        else:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                logm = np.log(np.where(m > 0, m, np.nan))
-            up = np.exp(np.interp(logm, np.log(self.mass), np.log(self.limit)))
+        up = loglog_interp(m, self.mass, self.limit)
         if self.visible_decay and self.invisible_ratio:
             up = up * np.sqrt(1.0 + self.invisible_ratio)
-        return np.where(self.covered(m), up, np.nan)
+        return np.where(covered(m, self.mass, self.mass_range), up, np.nan)
 
     def logl(self, m, eps):
         """−N_c (ε/ε_up)² inside the mass range, 0 outside; −∞ for ε < 0."""
