@@ -243,3 +243,27 @@ def test_a_limit_the_width_does_not_rescale_needs_a_reason(tmp_path):
         Analysis(inputs_dir=str(tmp_path)).likelihood()
     (tmp_path / "padme.yaml").write_text(text + "visible_decay_reason: a made-up reason for the test\n")
     assert "padme" in Analysis(inputs_dir=str(tmp_path)).likelihood().names
+
+
+# ------------------------------------------------------------------ a broken overlay file blocks only its users
+
+
+def test_broken_overlay_file_reported_when_used(cli, tmp_path):
+    (tmp_path / "good.csv").write_text("mass_MeV,eps_lower\n10,9e-4\n20,9e-4\n")
+    (tmp_path / "good_data.yaml").write_text(
+        "schema: dpfit-data/1\nkind: exclusion\nexperiment: X\ncl: 0.9\ncoupling: eps\n"
+        "contour: {file: good.csv, format: csv}\nreference: made up for a test\n")
+    (tmp_path / "good.yaml").write_text("schema: dpfit-card/1\nkind: exclusion\ndescription: a test limit\n"
+                                        "data: good_data\nlepton: e\nvisible_decay: true\ndefault: false\n")
+    (tmp_path / "bad_data.yaml").write_text(  # its contour file does not exist
+        "schema: dpfit-data/1\nkind: exclusion\nexperiment: X\ncl: 0.9\ncoupling: eps\n"
+        "contour: {file: missing.csv, format: csv}\nreference: made up for a test\n")
+    (tmp_path / "bad.yaml").write_text("schema: dpfit-card/1\nkind: exclusion\ndescription: a broken limit\n"
+                                       "data: bad_data\nlepton: e\nvisible_decay: true\n")  # no 'default'
+    code, out, err = cli("fit", "--inputs", tmp_path, "--limits", "na64,padme,good", "--mass", "16.7")
+    assert code == 0, err
+    assert "terms: muon_wp25, electron_rb20, na64, padme, good, atomki" in out
+    code, _, err = cli("fit", "--inputs", tmp_path, "--limits", "bad", "--mass", "16.7")
+    assert code == 2 and err.count("\n") == 1 and "bad.yaml" in err and "default" in err
+    code, _, err = cli("inputs", "check", tmp_path)
+    assert code == 2 and err.count("\n") == 1 and "bad" in err

@@ -586,10 +586,10 @@ WRITERS = [
 ]
 
 
-def assert_refused(cli, tmp_path, extra, needle):
+def assert_refused(cli, tmp_path, extra, needle, writers=WRITERS):
     """Every writing command: exit 2, one line naming the file or key, nothing written (not even a temporary)."""
     (tmp_path / "out").mkdir()
-    for args in WRITERS:
+    for args in writers:
         code, stdout, stderr = cli(*[a.format(out=tmp_path / "out" / "result") for a in args], *extra)
         assert code == 2, (args, stderr)
         assert stderr.startswith("dpfit: error: ") and stderr.count("\n") == 1 and needle in stderr, (args, stderr)
@@ -605,7 +605,15 @@ def test_bad_override_refused_by_every_command(cli, tmp_path, override, needle):
 @pytest.mark.parametrize("name, fmt, content, needle", BAD_CONTOURS)
 def test_bad_contour_refused_by_every_command(cli, tmp_path, name, fmt, content, needle):
     d = exclusion_files(write(tmp_path / "ov", name, content), "mylimit", f"contour: {{file: {name}, format: {fmt}}}")
-    assert_refused(cli, tmp_path, ("--inputs", d), needle)  # every file is checked, used or not
+    # every analysis command that uses the limit refuses it
+    assert_refused(cli, tmp_path, ("--inputs", d, "--limits", "na64,padme,mylimit"), needle, WRITERS[1:])
+    code, _, err = cli("inputs", "check", d)  # and the overlay's check reports it
+    assert code == 2 and err.count("\n") == 1 and needle in err
+    # a broken file of the overlay does not block commands that do not use it
+    code, out, err = cli("fit", "--inputs", d, "--mass", "16.7")
+    assert code == 0 and "mylimit" not in out, err
+    code, _, err = cli("table", "--inputs", d)
+    assert code == 0, err
 
 
 @pytest.mark.parametrize("override, needle", BAD_SETS)

@@ -148,15 +148,19 @@ class Analysis:
     # ------------------------------------------------------------------ resolution
     @cached_property
     def inputs(self) -> InputSet:
-        return load_inputs(self.inputs_dir, self.convention, self.overrides)
+        # an overlay's broken file is reported when this analysis uses it, not before
+        return load_inputs(self.inputs_dir, self.convention, self.overrides, lazy=True)
 
     def limit_cards(self) -> list[str]:
         """Names of the exclusion cards in use."""
         cards = {c.name: c for c in self.inputs.exclusion_cards()}
         if self.limits is None:
+            self.inputs.check_broken_defaults()
             return [name for name, c in sorted(cards.items()) if c.default]
         for name in self.limits:
             if name not in cards:
+                if any(key[1] == name for key in self.inputs.broken):
+                    self.inputs.card(name)  # a broken card's own error
                 raise InputError(self.source, "limits", f"no exclusion card named '{name}'; known: {', '.join(sorted(cards))}")
         if len(set(self.limits)) != len(self.limits):
             raise InputError(self.source, "limits", "a limit is named twice")
