@@ -267,3 +267,11 @@ def test_broken_overlay_file_reported_when_used(cli, tmp_path):
     assert code == 2 and err.count("\n") == 1 and "bad.yaml" in err and "default" in err
     code, _, err = cli("inputs", "check", tmp_path)
     assert code == 2 and err.count("\n") == 1 and "bad" in err
+
+
+def test_limit_file_in_an_analysis_file_is_relative_to_it(tmp_path):
+    (tmp_path / "mine.lmt").write_text(LMT)
+    (tmp_path / "a.yaml").write_text("schema: dpfit-analysis/1\nlimit_files: ['mine.lmt:cl=0.95']\nlimit_model: poisson\n")
+    analysis = Analysis.from_file(tmp_path / "a.yaml")
+    assert analysis.limit_files[0].path == str((tmp_path / "mine.lmt").resolve()) and analysis.limit_files[0].cl == 0.95
+    assert analysis.limit_model == "poisson" and "mine" in analysis.likelihood().names

@@ -111,7 +111,7 @@ def analysis_from_args(args):
 def inputs_from_args(args):
     from dpfit.inputs.load import load_inputs
 
-    return load_inputs(args.inputs, args.convention or "precise", args.overrides, lazy=True)
+    return load_inputs(args.inputs, args.convention or "precise", args.overrides)
 
 
 def emit(text: str, out: str | None) -> None:

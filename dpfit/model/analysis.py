@@ -139,6 +139,8 @@ class Analysis:
         for key in ("mass_range", "eps_range", "limits", "limit_files"):
             if values.get(key) is not None:
                 values[key] = tuple(values[key])
+        # a limit file named in an analysis file is relative to that file
+        values["limit_files"] = tuple(str(Path(path).parent / spec) for spec in values.get("limit_files") or ())
         values.update({k: v for k, v in changes.items() if v is not None})
         return cls(source=str(path), **values)
 
