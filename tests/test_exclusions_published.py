@@ -275,3 +275,16 @@ def test_limit_file_in_an_analysis_file_is_relative_to_it(tmp_path):
     analysis = Analysis.from_file(tmp_path / "a.yaml")
     assert analysis.limit_files[0].path == str((tmp_path / "mine.lmt").resolve()) and analysis.limit_files[0].cl == 0.95
     assert analysis.limit_model == "poisson" and "mine" in analysis.likelihood().names
+
+
+def test_overlay_figure_numbers_hold_a_limit_file_of_two_bands(tmp_path):
+    from dpfit.inference.bands import overlay_results
+
+    path = tmp_path / "two.lmt"
+    path.write_text("1.6e-2 1e-5 2e-5 1e-4 1e-3\n1.8e-2 1e-5 2e-5 1e-4 1e-3\n")
+    analysis = Analysis(limit_files=(f"{path}:name=two",))
+    limits = {limit.name: limit for limit in overlay_results(analysis, [17.0], []).limits}
+    assert {"two band 1", "two band 2", "na64", "padme"} <= set(limits)
+    assert np.allclose(limits["two band 1"].lower, 1e-5, rtol=1e-12)
+    assert np.allclose(limits["two band 2"].upper, 1e-3, rtol=1e-12)
+    assert limits["two band 1"].cl == 0.9
