@@ -12,7 +12,7 @@ the command line, ``inputs_dir`` in Python) holding
   coupling (step likelihood), visible decays X -> e+e-.
 
 The limit below is made up (it excludes up to about 8e-4 near 17 MeV, above
-NA64's 6.8e-4) to show the window closing from below. This script writes the
+NA64's contour edge 6.62e-4) to show the window closing from below. This script writes the
 three files into a temporary directory, then prints the fit and the window at
 16.7 MeV without and with the new limit. The same from the shell::
 

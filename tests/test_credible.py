@@ -40,7 +40,7 @@ def test_sample_central_interval_and_its_error_match_scipy():
 
 def test_corner_marks_prior_edges_walls_and_grid_marginals(cli, tmp_path):
     chain = tmp_path / "c.h5"
-    code, _, err = cli("sample", "--limits", "na64,padme", "--no-atomki", "--mass-range", "16.4", "17.0",
+    code, _, err = cli("sample", "--limits", "na64_point,padme", "--no-atomki", "--mass-range", "16.4", "17.0",
                        "--steps", "60", "--walkers", "32", "--out", chain, "--no-progress")
     assert code == 0, err
     code, out, err = cli("corner", chain, "--out", tmp_path / "c.png", "--format", "json")

@@ -12,7 +12,7 @@ from dpfit.inference.prior_sensitivity import prior_sensitivity
 from dpfit.inference.sampling import sample
 from dpfit.model.analysis import Analysis
 
-LIMITS = ("na64", "padme")  # NA64 as the source paper's single point, named explicitly
+LIMITS = ("na64_point", "padme")  # NA64 as the source paper's single point, named explicitly
 REFERENCE = Analysis(limits=LIMITS)
 NO_ATOMKI = dict(limits=LIMITS, atomki=None, mass_range=(16.4, 17.0))
 

@@ -67,7 +67,7 @@ def test_set_override_changes_value_and_is_recorded():
         ("a_mu_sm_wp25.yaml", "unit: \"1e-11\"", "unit: 1e-11", "unit"),
         ("a_mu_sm_wp25.yaml", "value: 116592033\n", "", "value"),
         ("m_mu.yaml", "unit: MeV", "unit: \"1e-11\"", "unit"),
-        ("na64_2020.yaml", "upper: 6.8e-4", "upper: 1.0e-4", "point.upper"),
+        ("na64_2020_point.yaml", "upper: 6.8e-4", "upper: 1.0e-4", "point.upper"),
         ("atomki_8be_2016.yaml", "eps_upper: 1.4e-3", "eps_upper: 1.0e-4", "eps_upper"),
         ("delta_a_mu_wp25.yaml", "prediction: a_mu_sm_wp25", "prediction: a_mu_sm_wp52", None),
     ],

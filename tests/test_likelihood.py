@@ -125,11 +125,28 @@ def test_free_mass_fit_stays_in_mass_range():
     lo, hi = analysis.resolved_mass_range()
     assert lo <= result.best_fit["m"] <= hi
     assert np.isfinite(analysis.likelihood().logl(result.best_fit["m"], result.best_fit["eps"]))
+    # NA64's contour tilts down with mass: profiled over the mass, the 95% interval starts below its 16.7 MeV
+    # edge and never below the contour's lowest edge inside the mass range (at its top)
+    edge = result.pieces("2sigma")[0][0]
+    assert shipped_na64_upper(hi) * (1 - 1e-9) <= edge < shipped_na64_upper(16.7)
+    assert shipped_na64_upper(hi) < shipped_na64_upper(lo)
+    point = Analysis(limits=("na64_point", "padme"))
+    result = fit(point.likelihood(), mass_range=point.resolved_mass_range())
     assert result.pieces("2sigma")[0][0] == pytest.approx(6.8e-4, rel=1e-12)
 
 
+def shipped_na64_upper(mass):
+    """Hand log-log interpolation of the shipped NA64 contour's upper edge at ``mass`` (MeV)."""
+    rows = [line.split(",") for line in (default_dir("data") / "contours" / "na64_2020.csv").read_text().splitlines()
+            if line and not line.startswith(("#", "mass"))]
+    masses, upper = np.array([float(r[0]) for r in rows]), np.array([float(r[2]) for r in rows])
+    i = int(np.searchsorted(masses, mass)) - 1
+    t = (np.log(mass) - np.log(masses[i])) / (np.log(masses[i + 1]) - np.log(masses[i]))
+    return float(np.exp(np.log(upper[i]) + t * (np.log(upper[i + 1]) - np.log(upper[i]))))
+
+
 def test_lepton_couplings_fit_each_lepton():
-    result = fit(Analysis(couplings="lepton", convention="paper").likelihood(), mass=16.7)
+    result = fit(Analysis(couplings="lepton", convention="paper").likelihood(), mass=16.7)  # NA64's point is default
     assert set(result.best_fit) == {"m", "eps_e", "eps_mu"}
     k = k_factor(16.7, M_MU, ALPHA_PAPER)
     (lo, hi), = result.pieces("1sigma", "eps_mu")
@@ -176,8 +193,8 @@ def test_invisible_width_moves_upper_edge_only():
     assert lo == 1.2e-4 and hi == pytest.approx(6.8e-4 / 2.0, rel=1e-15)
     wide = Exclusion("x", "e", np.array([16.7]), np.array([1.2e-4]), np.array([6.8e-4]), (16, 18), invisible_ratio=100.0)
     assert wide.allowed(16.7) == [(0.0, np.inf)]  # the band has closed
-    through_cli = Analysis(invisible_ratio=3.0).likelihood()
-    na64 = [t for t in through_cli.terms if t.name == "na64"][0]
+    through_cli = Analysis(invisible_ratio=3.0, limits=("na64_point", "padme")).likelihood()
+    na64 = [t for t in through_cli.terms if t.name == "na64_point"][0]
     assert na64.edges(16.7)[1] == pytest.approx(3.4e-4, rel=1e-12)
 
 

@@ -45,6 +45,9 @@ needs_darkcast = pytest.mark.skipif(not NA64_LMT.exists(), reason="../shared/ext
 SET_WP25 = ("a_mu_sm_wp25.value=116592040", "a_mu_sm_wp25.uncertainty=60")
 ONLY = ("--electron", "none", "--limits", "none", "--no-atomki")  # a single (g-2) term on the CLI
 
+#: NA64 contour upper edge at 16.7 MeV, log-log interpolation of the published contour (4 digits)
+NA64_EDGE = 6.620e-4
+
 
 def k_mu(mass):
     """δa_μ = k ε² (k = α F_V / 2π, F_V by quadrature)."""
@@ -142,7 +145,7 @@ def test_set_api_load_inputs_and_analysis():
     assert load_inputs(overrides=[("a_mu_sm_wp25.value", 116592040)]).delta_a("delta_a_mu_wp25").value == \
         pytest.approx(A_MU_EXP - 116592040e-11, rel=1e-12)
     # a nested field of a limit: the window's bottom is the NA64 upper edge (the source paper's window)
-    joint = Analysis(overrides=("na64_2020.point.upper=7.0e-4",)).likelihood()
+    joint = Analysis(limits=("na64_point", "padme"), overrides=("na64_2020_point.point.upper=7.0e-4",)).likelihood()
     assert interval_algebra(joint, 16.7)[0][0] == 7.0e-4
 
 
@@ -160,12 +163,13 @@ def test_set_on_scan_sample_window_cli(cli, tmp_path):
     assert meta["provenance"]["overrides"] == [{"key": "a_mu_sm_wp25.value", "value": 116592040}]
     assert meta["analysis"]["overrides"] == [{"key": "a_mu_sm_wp25.value", "value": 116592040}]
     code, _, _ = cli("window", "--steps", "40", "--walkers", "8", "--no-progress", "--seed", "5", "--format", "json",
-                     "--out", tmp_path / "w.json", "--set", "na64_2020.point.upper=7.0e-4")
+                     "--out", tmp_path / "w.json", "--limits", "na64_point,padme",
+                     "--set", "na64_2020_point.point.upper=7.0e-4")
     assert code == 0
     doc = json.loads((tmp_path / "w.json").read_text())
     assert doc["interval_algebra"]["pieces"][0][0] == 7.0e-4 and doc["profile"]["pieces"][0][0] == 7.0e-4
     assert doc["provenance"]["seed"] == 5
-    assert doc["provenance"]["overrides"] == [{"key": "na64_2020.point.upper", "value": 7.0e-4}]
+    assert doc["provenance"]["overrides"] == [{"key": "na64_2020_point.point.upper", "value": 7.0e-4}]
 
 
 def test_set_in_analysis_file(cli, tmp_path):
@@ -349,7 +353,7 @@ def test_csv_contour_limit_cli_and_api(cli, tmp_path):
     assert doc["intervals"]["eps"]["2sigma"]["pieces"][0][0] == pytest.approx(upper, rel=1e-12)  # the window now starts at mylimit's edge
     assert prov_file(doc["provenance"], "mylimit_data")["sha256"] == sha256(d / "mylimit_data.yaml")
     code, out, _ = cli("fit", "--inputs", d, "--mass", "16.7", "--format", "json")  # not a default limit
-    assert json.loads(out)["intervals"]["eps"]["2sigma"]["pieces"][0][0] == 6.8e-4
+    assert json.loads(out)["intervals"]["eps"]["2sigma"]["pieces"][0][0] == pytest.approx(NA64_EDGE, rel=1e-4)  # NA64's contour
     analysis = Analysis(inputs_dir=str(d), limits=("na64", "padme", "mylimit"))
     joint = analysis.likelihood()
     lo, hi = joint[joint.names.index("mylimit")].edges(16.7)
@@ -433,7 +437,8 @@ def test_darkcast_na64_contour_api(tmp_path):
     lo, hi = joint[joint.names.index("na64")].edges(16.7)
     assert f"{lo:.3e}" == "1.181e-04" and f"{hi:.3e}" == "6.620e-04"
     assert interval_algebra(joint, 16.7)[0][0] == hi
-    assert interval_algebra(Analysis().likelihood(), 16.7)[0][0] == 6.8e-4
+    assert interval_algebra(Analysis().likelihood(), 16.7)[0][0] == pytest.approx(hi, rel=1e-4)  # shipped contour
+    assert interval_algebra(Analysis(limits=("na64_point", "padme")).likelihood(), 16.7)[0][0] == 6.8e-4
 
 
 # ============================================================================ 5. a new α for Δa_e
@@ -497,7 +502,8 @@ def test_new_alpha_electron_scenario_cli(cli, tmp_path):
     code, out, _ = cli("window", "--inputs", d, "--electron", "X25", "--steps", "30", "--walkers", "8", "--no-progress",
                        "--format", "json")
     top = gaussian_interval(delta, sigma, k_e(16.7), 2)[1]  # the window's top is the electron's 2σ edge
-    assert code == 0 and json.loads(out)["interval_algebra"]["pieces"] == [[6.8e-4, pytest.approx(top, rel=1e-12)]]
+    assert code == 0 and json.loads(out)["interval_algebra"]["pieces"] == [[pytest.approx(NA64_EDGE, rel=1e-4),
+                                                                  pytest.approx(top, rel=1e-12)]]
 
 
 def test_new_alpha_electron_scenario_api(tmp_path):
@@ -561,7 +567,7 @@ BAD_SETS = [
     ("a_mu_sm_wp25.value=abc", "a_mu_sm_wp25.yaml (with --set overrides): field 'value': expected a number"),
     ("a_mu_sm_wp25.uncertainty=-60", "a_mu_sm_wp25.yaml (with --set overrides): field 'uncertainty': expected a number > 0"),
     ("na64.visible_decay=maybe", "na64.yaml (with --set overrides): field 'visible_decay': expected a boolean"),
-    ("na64_2020.point.lower=9e-4", "na64_2020.yaml: field 'point.upper': the upper edge must be above the lower edge"),
+    ("na64_2020_point.point.lower=9e-4", "na64_2020_point.yaml: field 'point.upper': the upper edge must be above the lower edge"),
 ]
 
 BAD_CONTOURS = [
@@ -583,10 +589,10 @@ WRITERS = [
 ]
 
 
-def assert_refused(cli, tmp_path, extra, needle):
+def assert_refused(cli, tmp_path, extra, needle, writers=WRITERS):
     """Every writing command: exit 2, one line naming the file or key, nothing written (not even a temporary)."""
     (tmp_path / "out").mkdir()
-    for args in WRITERS:
+    for args in writers:
         code, stdout, stderr = cli(*[a.format(out=tmp_path / "out" / "result") for a in args], *extra)
         assert code == 2, (args, stderr)
         assert stderr.startswith("dpfit: error: ") and stderr.count("\n") == 1 and needle in stderr, (args, stderr)
@@ -602,7 +608,13 @@ def test_bad_override_refused_by_every_command(cli, tmp_path, override, needle):
 @pytest.mark.parametrize("name, fmt, content, needle", BAD_CONTOURS)
 def test_bad_contour_refused_by_every_command(cli, tmp_path, name, fmt, content, needle):
     d = exclusion_files(write(tmp_path / "ov", name, content), "mylimit", f"contour: {{file: {name}, format: {fmt}}}")
-    assert_refused(cli, tmp_path, ("--inputs", d), needle)  # every file is checked, used or not
+    # every analysis command that uses the limit refuses it
+    assert_refused(cli, tmp_path, ("--inputs", d, "--limits", "na64,padme,mylimit"), needle, WRITERS[1:])
+    code, _, err = cli("inputs", "check", d)  # and the overlay's check reports it
+    assert code == 2 and err.count("\n") == 1 and needle in err
+    # a broken file of the overlay does not block commands that do not use it
+    code, out, err = cli("fit", "--inputs", d, "--mass", "16.7")
+    assert code == 0 and "mylimit" not in out, err
 
 
 @pytest.mark.parametrize("override, needle", BAD_SETS)

@@ -24,7 +24,7 @@ def test_paper_window_by_interval_algebra():
 def test_padme_and_atomki_do_not_cut_inside_the_window():
     base = Analysis(convention="paper")
     full = interval_algebra(base.likelihood(), 16.7)
-    assert interval_algebra(base.replace(limits=("na64",)).likelihood(), 16.7) == full
+    assert interval_algebra(base.replace(limits=("na64_point",)).likelihood(), 16.7) == full
     assert interval_algebra(base.replace(atomki=None).likelihood(), 16.7) == full
 
 
@@ -48,7 +48,9 @@ def test_window_cli_json_keys(cli, tmp_path):
     doc = json.loads(out)
     assert code == 0
     assert {"mass_MeV", "interval_algebra", "profile", "posterior", "terms", "provenance", "gof", "status",
-            "compatibility"} <= set(doc)
+            "compatibility", "limits", "notes"} <= set(doc)
+    assert [(c["name"], c["cl"], c["production"]) for c in doc["limits"]] == [("na64_point", 0.9, "electron"),
+                                                                            ("padme", 0.9, "electron")]
     assert doc["status"] == "allowed"
     assert doc["interval_algebra"]["pieces"][0][0] == 6.8e-4
     assert doc["profile"]["delta_chi2"] == 4.0 and doc["profile"]["sided"] == "two-sided"
@@ -79,7 +81,10 @@ def test_reproduce_quick_writes_everything(cli, tmp_path):
     table = (out / "table_paper.csv").read_text().splitlines()
     assert table[0] == "mass_MeV,eps_WP20,sigma_WP20,eps_BMW21,sigma_BMW21,eps_WP25,sigma_WP25"
     window = json.loads((out / "window.json").read_text())
-    assert window["interval_algebra"]["pieces"][0][0] == 6.8e-4
+    assert window["interval_algebra"]["pieces"][0][0] == pytest.approx(6.62e-4, rel=0.005)  # NA64's published contour
+    assert "| defaults (NA64 contour) | [0.000662, 0.000959] |" in report
+    assert "| NA64 single point (`--limits na64_point,padme`) | [0.00068, 0.000959] |" in report
+    assert "excludes ε > 0.000729 at 16.7 MeV" in report
     # a second run replaces the directory whole, leaving no staging (even a killed run's) or backup behind
     (tmp_path / ".results.partial-killed").mkdir()
     code, _, _ = cli("reproduce", "--quick", "--out", out, "--no-progress")

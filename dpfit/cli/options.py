@@ -123,6 +123,10 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--mass-prior", choices=("uniform", "gaussian"),
                        help="posterior: m uniform over the mass range (default) or Gaussian from the region card")
     group.add_argument("--eps-prior", choices=("log-uniform", "uniform"), help="posterior: prior of eps (default log-uniform)")
+    group.add_argument("--limit-file", dest="limit_files", action="append", default=[],
+                       metavar="PATH[:lepton=e][:cl=0.9][:name=N]", help="a CSV or .lmt contour as an exclusion (repeatable)")
+    group.add_argument("--limit-model", choices=("step", "poisson"),
+                       help="one-sided limits as a hard step (default) or as zero events, no background")
 
 
 def add_sampling_options(p, steps: int, walkers: int) -> None:
@@ -146,7 +150,8 @@ def analysis_from_args(args):
                "overrides": tuple(args.overrides) or None,
                "mass_range": tuple(args.mass_range) if args.mass_range else None,
                "eps_range": tuple(args.eps_range) if args.eps_range else None,
-               "mass_prior": args.mass_prior, "eps_prior": args.eps_prior}
+               "mass_prior": args.mass_prior, "eps_prior": args.eps_prior,
+               "limit_files": tuple(args.limit_files) or None, "limit_model": args.limit_model}
     changes = {k: v for k, v in changes.items() if v is not None}
     if args.analysis:
         return Analysis.from_file(args.analysis, **changes)

@@ -153,15 +153,19 @@ class OverlayResults:
     window_band: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
-def limit_edges(inputs: InputSet, term: Exclusion) -> LimitEdges:
-    """An Exclusion term's edges (Exclusion.edges) sampled across its mass range, MeV."""
+def limit_edges(record, term: Exclusion) -> list[LimitEdges]:
+    """An Exclusion term's bands (Exclusion.band_edges) sampled across its mass range, MeV, one per band;
+    ``record`` is its ExclusionCard (experiment, CL)."""
     lo, hi = term.mass_range
     inside = term.mass[(term.mass > lo) & (term.mass < hi)]
     mass = np.unique(np.concatenate([np.geomspace(lo, hi, LIMIT_POINTS), inside]))
-    lower, upper = term.edges(mass)
-    keep = np.isfinite(lower)
-    record = inputs.record(term.name)
-    return LimitEdges(term.name, record.experiment, record.cl, mass[keep], lower[keep], upper[keep])
+    lowers, uppers = term.band_edges(mass)
+    out = []
+    for band, (lower, upper) in enumerate(zip(lowers, uppers)):
+        keep = np.isfinite(lower)
+        name = term.name if len(lowers) == 1 else f"{term.name} band {band + 1}"
+        out.append(LimitEdges(name, record.experiment, record.cl, mass[keep], lower[keep], upper[keep]))
+    return out
 
 
 def atomki_box(analysis: Analysis) -> Box | None:
@@ -191,7 +195,8 @@ def overlay_results(analysis: Analysis, masses, window_pieces) -> OverlayResults
     """
     inputs = analysis.inputs
     mass = np.atleast_1d(np.asarray(masses, dtype=float))
-    limits = [limit_edges(inputs, t) for t in analysis.terms() if isinstance(t, Exclusion)]
+    records = {r.name: r for r in analysis.exclusion_records()}  # cards and limit files
+    limits = [edges for t in analysis.terms() if isinstance(t, Exclusion) for edges in limit_edges(records[t.name], t)]
     window = window_boxes(analysis, window_pieces)
     provenance = {"analysis": analysis.describe(), "inputs": inputs.provenance([t.name for t in analysis.terms()])}
     return OverlayResults(mass, atomki_box(analysis), scenario_bands(inputs, "e", mass),

@@ -125,6 +125,7 @@ class WindowResult:
     notes: list[str] = field(default_factory=list)
     posterior_central: dict | None = None
     posterior_check: dict | None = None
+    limits: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"mass_MeV": self.mass, "parameter": self.parameter, "terms": self.terms, "level": self.level.label,
@@ -136,7 +137,7 @@ class WindowResult:
                 "posterior": None if self.posterior is None else
                 {"pieces": self.posterior, "label": self.posterior_label, "mass_range_MeV": list(self.mass_range),
                  "diagnostics": self.diagnostics, "central": self.posterior_central, "check": self.posterior_check},
-                "notes": self.notes}
+                "limits": self.limits, "notes": self.notes}
 
 
 def window(analysis, mass: float | None = None, *, level: str | Level = "2sigma", walkers: int = 32,
@@ -169,9 +170,13 @@ def window(analysis, mass: float | None = None, *, level: str | Level = "2sigma"
     pieces = [p for ps in per_mass for p in ps]
     envelope = [[min(p[0] for p in pieces), max(p[1] for p in pieces)]] if pieces else []
     excluded = fitted.gof.p_value is not None and fitted.gof.p_value < gof_threshold
+    from dpfit.model.coverage import coverage_notes, limits_composition
+
     result = WindowResult(float(mass), parameter, joint.names, level, "excluded" if excluded else "allowed",
                           fitted.gof, gof_threshold, compat, interval_algebra(joint, mass), algebra_composition(joint),
                           envelope, None, None, None, tuple(mass_range), None)
+    result.limits = limits_composition(analysis)
+    result.notes += coverage_notes(model) + coverage_notes(model, mass)
     if excluded:
         result.notes.append(f"the data reject this analysis at m = {mass:g} MeV (p = {fitted.gof.p_value:.2g} < "
                             f"{gof_threshold:g}): no window; largest disagreement: {compat.worst()}")

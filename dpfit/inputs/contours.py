@@ -1,8 +1,8 @@
 """Readers for exclusion contours over mass: CSV and DarkCast's ``.lmt`` format.
 
-A contour is a table of masses (strictly increasing) with, at each mass, the
-lower edge of the excluded coupling band and optionally its upper edge
-(no upper edge: every coupling above the lower edge is excluded).
+A contour is a table of masses (increasing) with, at each mass, one or more
+excluded coupling bands: a lower edge and optionally an upper edge (no upper
+edge: every coupling above the lower edge is excluded).
 
 Formats
 -------
@@ -12,8 +12,13 @@ CSV
     g_ve = e·ε); ``#`` starts a comment line.
 DarkCast ``.lmt``
     Whitespace-separated, ``#`` comments; column 1 the mass in GeV, then the
-    lower and optionally the upper edge of the excluded ε band
-    (Ilten, Soreq, Williams, Xue, JHEP 06 (2018) 004).
+    excluded ε bands as lower/upper pairs, a last unpaired column being a
+    lower edge open above: 2 columns ``mass lower``, 3 columns ``mass lower
+    upper``, 5 columns two closed bands, and so on (Ilten, Soreq, Williams,
+    Xue, JHEP 06 (2018) 004; DarkCast v1.2). As DarkCast's reader does, rows
+    repeating the previous row's mass are collapsed into one: the bands of
+    the repeated rows are united (smallest lower, largest upper edge), so the
+    collapsed row excludes everything any of them excluded.
 """
 
 from __future__ import annotations
@@ -32,13 +37,19 @@ from dpfit.inputs.units import unit_factor
 
 @dataclass(frozen=True)
 class Contour:
-    """An exclusion band over mass. mass in MeV; lower/upper in the stated coupling
-    ('eps' or 'g_ve'); upper is +inf where the band is open above."""
+    """Excluded bands over mass. mass in MeV, shape (n,); lower/upper in the stated
+    coupling ('eps' or 'g_ve'), shape (n,) for one band or (bands, n) for several;
+    upper is +inf where a band is open above."""
 
     mass: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
     coupling: str
+
+    @property
+    def bands(self) -> int:
+        """Number of excluded bands at each mass."""
+        return 1 if np.ndim(self.lower) == 1 else int(np.shape(self.lower)[0])
 
 
 def _parse_number(text: str, source: str, field: str) -> float:
@@ -51,26 +62,58 @@ def _parse_number(text: str, source: str, field: str) -> float:
     return value
 
 
-def _checked(source: str, rows: list[list[float]], mass_factor: float, coupling: str, lines: list[int]) -> Contour:
-    """Validate rows [mass, lower(, upper)] and build a Contour."""
-    if len(rows) < 2:
-        raise InputError(source, None, f"a contour needs at least two rows, found {len(rows)}")
+def _band_columns(width: int) -> list[tuple[int, int | None]]:
+    """(lower, upper) column indices of the bands of a row of ``width`` columns (mass first)."""
+    pairs = [(c, c + 1) for c in range(1, width - 1, 2)]
+    return pairs + ([(width - 1, None)] if width % 2 == 0 else [])
+
+
+def _collapse(rows: list[list[float]], lines: list[int]) -> tuple[list[list[float]], list[int]]:
+    """Rows repeating the previous mass merged into one: per band the smallest lower and the largest
+    upper edge (the union of the repeated bands)."""
+    out_rows, out_lines = [], []
+    for row, line in zip(rows, lines):
+        if out_rows and row[0] == out_rows[-1][0]:
+            merged = out_rows[-1]
+            for lo, hi in _band_columns(len(row)):
+                merged[lo] = min(merged[lo], row[lo])
+                if hi is not None:
+                    merged[hi] = max(merged[hi], row[hi])
+            continue
+        out_rows.append(list(row))
+        out_lines.append(line)
+    return out_rows, out_lines
+
+
+def _checked(source: str, rows: list[list[float]], mass_factor: float, coupling: str, lines: list[int],
+             collapse: bool = False) -> Contour:
+    """Validate rows [mass, lower(, upper), ...] and build a Contour (repeated masses merged if ``collapse``)."""
     for (mass, *edges), line in zip(rows, lines):
         if mass <= 0 or any(e <= 0 for e in edges):
             raise InputError(source, f"line {line}", "masses and couplings must be positive")
-        if len(edges) == 2 and not edges[0] < edges[1]:
-            raise InputError(source, f"line {line}", f"lower edge {edges[0]:g} is not below upper edge {edges[1]:g}")
+        for lo, hi in _band_columns(len(edges) + 1):
+            if hi is not None and not edges[lo - 1] < edges[hi - 1]:
+                raise InputError(source, f"line {line}",
+                                 f"lower edge {edges[lo - 1]:g} is not below upper edge {edges[hi - 1]:g}")
+    if collapse:
+        rows, lines = _collapse(rows, lines)
+    if len(rows) < 2:
+        raise InputError(source, None, f"a contour needs at least two rows of distinct masses, found {len(rows)}")
     data = np.array(rows, dtype=float)
     steps = np.diff(data[:, 0])
     if np.any(steps <= 0):
         bad = int(np.argmax(steps <= 0)) + 1
         raise InputError(source, f"line {lines[bad]}", "masses must be strictly increasing")
-    upper = data[:, 2] if data.shape[1] == 3 else np.full(len(data), np.inf)
+    columns = _band_columns(data.shape[1])
+    lower = np.array([data[:, lo] for lo, _ in columns])
+    upper = np.array([data[:, hi] if hi is not None else np.full(len(data), np.inf) for _, hi in columns])
+    if len(columns) == 1:
+        lower, upper = lower[0], upper[0]
     with np.errstate(over="ignore"):
         mass = data[:, 0] * mass_factor
     if not np.all(np.isfinite(mass)):
         raise InputError(source, f"line {lines[int(np.argmin(np.isfinite(mass)))]}", "mass out of range")
-    return Contour(mass=mass, lower=data[:, 1], upper=upper, coupling=coupling)
+    return Contour(mass=mass, lower=lower, upper=upper, coupling=coupling)
 
 
 #: Largest contour file dpfit reads (bytes).
@@ -92,7 +135,7 @@ def _read_text(path: Path) -> tuple[str, str]:
 
 
 def read_lmt(path: Path) -> Contour:
-    """Read a DarkCast ``.lmt`` limit file (mass in GeV, kinetic mixing ε)."""
+    """Read a DarkCast ``.lmt`` limit file (mass in GeV, kinetic mixing ε; repeated masses collapsed)."""
     source, text = _read_text(path)
     rows, lines, width = [], [], None
     for number, line in enumerate(text.splitlines(), start=1):
@@ -101,13 +144,13 @@ def read_lmt(path: Path) -> Contour:
             continue
         if width is None:
             width = len(content)
-            if width not in (2, 3):
-                raise InputError(source, f"line {number}", f"expected 2 or 3 columns (mass lower [upper]), found {width}")
+            if width < 2:
+                raise InputError(source, f"line {number}", "expected at least 2 columns (mass lower [upper] ...), found 1")
         elif len(content) != width:
             raise InputError(source, f"line {number}", f"expected {width} columns like the first row, found {len(content)}")
         rows.append([_parse_number(c, source, f"line {number}") for c in content])
         lines.append(number)
-    return _checked(source, rows, unit_factor("GeV", "mass"), "eps", lines)
+    return _checked(source, rows, unit_factor("GeV", "mass"), "eps", lines, collapse=True)
 
 
 def read_csv(path: Path) -> Contour:

@@ -66,14 +66,20 @@ class InputFile:
 class InputSet:
     """All validated inputs of one run, with accessors returning internal units."""
 
-    def __init__(self, files: dict, overrides: list[tuple[str, object]], convention: str):
+    def __init__(self, files: dict, overrides: list[tuple[str, object]], convention: str, broken: dict | None = None):
         self._files = files
         self.overrides = overrides
         self.convention = convention
+        #: overlay files that failed to read or validate, by (role, name): raised when used
+        self.broken: dict[tuple[str, str], InputError] = dict(broken or {})
 
     # -- access
     def file(self, name: str, role: str = "data") -> InputFile:
-        """The input file of that name and role; InputError with close matches if absent."""
+        """The input file of that name and role; its own error if it is broken; InputError with close
+        matches if absent."""
+        for key in ((role, name), ("unreadable", name)):
+            if key in self.broken:
+                raise self.broken[key]
         try:
             return self._files[(role, name)]
         except KeyError:
@@ -86,7 +92,8 @@ class InputSet:
         return sorted(n for r, n in self._files if r == role)
 
     def files(self) -> list[InputFile]:
-        return [self._files[k] for k in sorted(self._files)]
+        """Every usable input file (broken overlay files left out)."""
+        return [self._files[k] for k in sorted(self._files) if k not in self.broken]
 
     def cards(self, kind: str | None = None) -> list[InputFile]:
         return [f for f in self.files() if f.role == "card" and (kind is None or f.kind == kind)]
@@ -234,8 +241,10 @@ class InputSet:
                 contour = self.contour(doc["data"])
                 data = self.file(doc["data"]).doc
                 mass_range = tuple(doc["mass_range"]) if "mass_range" in doc else contour_mass_range(contour)
+                production = doc.get("production", "electron" if doc["lepton"] == "e" else "muon")
                 record = ExclusionCard(card.name, doc["lepton"], data["experiment"], float(data["cl"]), contour,
-                                       mass_range, doc["visible_decay"], doc["default"], doc["description"], doc["data"])
+                                       mass_range, doc["visible_decay"], doc["default"], doc["description"], doc["data"],
+                                       production)
             else:
                 region = self.region(doc["data"])
                 record = RegionCard(card.name, doc["lepton"], region["experiment"], region["mass"],
@@ -264,17 +273,39 @@ class InputSet:
         return self.record(name)
 
     # -- checks
-    def check(self) -> None:
-        """Cross-check every file: references, units, derived values, contour files."""
+    def check_broken(self) -> None:
+        """Raise the first broken overlay file's error (by name), if any."""
+        if self.broken:
+            raise self.broken[min(self.broken, key=lambda k: (k[1], k[0]))]
+
+    def check_broken_defaults(self) -> None:
+        """Raise a broken overlay card's error if it may be a default one (``default`` not false, or unreadable):
+        the default limits cannot be known without it."""
+        for key in sorted(self.broken, key=lambda k: (k[1], k[0])):
+            entry = self._files.get(key)
+            if key[0] == "unreadable" or (key[0] == "card" and entry is not None
+                                          and entry.doc.get("default", True) is not False):
+                raise self.broken[key]
+
+    def check(self, lazy: bool = False) -> None:
+        """Cross-check every file: references, units, derived values, contour files. With ``lazy``, an
+        overlay file that fails is recorded in :attr:`broken` instead (see :func:`load_inputs`)."""
         for name, dimension in CONSTANTS.items():
             if not self.quantity(name, dimension).value > 0:
                 raise InputError(str(self.file(name).path), "value", f"{name} must be > 0")
         seen: dict[tuple[str, str], str] = {}
         for entry in sorted(self.files(), key=lambda f: f.role != "data"):  # data before the cards using it
-            if entry.role == "data":
-                self._check_data(entry)
-            else:
-                self._check_card(entry)
+            try:
+                if entry.role == "data":
+                    self._check_data(entry)
+                else:
+                    self._check_card(entry)
+            except InputError as exc:
+                if not (lazy and entry.origin.startswith("overlay") and "--set" not in entry.origin):
+                    raise
+                self.broken[(entry.role, entry.name)] = exc
+                continue
+            if entry.role != "data":
                 if entry.kind == "gm2_gaussian":
                     key = (entry.doc["lepton"], entry.doc["scenario"].lower())
                     if key in seen:
@@ -322,6 +353,9 @@ class InputSet:
                 raise InputError(source, "mass_range", "a single-point limit needs the mass range it applies to")
             if mass_range is not None and not mass_range[0] < mass_range[1]:
                 raise InputError(source, "mass_range", "expected [low, high] with low < high (MeV)")
+            if not doc["visible_decay"] and "visible_decay_reason" not in doc:
+                raise InputError(source, "visible_decay_reason",
+                                 "a limit the invisible width does not rescale (visible_decay: false) needs a reason")
         elif entry.kind == "region":
             self.region(ref)
 

@@ -88,11 +88,18 @@ def _yaml_files(directory: Path, skip: Path | None) -> list[Path]:
     return [p for p in entries if skip is None or skip not in p.parents]
 
 
-def _scan(directory: Path, origin: str, skip: Path | None = None) -> list[InputFile]:
-    """Every YAML input file below ``directory`` (sorted), except those under ``skip``."""
+def _scan(directory: Path, origin: str, skip: Path | None = None, broken: dict | None = None) -> list[InputFile]:
+    """Every YAML input file below ``directory`` (sorted), except those under ``skip``. With ``broken``
+    (a dict), a file that cannot be read is recorded there by (role, name) instead of raising."""
     found = []
     for path in _yaml_files(directory, skip):
-        doc, sha256 = _read_input(path)
+        try:
+            doc, sha256 = _read_input(path)
+        except InputError as exc:
+            if broken is None:
+                raise
+            broken[("unreadable", path.stem)] = exc
+            continue
         if doc.get("schema") == ANALYSIS_SCHEMA:  # an analysis file kept beside its overlay is not an input
             continue
         role, _ = classify(doc, str(path))
@@ -148,8 +155,13 @@ def _apply_override(files: dict, key: str, value) -> None:
 
 
 def load_inputs(inputs_dir: str | Path | None = None, convention: str = "precise",
-                overrides: list[str] | tuple[str, ...] = ()) -> InputSet:
-    """Load, overlay, override and validate every input; see the module docstring for the layers."""
+                overrides: list[str] | tuple[str, ...] = (), lazy: bool = False) -> InputSet:
+    """Load, overlay, override and validate every input; see the module docstring for the layers.
+
+    With ``lazy``, a file of the user's overlay that fails to read or validate does not stop the
+    load: it is recorded as broken, and its error is raised when something uses it
+    (:meth:`InputSet.file`) or by :meth:`InputSet.check_broken`.
+    """
     if convention not in CONVENTIONS:
         raise InputError("convention", None, f"expected one of {', '.join(CONVENTIONS)}, got '{convention}'")
     data_dir = default_dir("data")
@@ -163,12 +175,13 @@ def load_inputs(inputs_dir: str | Path | None = None, convention: str = "precise
         layers.append((user, f"overlay {user}", None))
     parsed = [parse_override(o) if isinstance(o, str) else tuple(o) for o in overrides]
     state = tuple(_layer_state(directory) for directory, _, _ in layers)
-    key = (tuple((str(d), o) for d, o, _ in layers), repr(parsed), state)
+    key = (tuple((str(d), o) for d, o, _ in layers), repr(parsed), state, lazy)
     if key in _SETS:
         return _SETS[key]
     files: dict[tuple[str, str], InputFile] = {}
+    broken: dict[tuple[str, str], InputError] = {}
     for directory, origin, skip in layers:
-        for entry in _scan(directory, origin, skip):
+        for entry in _scan(directory, origin, skip, broken if lazy and origin.startswith("overlay") else None):
             files[(entry.role, entry.name)] = entry
     for name, value in parsed:
         _apply_override(files, name, value)
@@ -177,10 +190,16 @@ def load_inputs(inputs_dir: str | Path | None = None, convention: str = "precise
         source = str(entry.path) + (" (with --set overrides)" if overridden else "")
         definition = classify(entry.doc, source)[1]
         if overridden or (definition, entry.sha256) not in _VALIDATED:
-            validate(entry.doc, definition, source)
+            try:
+                validate(entry.doc, definition, source)
+            except InputError as exc:
+                if not (lazy and entry.origin.startswith("overlay")):
+                    raise
+                broken[(entry.role, entry.name)] = exc
+                continue
             if not overridden:
                 _VALIDATED.add((definition, entry.sha256))
-    inputs = InputSet(files, parsed, convention)
-    inputs.check()
+    inputs = InputSet(files, parsed, convention, broken)
+    inputs.check(lazy=lazy)
     _SETS[key] = inputs
     return inputs

@@ -39,7 +39,8 @@ class Gm2Card:
 
 @dataclass(frozen=True)
 class ExclusionCard:
-    """An exclusion card: the excluded band (contour in ε, masses in MeV), where it applies, its CL."""
+    """An exclusion card: the excluded band(s) (contour in ε, masses in MeV), where it applies, its CL
+    (a probability) and the couplings its production and detection use ('electron', 'muon', 'quark')."""
 
     name: str
     lepton: str
@@ -51,6 +52,12 @@ class ExclusionCard:
     default: bool
     description: str
     data: str
+    production: str = "electron"
+
+    @property
+    def one_sided(self) -> bool:
+        """True for a simple upper limit: one band, open above everywhere."""
+        return self.contour.bands == 1 and bool(np.all(np.isinf(self.contour.upper)))
 
 
 @dataclass(frozen=True)

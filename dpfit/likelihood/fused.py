@@ -82,7 +82,10 @@ def _excluded(mi, eps, i, x_col, x_mlo, x_mhi, x_off, x_len, x_logm, x_lo, x_hi,
             a = off + min(max(np.searchsorted(x_logm[off:off + n], lm) - 1, 0), n - 2)
             w = (lm - x_logm[a]) / (x_logm[a + 1] - x_logm[a])
             lo = np.exp(x_loglo[a] + w * (x_loglo[a + 1] - x_loglo[a]))
-            hi = np.exp(x_loghi[a] + w * (x_loghi[a + 1] - x_loghi[a]))
+            if x_hi[a] == np.inf or x_hi[a + 1] == np.inf:  # open above (inf - inf would give NaN)
+                hi = np.inf
+            else:
+                hi = np.exp(x_loghi[a] + w * (x_loghi[a + 1] - x_loghi[a]))
         e = eps[i, x_col[x]]
         if e > lo and e < hi * x_scale[x]:
             return True
@@ -127,8 +130,18 @@ def _kernel(m, eps, out, table, t_lo, t_inv, n_gauss, g_col, g_delta, g_sigma,
 
 
 def unfused_terms(joint: JointLikelihood) -> list[str]:
-    """Names of the terms the compiled kernel cannot evaluate (types not in FUSED_TERMS)."""
-    return [t.name for t in joint.terms if type(t) not in FUSED_TERMS]
+    """Names of the terms the compiled kernel cannot evaluate: types not in FUSED_TERMS, and
+    exclusions of several bands (the kernel holds one band per exclusion)."""
+    return [t.name for t in joint.terms
+            if type(t) not in FUSED_TERMS or (isinstance(t, Exclusion) and t.bands != 1)]
+
+
+def _lower_scale(term: Exclusion) -> np.ndarray:
+    """Per contour point, the factor on the lower edge: sqrt(1+R) where a visible-decay band is open
+    above (see :class:`Exclusion`), else 1."""
+    if not (term.visible_decay and term.invisible_ratio):
+        return np.ones(term.mass.size)
+    return np.where(np.isinf(term.upper), np.sqrt(1.0 + term.invisible_ratio), 1.0)
 
 
 def compiled(joint: JointLikelihood, mass_range: tuple[float, float]):
@@ -168,8 +181,9 @@ class FusedLikelihood:
         self._excl = (np.array([col(t.lepton) for t in excl], dtype=np.int64),
                       np.array([t.mass_range[0] for t in excl]), np.array([t.mass_range[1] for t in excl]),
                       offsets[:-1].astype(np.int64), np.array([t.mass.size for t in excl], dtype=np.int64),
-                      cat([np.log(t.mass) for t in excl]), cat([t.lower for t in excl]), cat([t.upper for t in excl]),
-                      cat([np.log(t.lower) for t in excl]), cat([np.log(t.upper) for t in excl]),
+                      cat([np.log(t.mass) for t in excl]), cat([t.lower * _lower_scale(t) for t in excl]),
+                      cat([t.upper for t in excl]), cat([np.log(t.lower * _lower_scale(t)) for t in excl]),
+                      cat([np.log(t.upper) for t in excl]),
                       np.array([1.0 / np.sqrt(1.0 + t.invisible_ratio) if t.visible_decay else 1.0 for t in excl]))
         self._regions = (np.array([col(t.lepton) for t in regions], dtype=np.int64),
                          np.array([t.mass0 for t in regions]), np.array([t.mass_sigma for t in regions]),

@@ -97,15 +97,42 @@ class Gm2Gaussian(Term):
             return np.where(eps >= 0.0, -0.5 * pull * pull, -np.inf)
 
 
+def covered(m, mass: np.ndarray, mass_range: tuple[float, float]) -> np.ndarray:
+    """True at masses m (MeV) inside ``mass_range`` and, for a contour of several points, its mass span."""
+    m = np.asarray(m, dtype=float)
+    inside = (m >= mass_range[0]) & (m <= mass_range[1])
+    if mass.size > 1:
+        inside &= (m >= mass[0]) & (m <= mass[-1])
+    return inside
+
+
+def loglog_interp(m, mass: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """values interpolated linearly in (ln m, ln value) at masses m; a single point is constant."""
+    m = np.asarray(m, dtype=float)
+    if mass.size == 1:
+        return np.full(m.shape, values[0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logm = np.log(np.where(m > 0, m, np.nan))
+    return np.exp(np.interp(logm, np.log(mass), np.log(values)))
+
+
 @dataclass(frozen=True)
 class Exclusion(Term):
-    """Step term of an exclusion: lower(m) < ε < upper(m) is excluded inside [m_lo, m_hi].
+    """Step term of an exclusion: ε inside any excluded band lower_b(m) < ε < upper_b(m) is
+    excluded, inside [m_lo, m_hi] and the contour's own mass span.
 
-    The band is interpolated linearly in (ln m, ln ε) between contour points
-    (a single point applies over the whole mass range). For a limit on visible
-    decays (BR(X→e⁺e⁻) = 1) an invisible width Γ_inv = R Γ_ee reduces the
-    signal by 1/(1+R), which moves the upper edge (set by the decay length) to
-    upper/sqrt(1+R) to first order; the lower edge stays.
+    ``lower``/``upper`` have shape (n,) for one band or (bands, n) for several
+    (the union of the bands is excluded). The bands are interpolated linearly
+    in (ln m, ln ε) between contour points (a single point applies over the
+    whole mass range). For a limit on visible decays (BR(X→e⁺e⁻) = 1) an
+    invisible width Γ_inv = R Γ_ee reduces the signal by 1/(1+R) and the
+    lifetime by the same factor. For a closed band (a beam dump) that moves
+    each upper edge (set by the decay length) to upper/sqrt(1+R) to first
+    order and leaves the lower edge (yield ∝ ε²·BR·L/γcτ ∝ ε⁴, R cancels);
+    for a band open above (a prompt search, yield ∝ ε²/(1+R)) it moves the
+    limit up to lower·sqrt(1+R) (Ilten, Soreq, Williams, Xue, JHEP 06 (2018)
+    004, sect. 2: a limit scales with the branching fraction of the searched
+    decay).
     """
 
     name: str
@@ -118,35 +145,100 @@ class Exclusion(Term):
     visible_decay: bool = True
     cl: float | None = None
 
-    def edges(self, m):
-        """(lower, upper) edges of the excluded band at masses m; NaN outside the mass range."""
+    @property
+    def bands(self) -> int:
+        """Number of excluded bands (1 for 1-D edge arrays)."""
+        return 1 if np.ndim(self.lower) == 1 else int(np.shape(self.lower)[0])
+
+    def covered(self, m) -> np.ndarray:
+        """True where the limit exists: inside the mass range and the contour's mass span."""
+        return covered(m, self.mass, self.mass_range)
+
+    def _band(self, m, lower, upper):
+        return loglog_interp(m, self.mass, lower), loglog_interp(m, self.mass, upper)  # log(inf) = inf: open above
+
+    def band_edges(self, m):
+        """(lower, upper) of every band at masses m, shape (bands, *m.shape); NaN outside the mass range."""
         m = np.asarray(m, dtype=float)
-        inside = (m >= self.mass_range[0]) & (m <= self.mass_range[1])
-        if self.mass.size == 1:
-            lo = np.full(m.shape, self.lower[0])
-            hi = np.full(m.shape, self.upper[0])
-        else:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                logm = np.log(np.where(m > 0, m, np.nan))
-            grid = np.log(self.mass)
-            lo = np.exp(np.interp(logm, grid, np.log(self.lower)))
-            hi = np.exp(np.interp(logm, grid, np.log(self.upper)))  # log(inf) = inf: open above
-            inside &= (m >= self.mass[0]) & (m <= self.mass[-1])
-        if self.visible_decay and self.invisible_ratio:
+        inside = self.covered(m)
+        lower, upper = np.atleast_2d(self.lower), np.atleast_2d(self.upper)
+        rescale = self.visible_decay and self.invisible_ratio
+        if rescale:  # a band open above is a prompt search's limit: it moves up (scaled before interpolating)
+            lower = np.where(np.isinf(upper), lower * np.sqrt(1.0 + self.invisible_ratio), lower)
+        los, his = zip(*(self._band(m, lower[b], upper[b]) for b in range(lower.shape[0])))
+        lo, hi = np.array(los), np.array(his)
+        if rescale:
             hi = hi / np.sqrt(1.0 + self.invisible_ratio)
         return np.where(inside, lo, np.nan), np.where(inside, hi, np.nan)
 
+    def edges(self, m):
+        """(lower, upper) edges of the excluded band at masses m; NaN outside the mass range.
+        With several bands, arrays of shape (bands, *m.shape) (see :meth:`band_edges`)."""
+        lo, hi = self.band_edges(m)
+        return (lo[0], hi[0]) if self.bands == 1 else (lo, hi)
+
     def logl(self, m, eps):
-        lo, hi = self.edges(m)
+        lo, hi = self.band_edges(m)
         eps = np.asarray(eps, dtype=float)
-        excluded = (eps > lo) & (eps < hi)  # NaN edges (outside the mass range) compare False
+        excluded = np.zeros(np.broadcast_shapes(lo.shape[1:], eps.shape), dtype=bool)
+        for low, high in zip(lo, hi):  # NaN edges (outside the mass range) compare False
+            excluded |= (eps > low) & (eps < high)
         return np.where(excluded, -np.inf, 0.0)
 
     def allowed(self, m: float):
-        lo, hi = (float(v) for v in self.edges(m))
-        if not np.isfinite(lo) or hi <= lo:
-            return [(0.0, np.inf)]
-        return [(0.0, lo)] + ([(hi, np.inf)] if np.isfinite(hi) else [])
+        """The complement of the union of the excluded bands at mass m, as sorted pieces."""
+        lo, hi = self.band_edges(m)
+        pieces = [(0.0, np.inf)]
+        for low, high in zip(lo.reshape(-1), hi.reshape(-1)):
+            if not np.isfinite(low) or high <= low:
+                continue
+            keep = [(0.0, float(low))] + ([(float(high), np.inf)] if np.isfinite(high) else [])
+            pieces = intersect(pieces, keep)
+        return pieces
+
+
+@dataclass(frozen=True)
+class PoissonLimit(Term):
+    """A one-sided upper limit ε_up(m) read as a counting experiment with zero observed events and
+    no background: the expected signal is N_c (ε/ε_up)², N_c = −ln(1 − CL), so
+
+        −2 ln L = 2 N_c (ε/ε_up(m))²,
+
+    which is Δχ² = 2 N_c at the published limit (4.61 at 90 % CL; Feldman & Cousins,
+    PRD 57 (1998) 3873, table for n = 0, b = 0 gives the same 2.30 events for the upper
+    limit). Applies inside [m_lo, m_hi] and the contour's mass span; ε_up interpolated
+    linearly in (ln m, ln ε); a visible-decay search's ε_up moves to ε_up·sqrt(1+R) with
+    an invisible width (yield ∝ ε²/(1+R)).
+    """
+
+    name: str
+    lepton: str
+    mass: np.ndarray = field(repr=False)
+    limit: np.ndarray = field(repr=False)
+    mass_range: tuple[float, float]
+    cl: float
+    invisible_ratio: float = 0.0
+    visible_decay: bool = True
+
+    @property
+    def signal_at_limit(self) -> float:
+        """N_c = −ln(1 − CL): expected signal events at the limit."""
+        return -np.log1p(-self.cl)
+
+    def limit_at(self, m):
+        """ε_up at masses m (NaN outside the mass range)."""
+        up = loglog_interp(m, self.mass, self.limit)
+        if self.visible_decay and self.invisible_ratio:
+            up = up * np.sqrt(1.0 + self.invisible_ratio)
+        return np.where(covered(m, self.mass, self.mass_range), up, np.nan)
+
+    def logl(self, m, eps):
+        """−N_c (ε/ε_up)² inside the mass range, 0 outside; −∞ for ε < 0."""
+        eps = np.asarray(eps, dtype=float)
+        up = self.limit_at(m)
+        with np.errstate(over="ignore", invalid="ignore"):
+            value = np.where(np.isnan(up), 0.0, -self.signal_at_limit * (eps / up) ** 2)
+        return np.where(eps >= 0.0, value, -np.inf)
 
 
 @dataclass(frozen=True)

@@ -22,13 +22,14 @@ from pathlib import Path
 from dpfit import arguments
 from dpfit.errors import InputError
 from dpfit.inputs.inputset import InputSet
+from dpfit.inputs.limit_files import LimitFile, limit_file_record, parse_limit_file
 from dpfit.inputs.load import load_inputs, parse_override
 from dpfit.inputs.records import ExclusionCard, Gm2Card, RegionCard
 from dpfit.inputs.schema import validate
 from dpfit.inputs.yaml_io import read_yaml
 from dpfit.likelihood.couplings import CouplingMode
 from dpfit.likelihood.joint import JointLikelihood
-from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, PreferredRegion
+from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, PoissonLimit, PreferredRegion
 from dpfit.model.model import EpsPrior, MassPrior, Model
 
 
@@ -38,9 +39,14 @@ def gm2_term(record: Gm2Card) -> Gm2Gaussian:
                        record.lepton_mass, record.alpha)
 
 
-def exclusion_term(record: ExclusionCard, invisible_ratio: float) -> Exclusion:
-    """The step term of an exclusion record, its upper edge moved by the invisible-width ratio."""
+def exclusion_term(record: ExclusionCard, invisible_ratio: float, limit_model: str = "step") -> Exclusion | PoissonLimit:
+    """The term of an exclusion record, its edges moved by the invisible-width ratio: the hard step, or
+    with ``limit_model='poisson'`` and a one-sided limit, the zero-event Poisson form (band exclusions
+    stay hard)."""
     contour = record.contour
+    if limit_model == "poisson" and record.one_sided:
+        return PoissonLimit(record.name, record.lepton, contour.mass, contour.lower, record.mass_range, record.cl,
+                            invisible_ratio, record.visible_decay)
     return Exclusion(record.name, record.lepton, contour.mass, contour.lower, contour.upper, record.mass_range,
                      invisible_ratio, record.visible_decay, record.cl)
 
@@ -60,6 +66,9 @@ class Analysis:
     atomki: region card name (None: no preferred-region term).
     mass_range: for free-mass fits, scans and the mass prior (None: the
     region's mass range, m0 ± σ for a box, ± 3σ for a Gaussian).
+    limit_files: contour files used as exclusions, ``PATH[:lepton=e][:cl=0.9][:name=...]``.
+    limit_model: 'step' (hard exclusions, the source paper's) or 'poisson' (one-sided limits as
+    zero observed events, no background; see :class:`PoissonLimit`).
     """
 
     muon: str | None = "WP25"
@@ -75,6 +84,8 @@ class Analysis:
     eps_range: tuple[float, float] = (1e-5, 1e-2)
     mass_prior: MassPrior = "uniform"
     eps_prior: EpsPrior = "log-uniform"
+    limit_files: tuple = ()
+    limit_model: str = "step"
     source: str = field(default="analysis options", compare=False)
 
     def __post_init__(self):
@@ -97,6 +108,11 @@ class Analysis:
         for name in ("muon", "electron", "atomki"):  # 'none' (CLI, YAML) means no term
             if isinstance(getattr(self, name), str) and getattr(self, name).lower() == "none":
                 object.__setattr__(self, name, None)
+        object.__setattr__(self, "limit_files", tuple(
+            f if isinstance(f, LimitFile) else parse_limit_file(f, f"{self.source}: limit_files")
+            for f in self.limit_files))
+        if self.limit_model not in ("step", "poisson"):
+            raise InputError(self.source, "limit_model", f"expected step or poisson, got '{self.limit_model}'")
         if self.couplings not in ("universal", "lepton"):
             raise InputError(self.source, "couplings", f"expected universal or lepton, got '{self.couplings}'")
         if not self.invisible_ratio >= 0:
@@ -146,9 +162,11 @@ class Analysis:
             if not isinstance(key, str) or "." not in key:
                 raise InputError(str(path), "set", f"expected keys FILE.FIELD, got {key!r}")
         values["overrides"] = file_overrides + tuple(changes.pop("overrides", None) or ())
-        for key in ("mass_range", "eps_range", "limits"):
+        for key in ("mass_range", "eps_range", "limits", "limit_files"):
             if values.get(key) is not None:
                 values[key] = tuple(values[key])
+        # a limit file named in an analysis file is relative to that file
+        values["limit_files"] = tuple(str(Path(path).parent / spec) for spec in values.get("limit_files") or ())
         values.update({k: v for k, v in changes.items() if v is not None})
         return cls(source=str(path), **values)
 
@@ -158,19 +176,38 @@ class Analysis:
     # ------------------------------------------------------------------ resolution
     @cached_property
     def inputs(self) -> InputSet:
-        return load_inputs(self.inputs_dir, self.convention, self.overrides)
+        # an overlay's broken file is reported when this analysis uses it, not before
+        return load_inputs(self.inputs_dir, self.convention, self.overrides, lazy=True)
 
     def limit_cards(self) -> list[str]:
         """Names of the exclusion cards in use."""
         cards = {c.name: c for c in self.inputs.exclusion_cards()}
         if self.limits is None:
+            self.inputs.check_broken_defaults()
             return [name for name, c in sorted(cards.items()) if c.default]
         for name in self.limits:
             if name not in cards:
+                if any(key[1] == name for key in self.inputs.broken):
+                    self.inputs.card(name)  # a broken card's own error
                 raise InputError(self.source, "limits", f"no exclusion card named '{name}'; known: {', '.join(sorted(cards))}")
         if len(set(self.limits)) != len(self.limits):
             raise InputError(self.source, "limits", "a limit is named twice")
         return list(self.limits)
+
+    def exclusion_records(self) -> list[ExclusionCard]:
+        """The exclusion records in use: the cards', then the limit files'. A limit produced through the
+        quark couplings (NA48/2's π⁰ → γX) is refused in a lepton-coupling analysis, which has none."""
+        records = [self.inputs.record(name) for name in self.limit_cards()]
+        records += [limit_file_record(f, self.inputs.alpha()) for f in self.limit_files]
+        names = [r.name for r in records]
+        if len(set(names)) != len(names):
+            raise InputError(self.source, "limit_files", "two limits share a name; give a limit file :name=...")
+        for record in records:
+            if self.couplings == "lepton" and record.production == "quark":
+                raise InputError(self.source, "couplings",
+                                 f"limit '{record.name}' ({record.experiment}) is produced through the quark couplings, "
+                                 "which a lepton-coupling analysis does not have; drop it or use universal couplings")
+        return records
 
     def region_card(self) -> RegionCard | None:
         """The preferred-region record in use (None without one)."""
@@ -186,7 +223,7 @@ class Analysis:
         inputs = self.inputs
         terms = [gm2_term(inputs.gm2_card(lepton, scenario))
                  for lepton, scenario in (("mu", self.muon), ("e", self.electron)) if scenario is not None]
-        terms += [exclusion_term(inputs.record(name), self.invisible_ratio) for name in self.limit_cards()]
+        terms += [exclusion_term(record, self.invisible_ratio, self.limit_model) for record in self.exclusion_records()]
         if (region := self.region_card()) is not None:
             terms.append(region_term(region))
         if not terms:
@@ -234,4 +271,5 @@ class Analysis:
                 "invisible_ratio": self.invisible_ratio, "couplings": self.couplings, "convention": self.convention,
                 "inputs_dir": self.inputs_dir, "overrides": [{"key": k, "value": v} for k, v in self.overrides],
                 "mass_range": list(self.resolved_mass_range()) if self.mass_range or self.atomki else None,
-                "eps_range": list(self.eps_range), "mass_prior": self.mass_prior, "eps_prior": self.eps_prior}
+                "eps_range": list(self.eps_range), "mass_prior": self.mass_prior, "eps_prior": self.eps_prior,
+                "limit_files": [f.describe() for f in self.limit_files], "limit_model": self.limit_model}

@@ -89,6 +89,8 @@ def window_lines(result) -> list[str]:
         lines += ["  " + line for line in more] + [f"  warning: {w}" for w in warnings]
     if result.diagnostics and result.diagnostics.get("warning"):
         lines.append(f"  warning: {result.diagnostics['warning']}")
+    lines += [f"  limit {c['name']}: {c['experiment']}, {c['cl'] * 100:g}% CL, produced through {c['production']} "
+              f"couplings, {c['model']}" for c in result.limits]
     lines += [f"  note: {n}" for n in result.notes]
     return lines + ["  " + line for line in compatibility_lines(result.compatibility)]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dpfit.model.analysis import Analysis
 from dpfit.reference.paper_numbers import PRINTED, WINDOW_MASS, PaperRow, discrepancies, paper_rows
 from dpfit.reference.paper_numbers import dpfit_value as _paper_value
+from dpfit.reference.limits_report import contour_vs_point_lines, limit_model_lines, na48_lines
 
 __all__ = ["PRINTED", "WINDOW_MASS", "comparison_rows", "dpfit_value", "misprints", "render"]
 
@@ -136,6 +137,8 @@ def window_lines(window) -> list[str]:
             + ", ".join(f"{k} {v:.1f}" for k, v in diag["tau"].items())
             + f", effective samples {diag['effective_samples']:.0f}"
             + (f"; warning: {diag['warning']}" if diag["warning"] else "") + "."]
+    out += [f"- limit {c['name']}: {c['experiment']}, {c['cl'] * 100:g}% CL, produced through {c['production']} "
+            f"couplings, {c['model']}" for c in window.limits]
     return out + [f"- note: {n}" for n in window.notes]
 
 
@@ -161,6 +164,7 @@ def render(paper: Analysis, exact_rows: list[dict], window, electron: list[dict]
     from dpfit.reference.frequentist_lines import frequentist_lines
 
     out += [""] + frequentist_lines()
+    out += ["", "## Exclusions as published", ""] + contour_vs_point_lines() + na48_lines() + limit_model_lines()
     out += ["", "## Files", ""] + [f"- `{f}`" for f in sorted(files)]
     out += ["", "## Inputs (provenance)", "", f"input-set digest `{provenance['inputs_digest']}`", "",
             "| file | role | layer | path | SHA-256 |", "|---|---|---|---|---|"]

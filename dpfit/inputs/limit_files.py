@@ -1,0 +1,81 @@
+"""Contour files given directly as limits: ``PATH[:lepton=e][:cl=0.9][:name=NAME]``.
+
+A CSV or DarkCast ``.lmt`` contour (:mod:`dpfit.inputs.contours`) becomes an
+exclusion record without writing a data file and a card: the file's format
+comes from its extension, its name (default: the file's stem) names the term,
+``lepton`` the coupling it reads (default e), ``cl`` its confidence level
+(default 0.9). The record counts as a visible-decay, electron-produced limit
+over the contour's whole mass range.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from dpfit.errors import InputError
+from dpfit.inputs.contours import READERS, Contour
+from dpfit.inputs.records import ExclusionCard, contour_mass_range
+from dpfit.physics.coupling import eps_from_g
+
+KEYS = ("lepton", "cl", "name")
+
+
+@dataclass(frozen=True)
+class LimitFile:
+    """A parsed limit-file specification: path (resolved), lepton ('e' or 'mu'), cl, name."""
+
+    path: str
+    lepton: str = "e"
+    cl: float = 0.9
+    name: str = ""
+
+    def sha256(self) -> str:
+        return hashlib.sha256(Path(self.path).read_bytes()).hexdigest()
+
+    def describe(self) -> dict:
+        """For provenance: what was used and the SHA-256 of the file's bytes."""
+        return {"name": self.name, "path": self.path, "lepton": self.lepton, "cl": self.cl, "sha256": self.sha256()}
+
+
+def parse_limit_file(spec: str, source: str = "limit_files") -> LimitFile:
+    """Parse ``PATH[:key=value]...``; InputError naming ``source`` on a bad key or value."""
+    path, *options = str(spec).split(":")
+    if not path:
+        raise InputError(source, None, f"expected PATH[:lepton=e][:cl=0.9][:name=...], got '{spec}'")
+    values: dict = {}
+    for option in options:
+        key, sep, value = option.partition("=")
+        if not sep or key not in KEYS:
+            raise InputError(source, None, f"unknown option '{option}' in '{spec}'; expected {', '.join(KEYS)}")
+        values[key] = value
+    lepton = values.get("lepton", "e")
+    if lepton not in ("e", "mu"):
+        raise InputError(source, "lepton", f"expected e or mu, got '{lepton}'")
+    try:
+        cl = float(values.get("cl", 0.9))
+    except ValueError:
+        raise InputError(source, "cl", f"expected a probability, got '{values['cl']}'") from None
+    if not (math.isfinite(cl) and 0 < cl < 1):
+        raise InputError(source, "cl", f"expected a probability strictly between 0 and 1, got {cl:g}")
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in READERS:
+        raise InputError(path, None, f"a limit file must end in .{' or .'.join(READERS)}")
+    name = values.get("name") or Path(path).stem
+    return LimitFile(str(Path(path).resolve()), lepton, cl, name)
+
+
+def limit_file_record(limit: LimitFile, alpha: float) -> ExclusionCard:
+    """The exclusion record of a limit file (g_ve contours converted to ε with α)."""
+    contour = READERS[Path(limit.path).suffix.lower().lstrip(".")](Path(limit.path))
+    if contour.coupling == "g_ve":
+        contour = Contour(contour.mass, eps_from_g(contour.lower, alpha), eps_from_g(contour.upper, alpha), "eps")
+    if not np.all(np.isfinite(contour.lower)):
+        raise InputError(limit.path, None, "a coupling is out of range once converted to eps")
+    return ExclusionCard(limit.name, limit.lepton, Path(limit.path).name, limit.cl, contour,
+                         contour_mass_range(contour), True, False, f"limit file {Path(limit.path).name}",
+                         limit.path, "electron" if limit.lepton == "e" else "muon")

@@ -1,0 +1,60 @@
+"""Where a limit says nothing: the parts of an analysis' mass range outside a limit's data.
+
+A limit term applies only where its contour (or the mass range its card
+gives) exists; beyond it the coupling is not constrained by that limit. These
+notes say so, so that no part of the mass range is silently open.
+"""
+
+from __future__ import annotations
+
+from dpfit.model.model import Model
+
+
+def limit_span(term) -> tuple[float, float] | None:
+    """The masses (MeV) where a limit term applies, or None for a term without a mass span."""
+    if not isinstance(getattr(term, "mass_range", None), tuple) or not hasattr(term, "mass"):
+        return None
+    lo, hi = term.mass_range
+    if term.mass.size > 1:
+        lo, hi = max(lo, float(term.mass[0])), min(hi, float(term.mass[-1]))
+    return (lo, hi)
+
+
+def coverage_notes(model: Model, mass: float | None = None) -> list[str]:
+    """One line per limit whose data do not cover the analysis' mass range, or the fixed ``mass`` (MeV)
+    if given; empty without either."""
+    if mass is not None:
+        lo = hi = float(mass)
+    elif model.mass_range is not None:
+        lo, hi = model.mass_range
+    else:
+        return []
+    notes = []
+    for term in model.joint.terms:
+        span = limit_span(term)
+        if span is None:
+            continue
+        if lo == hi:
+            if not span[0] <= lo <= span[1]:
+                notes.append(f"limit {term.name} has data only over {span[0]:g}-{span[1]:g} MeV: "
+                             f"at {lo:g} MeV it constrains nothing")
+            continue
+        gaps = [(a, b) for a, b in ((lo, min(hi, span[0])), (max(lo, span[1]), hi)) if b > a]
+        if gaps:
+            where = " and ".join(f"{a:g}-{b:g} MeV" for a, b in gaps)
+            notes.append(f"limit {term.name} has data only over {span[0]:g}-{span[1]:g} MeV: over {where} of the "
+                         f"mass range {lo:g}-{hi:g} MeV it constrains nothing")
+    return notes
+
+
+def limits_composition(analysis) -> list[dict]:
+    """Each limit of the analysis: name, experiment, CL (probability), production couplings and how it enters."""
+    out = []
+    for record in analysis.exclusion_records():
+        poisson = analysis.limit_model == "poisson" and record.one_sided
+        model = ("zero-event Poisson likelihood, -2 ln L = 2 N_c (eps/eps_up)^2" if poisson
+                 else "hard step (excluded band removed)")
+        out.append({"name": record.name, "experiment": record.experiment, "cl": record.cl,
+                    "production": record.production, "model": model,
+                    "mass_range_MeV": [float(v) for v in record.mass_range]})
+    return out
