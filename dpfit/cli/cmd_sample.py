@@ -10,7 +10,7 @@ def _print_chain_summary(chain) -> None:
     from dpfit.inference.diagnostics import credible_summary, diagnostics, physical_samples
 
     diag = diagnostics(chain)
-    print(f"chain: {chain.steps} steps x {chain.chain.shape[1]} walkers; acceptance {diag.acceptance:.3f}; "
+    print(f"chain: {chain.steps} steps x {chain.nwalkers} walkers; acceptance {diag.acceptance:.3f}; "
           f"tau {', '.join(f'{n} {t:.1f}' for n, t in zip(chain.names, diag.tau))}; "
           f"effective samples {diag.ess:.0f}")
     if diag.warning:

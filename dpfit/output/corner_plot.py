@@ -26,7 +26,7 @@ def plot_corner(chain: Chain, target) -> dict:
     import corner
 
     diag = diagnostics(chain)
-    flat = chain.chain[diag.burn::diag.thin].reshape(-1, chain.chain.shape[2])
+    flat = chain.get_chain(discard=diag.burn, thin=diag.thin, flat=True)
     names = chain.names
     pyplot()
     fig = corner.corner(
