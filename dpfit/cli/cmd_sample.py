@@ -37,12 +37,23 @@ def cmd_sample(args) -> int:
     return 0
 
 
+def _analysis_requested(args) -> bool:
+    """True if the command line names an analysis (file or option) the chain must match."""
+    names = ("analysis", "inputs", "muon", "electron", "limits", "atomki", "invisible_ratio", "couplings",
+             "mass_range", "eps_range", "mass_prior", "eps_prior", "convention")
+    return any(getattr(args, n, None) not in (None, ()) for n in names) or bool(getattr(args, "overrides", None))
+
+
 def cmd_corner(args) -> int:
     from dpfit.output.corner_plot import plot_corner
     from dpfit.inference.chains import read_chain
     from dpfit.output.writers import to_json
 
     chain = read_chain(args.chain)
+    if _analysis_requested(args):
+        from dpfit.inference.chains import check_analysis
+
+        check_analysis(chain, analysis_from_args(args).describe(), args.chain)
     numbers = plot_corner(chain, args.out)
     if args.format == "json":
         print(to_json(numbers), end="")
@@ -65,6 +76,7 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_sample)
     p = sub.add_parser("corner", help="corner plot of a chain, with its quantiles")
     p.add_argument("chain", metavar="CHAIN.h5")
+    add_analysis_options(p)  # if given, the chain must have been sampled for this analysis
     p.add_argument("--out", required=True, metavar="FILE.png|pdf")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_corner)

@@ -19,6 +19,7 @@ attribute (JSON: parameter names, seed, analysis, provenance).
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from pathlib import Path
@@ -88,18 +89,22 @@ class Chain(emcee.backends.Backend):
         import h5py
 
         n = self.steps
+        # HDF5 is built in memory, then written with plain writes: a write failure (full disk,
+        # file-size limit) raises OSError instead of crashing inside the HDF5 library.
+        buffer = io.BytesIO()
+        with h5py.File(buffer, "w") as f:
+            g = f.create_group(GROUP)
+            g.attrs.update({"version": emcee.__version__, "nwalkers": self.nwalkers, "ndim": self.ndim,
+                            "has_blobs": False, "iteration": n})
+            g.create_dataset("chain", data=self.chain[:n], maxshape=(None, self.nwalkers, self.ndim))
+            g.create_dataset("log_prob", data=self.log_prob[:n], maxshape=(None, self.nwalkers))
+            g.create_dataset("accepted", data=self.accepted)
+            for i, value in enumerate(self.random_state or ()):
+                g.attrs[f"random_state_{i}"] = value
+            g.attrs["dpfit_meta"] = json.dumps(self.meta)
+            g.attrs["dpfit_version"] = __version__
         with atomic_path(self.path) as tmp:
-            with h5py.File(tmp, "w") as f:
-                g = f.create_group(GROUP)
-                g.attrs.update({"version": emcee.__version__, "nwalkers": self.nwalkers, "ndim": self.ndim,
-                                "has_blobs": False, "iteration": n})
-                g.create_dataset("chain", data=self.chain[:n], maxshape=(None, self.nwalkers, self.ndim))
-                g.create_dataset("log_prob", data=self.log_prob[:n], maxshape=(None, self.nwalkers))
-                g.create_dataset("accepted", data=self.accepted)
-                for i, value in enumerate(self.random_state or ()):
-                    g.attrs[f"random_state_{i}"] = value
-                g.attrs["dpfit_meta"] = json.dumps(self.meta)
-                g.attrs["dpfit_version"] = __version__
+            tmp.write_bytes(buffer.getbuffer())
         self._last_checkpoint = time.monotonic()
 
     @classmethod

@@ -57,14 +57,22 @@ def _check_target(target: str | Path, directory: bool = False) -> Path:
     if str(target) == "":
         raise OutputError("", "empty path")
     target = Path(target)
-    if not directory and target.is_dir():
-        raise OutputError(str(target), "is a directory")
-    if directory and target.exists() and not target.is_dir():
-        raise OutputError(str(target), "exists and is not a directory")
+    try:
+        if not directory and target.is_dir():
+            raise OutputError(str(target), "is a directory")
+        if directory and target.exists() and not target.is_dir():
+            raise OutputError(str(target), "exists and is not a directory")
+    except OSError as exc:  # e.g. a name too long, a path under a file
+        raise OutputError(str(target), _reason(exc)) from None
     return target
 
 
 def _make_parent(target: Path) -> None:
+    for ancestor in target.parents:  # a path under a regular file
+        if ancestor.exists() or ancestor.is_symlink():
+            if not ancestor.is_dir():
+                raise OutputError(str(target), f"'{ancestor}' is a file, not a directory")
+            break
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -1,15 +1,14 @@
 """``dpfit reproduce``: the whole reference analysis into one directory, all or nothing.
 
 Everything is written into a staging directory beside the target, which then
-replaces the target by renames: a kill leaves either the previous results
-(restored from ``DIR.previous`` on the next run if the kill fell between the
-two renames) or the complete new ones, never a mix.
+replaces the target by renames (:mod:`dpfit.output.results_dir`): a kill
+leaves either the previous results (restored from ``DIR.previous`` on the
+next run if the kill fell between the two renames) or the complete new ones,
+never a mix; a directory dpfit did not write is replaced only when forced.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -31,7 +30,7 @@ def window_result(analysis: Analysis, mass: float | None = None, *, walkers: int
 
     The posterior comes from ``chain`` or ``chain_path`` if given, else from a fresh emcee run.
     """
-    from dpfit.inference.chains import read_chain
+    from dpfit.inference.chains import check_analysis, read_chain
     from dpfit.inference.diagnostics import diagnostics, physical_samples
     from dpfit.inference.sampling import sample
     from dpfit.inference.window import algebra_over_masses, interval_algebra, posterior_window, profile_window
@@ -44,6 +43,7 @@ def window_result(analysis: Analysis, mass: float | None = None, *, walkers: int
         mass = region.mass
     if chain is None and chain_path is not None:
         chain = read_chain(chain_path)
+        check_analysis(chain, analysis.describe(), str(chain_path))
     if chain is None:
         with tempfile.TemporaryDirectory() as tmp:
             chain = sample(analysis, Path(tmp) / "window_chain.h5", nwalkers=walkers, nsteps=steps, seed=seed,
@@ -160,26 +160,15 @@ def _exact_csv(rows: list[dict], prov: dict) -> str:
 
 
 def reproduce(out: str | Path = "results", quick: bool = False, progress: bool = True,
-              inputs_dir: str | None = None, overrides=()) -> list[str]:
+              inputs_dir: str | None = None, overrides=(), force: bool = False) -> list[str]:
     """Run the reference analysis into ``out`` (all files replaced together); return the file names.
 
     ``inputs_dir`` and ``overrides`` (``FILE.FIELD=VALUE``) change the inputs of both conventions.
+    ``out`` is replaced only if dpfit wrote it (or it is empty), or with ``force``; never the working
+    directory or a parent of it (:mod:`dpfit.output.results_dir`).
     """
-    out = Path(out).resolve()
-    previous = out.with_name(out.name + ".previous")
-    if not out.exists() and previous.exists():  # a kill fell between the two renames last time
-        os.replace(previous, out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    for stale in out.parent.glob(f".{out.name}.partial-*"):  # left by a run that was killed
-        shutil.rmtree(stale, ignore_errors=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    try:
+    from dpfit.output.results_dir import replace_directory
+
+    with replace_directory(out, force=force) as stage:
         written = _build(stage, quick, progress, inputs_dir, overrides)
-        if out.exists():
-            os.replace(out, previous)
-        os.replace(stage, out)
-        shutil.rmtree(previous, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
     return written
