@@ -47,11 +47,14 @@ def _remove(directory: Path) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
-def _check_destination(out: Path, force: bool) -> None:
+def _check_not_working_directory(out: Path) -> None:
     cwd = Path.cwd().resolve()
     if out == cwd or cwd.is_relative_to(out):
         raise InputError(str(out), None, "is the working directory or one of its parents; results replace their "
                                          "directory as a whole, so name a new subdirectory")
+
+
+def _check_destination(out: Path, force: bool) -> None:
     if out.exists() and not out.is_dir():
         raise InputError(str(out), None, "exists and is not a directory")
     if out.is_dir() and not force and not _is_ours(out) and any(out.iterdir()):
@@ -81,6 +84,7 @@ def replace_directory(out: str | Path, force: bool = False):
     if str(out) == "":
         raise OutputError("", "empty path")
     out = Path(out).resolve()
+    _check_not_working_directory(out)
     previous = out.with_name(out.name + ".previous")
     with output_lock(out, directory=True):
         try:
