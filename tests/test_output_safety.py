@@ -216,6 +216,10 @@ def test_results_directory_replace_rules(tmp_path):
     with replace_directory(tmp_path / "user", force=True) as stage:
         _build(stage)
     assert sorted(p.name for p in (tmp_path / "user").iterdir()) == [MARKER, "a.txt"]
+    (tmp_path / "older").mkdir()  # results of a dpfit from before the marker
+    (tmp_path / "older" / "provenance.json").write_text('{"command": "reproduce"}')
+    with replace_directory(tmp_path / "older") as stage:
+        _build(stage)
     with pytest.raises(RuntimeError):  # a failed build keeps the previous results
         with replace_directory(out) as stage:
             _build(stage, text="three\n")

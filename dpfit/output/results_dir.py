@@ -37,7 +37,15 @@ def _reason(exc: OSError) -> str:
 
 
 def _is_ours(directory: Path) -> bool:
-    return (directory / MARKER).is_file()
+    """True if dpfit wrote ``directory``: the marker, or (before the marker existed) the results of
+    ``reproduce`` recorded in their ``provenance.json``."""
+    if (directory / MARKER).is_file():
+        return True
+    try:
+        provenance = json.loads((directory / "provenance.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(provenance, dict) and provenance.get("command") == "reproduce"
 
 
 def _remove(directory: Path) -> None:
