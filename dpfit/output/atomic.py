@@ -6,13 +6,13 @@ Guarantees (for every file dpfit writes through :func:`atomic_path`):
   the target's directory, renamed over the target only when complete. A
   reader, a crash or a kill never sees a half-written file: the target keeps
   its previous content or holds the complete new one.
-* **Exclusive**: one dpfit process at a time writes a given output. The lock
-  is an advisory ``flock`` (the ``filelock`` library) on ``.NAME.lock``
-  beside the target; it is released by the kernel when the process dies, so
-  a killed run never leaves a stale lock. A second process gets
-  :class:`~dpfit.errors.OutputInUse` (an input error, exit status 2). The
-  empty lock file stays in place (deleting it would race with another
-  process opening it).
+* **Exclusive**: one dpfit process at a time (per user and machine) writes a
+  given output. The lock is an advisory ``flock`` (the ``filelock``
+  library) on a file named by a hash of the output's real path, in a private
+  per-user directory under the system's temporary directory (nothing is
+  added beside the user's outputs); the kernel releases it when the process
+  dies, so a killed run never leaves a stale lock. A second process gets
+  :class:`~dpfit.errors.OutputInUse` (an input error, exit status 2).
 * **Clean**: temporaries of a killed run for the same target (the only ones
   that can exist while the lock is held) are removed by the next run.
 * **Ordinary permissions**: files and directories are created with modes
@@ -27,11 +27,13 @@ Guarantees (for every file dpfit writes through :func:`atomic_path`):
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
 import shutil
 import signal
+import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -105,13 +107,23 @@ def _owned(target: Path) -> bool:
     return any(parent == d or parent.startswith(d + os.sep) for d in _OWNED_DIRS)
 
 
+def _lock_file(real_path: str) -> Path:
+    """The lock file of an output: ``<tmp>/dpfit-locks-<uid>/<sha256 of its real path>.lock``."""
+    directory = Path(tempfile.gettempdir()) / f"dpfit-locks-{os.getuid()}"
+    directory.mkdir(mode=0o700, exist_ok=True)
+    if directory.is_symlink() or directory.stat().st_uid != os.getuid():
+        raise OutputError(str(directory), "the lock directory belongs to another account")
+    return directory / (hashlib.sha256(real_path.encode("utf-8", "surrogateescape")).hexdigest()[:40] + ".lock")
+
+
 @contextmanager
 def output_lock(target: str | Path, directory: bool = False):
     """Hold the exclusive lock of output ``target`` (re-entrant within this process).
 
     On first acquisition, temporaries of a killed run for ``target`` are removed.
-    Raises OutputInUse if another process holds it, OutputError if the lock
-    file cannot be created (read-only directory, path under a file, ...).
+    Raises OutputInUse if another process holds it, OutputError if the
+    target cannot be an output (a directory, an empty path, a path under a
+    file, a name too long) or its directory cannot be created.
     """
     from filelock import FileLock, Timeout
 
@@ -121,12 +133,12 @@ def output_lock(target: str | Path, directory: bool = False):
         yield
         return
     _make_parent(target)
-    key = str(target.absolute())
+    key = os.path.realpath(target)
     lock = _LOCKS.get(key)
-    if lock is None:
-        lock = _LOCKS[key] = FileLock(str(target.parent / f".{target.name}.lock"), thread_local=False)
-    first = not lock.is_locked
     try:
+        if lock is None:
+            lock = _LOCKS[key] = FileLock(str(_lock_file(key)), thread_local=False)
+        first = not lock.is_locked
         lock.acquire(timeout=0)
     except Timeout:
         raise OutputInUse(str(target), None, "is in use by another dpfit process; wait for it to finish "
