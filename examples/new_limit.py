@@ -81,7 +81,7 @@ def report(label: str, analysis: Analysis) -> None:
     result = fit(joint, mass=MASS)
     print(f"{label}: terms {', '.join(joint.names)}")
     print(f"  best fit eps = {result.best_fit['eps']:.4e}, chi2_min = {result.chi2_min:.3g}")
-    print(f"  fit 68%: {pieces(result.intervals['68'])}  95%: {pieces(result.intervals['95'])}")
+    print(f"  fit 1 sigma (delta chi2 <= 1): {pieces(result.pieces('1sigma'))}  2 sigma (delta chi2 <= 4): {pieces(result.pieces('2sigma'))}")
     print(f"  window, interval algebra: {pieces(interval_algebra(joint, MASS))}")
     print(f"  window, profile (dchi2 <= 4): {pieces(profile_window(joint, MASS))}")
 

@@ -41,8 +41,7 @@ def main() -> None:
     print(f"{'muon prediction':<25} {'Delta a_mu':>18}  {'best-fit eps':>12}  "
           f"{'interval algebra':<26}  profile (dchi2 <= 4)")
     for label, analysis in CASES:
-        card = analysis.inputs.scenario("mu", analysis.muon)
-        delta = analysis.inputs.delta_a(card.doc["delta_a"])
+        delta = analysis.inputs.gm2_card("mu", analysis.muon).delta_a
         joint = analysis.likelihood()
         best = fit(joint, mass=MASS).best_fit["eps"]
         print(f"{label:<25} {delta.value * 1e11:7.1f}({delta.sigma * 1e11:4.1f})e-11  {best:12.4e}  "

@@ -46,3 +46,17 @@ def test_x17_file_is_the_default_fit(cli):
     code_default, default, _ = cli("fit", "--format", "json")
     assert code == code_default == 0
     assert json.loads(from_file) == json.loads(default)
+
+
+def test_reference_notebook_runs_with_images(tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(EXAMPLES / "reference.ipynb", as_version=4)
+    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    images = [o for o in outputs if o.output_type == "display_data" and "image/png" in o.get("data", {})]
+    assert len(images) >= 3  # the scans, the corner plot, the window
+    text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "window at 16.7 MeV: [[0.00068," in text

@@ -1,4 +1,4 @@
-"""Coupling bands and the two reference figures (physics.md §4 items 4 and 5).
+"""Coupling bands and the two reference figures (the muon bands and the overlay).
 
 Band edges are checked against an independent computation (F_V by quadrature,
 tests/conftest.py) and against the profile-likelihood fit; the figures are
@@ -19,10 +19,10 @@ from dpfit.inference.fit import fit
 ALPHA_PAPER = 1 / 137
 M_MU, M_E = 105.6583755, 0.51099895069
 LEPTON_MASS = {"mu": M_MU, "e": M_E}
-# the paper convention's inputs (physics.md §2): Δa and σ
+# the paper convention's inputs (the source paper's rounded values): Δa and σ
 PAPER_DELTA = {("mu", "WP20"): (262e-11, 45e-11), ("mu", "BMW21"): (118e-11, 69e-11),
                ("mu", "WP25"): (39e-11, 64e-11), ("e", "Rb20"): (34e-14, 16e-14), ("e", "Cs18"): (-102e-14, 26e-14)}
-# physics.md §4: the printed row at 17 MeV, ε (σ_ε), linear propagation
+# the source paper's Table 1: the printed row at 17 MeV, ε (σ_ε), linear propagation
 PRINTED_17_MEV = {"WP20": ("1.823e-03", "1.566e-04"), "BMW21": ("1.223e-03", "3.577e-04"),
                   "WP25": ("7.034e-04", "5.771e-04")}
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -61,15 +61,15 @@ def test_exact_band_equals_fit_intervals(paper, lepton, scenario):
                           limits=(), atomki=None)
     result = fit(alone.likelihood(), mass=17.0)
     band = coupling_band(paper.inputs, lepton, scenario, [17.0])
-    for n, level in ((1, "68"), (2, "95")):
-        [[lo, hi]] = result.intervals[level]
+    for n, level in ((1, "1sigma"), (2, "2sigma")):
+        [[lo, hi]] = result.pieces(level)
         assert band.edges(n)[0][0] == pytest.approx(lo, rel=1e-9, abs=1e-15)
         assert band.edges(n)[1][0] == pytest.approx(hi, rel=1e-9)
     assert band.central[0] == pytest.approx(result.best_fit["eps"], rel=1e-6, abs=1e-12)
 
 
 def test_physics_table_of_exact_intervals(paper):
-    """physics.md §3: WP20 and WP25 at 17 MeV, to the printed digits."""
+    """WP20 and WP25 at 17 MeV, to the printed digits."""
     wp20 = coupling_band(paper.inputs, "mu", "WP20", [17.0])
     assert [f"{wp20.edges(n)[i][0]:.3e}" for n in (1, 2) for i in (0, 1)] == \
         ["1.659e-03", "1.973e-03", "1.477e-03", "2.113e-03"]

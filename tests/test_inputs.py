@@ -155,7 +155,7 @@ def test_cli_inputs_list_show_check(cli, tmp_path):
         (["epsilon", "--lepton", "mu", "--scenario", "WP25", "--mass", "nan"], "expected a positive finite number"),
         (["table", "--set", "a_mu_sm_wp25.value=oops"], "expected a number"),
         (["inputs", "show", "nosuchfile"], "no such card file"),
-        (["inputs", "check", "/nonexistent/dir"], "--inputs must name an existing directory"),
+        (["inputs", "check", "/nonexistent/dir"], "option --inputs: /nonexistent/dir is not an existing directory"),
     ],
 )
 def test_cli_bad_input_one_line_exit_2(cli, args, needle):

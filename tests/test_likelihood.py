@@ -1,4 +1,4 @@
-"""Likelihood terms, their sum, and the iminuit fits and intervals (physics.md §3)."""
+"""Likelihood terms, their sum, and the iminuit fits and intervals (Gaussian (g-2) terms, step terms, exact intervals)."""
 
 import numpy as np
 import pytest
@@ -31,23 +31,23 @@ def test_wp20_intervals_closed_form():
     k = k_factor(17.0, M_MU, ALPHA_PAPER)
     delta, sigma = 262e-11, 45e-11
     assert result.best_fit["eps"] == pytest.approx(np.sqrt(delta / k), rel=1e-5)
-    for label, n in (("68", 1), ("95", 2)):
-        (lo, hi), = result.intervals[label]
+    for label, n in (("1sigma", 1), ("2sigma", 2)):
+        (lo, hi), = result.pieces(label)
         assert lo == pytest.approx(np.sqrt((delta - n * sigma) / k), rel=REL)
         assert hi == pytest.approx(np.sqrt((delta + n * sigma) / k), rel=REL)
-    # physics.md §3 table
-    assert f"{result.intervals['68'][0][0]:.3e}" == "1.659e-03"
-    assert f"{result.intervals['95'][0][1]:.3e}" == "2.113e-03"
+    # the exact Delta chi2 intervals at 17 MeV, paper inputs (closed-form inversion)
+    assert f"{result.pieces('1sigma')[0][0]:.3e}" == "1.659e-03"
+    assert f"{result.pieces('2sigma')[0][1]:.3e}" == "2.113e-03"
 
 
 def test_wp25_reference_and_lower_edge_at_zero():
     result = fit(only(muon="WP25").likelihood(), mass=17.0)
     assert f"{result.best_fit['eps']:.3g}" == "0.000703"
     k = k_factor(17.0, M_MU, ALPHA_PAPER)
-    assert result.intervals["68"] == [[0.0, pytest.approx(np.sqrt(103e-11 / k), rel=REL)]]
-    assert result.intervals["95"] == [[0.0, pytest.approx(np.sqrt(167e-11 / k), rel=REL)]]
-    assert f"{result.intervals['68'][0][1]:.4g}" == "0.001143"
-    assert f"{result.intervals['95'][0][1]:.4g}" == "0.001455"
+    assert result.pieces("1sigma") == [[0.0, pytest.approx(np.sqrt(103e-11 / k), rel=REL)]]
+    assert result.pieces("2sigma") == [[0.0, pytest.approx(np.sqrt(167e-11 / k), rel=REL)]]
+    assert f"{result.pieces('1sigma')[0][1]:.4g}" == "0.001143"
+    assert f"{result.pieces('2sigma')[0][1]:.4g}" == "0.001455"
 
 
 def test_negative_delta_gives_upper_limit_with_best_fit_zero():
@@ -56,9 +56,9 @@ def test_negative_delta_gives_upper_limit_with_best_fit_zero():
     assert any("eps = 0" in n for n in result.notes)
     k = k_factor(16.7, M_E, ALPHA_PAPER)
     delta, sigma = -102e-14, 26e-14
-    for label, level in (("68", 1), ("95", 4)):
+    for label, level in (("1sigma", 1), ("2sigma", 4)):
         upper = np.sqrt((delta + sigma * np.sqrt((delta / sigma) ** 2 + level)) / k)
-        assert result.intervals[label] == [[0.0, pytest.approx(upper, rel=REL)]]
+        assert result.pieces(label) == [[0.0, pytest.approx(upper, rel=REL)]]
 
 
 def cut_card(tmp_path, lower, upper, name="cut"):
@@ -85,7 +85,7 @@ default: false
 def test_exclusion_cuts_interval_into_two_pieces(tmp_path):
     analysis = only(muon="WP20", limits=("cut",), inputs_dir=cut_card(tmp_path, 1.7e-3, 1.8e-3))
     result = fit(analysis.likelihood(), mass=17.0)
-    (a, b), (c, d) = result.intervals["68"]
+    (a, b), (c, d) = result.pieces("1sigma")
     k = k_factor(17.0, M_MU, ALPHA_PAPER)
     assert a == pytest.approx(np.sqrt(217e-11 / k), rel=REL) and b == 1.7e-3
     assert c == 1.8e-3 and d == pytest.approx(np.sqrt(307e-11 / k), rel=REL)
@@ -110,7 +110,7 @@ def test_everything_excluded_is_reported(tmp_path):
 
 def test_reference_analysis_interval_starts_at_na64_edge():
     result = fit(Analysis(convention="paper").likelihood(), mass=16.7)
-    (lo, hi), = result.intervals["95"]
+    (lo, hi), = result.pieces("2sigma")
     assert lo == 6.8e-4
     # upper edge: the Rb20 + WP25 combined Gaussian, cross-checked on a dense grid
     joint = Analysis(convention="paper").likelihood()
@@ -125,16 +125,16 @@ def test_free_mass_fit_stays_in_mass_range():
     lo, hi = analysis.resolved_mass_range()
     assert lo <= result.best_fit["m"] <= hi
     assert np.isfinite(analysis.likelihood().logl(result.best_fit["m"], result.best_fit["eps"]))
-    assert result.intervals["95"][0][0] == pytest.approx(6.8e-4, rel=1e-12)
+    assert result.pieces("2sigma")[0][0] == pytest.approx(6.8e-4, rel=1e-12)
 
 
 def test_lepton_couplings_fit_each_lepton():
     result = fit(Analysis(couplings="lepton", convention="paper").likelihood(), mass=16.7)
     assert set(result.best_fit) == {"m", "eps_e", "eps_mu"}
     k = k_factor(16.7, M_MU, ALPHA_PAPER)
-    (lo, hi), = result.intervals["eps_mu"]["68"]
+    (lo, hi), = result.pieces("1sigma", "eps_mu")
     assert lo == 0.0 and hi == pytest.approx(np.sqrt(103e-11 / k), rel=REL)
-    assert result.intervals["eps_e"]["68"][0][0] == 6.8e-4  # NA64 reads eps_e
+    assert result.pieces("1sigma", "eps_e")[0][0] == 6.8e-4  # NA64 reads eps_e
 
 
 # ------------------------------------------------------------------ terms
@@ -290,13 +290,13 @@ def test_cli_fit_and_scan(cli, tmp_path):
                        "--mass", "17", "--convention", "paper", "--format", "json")
     doc = json.loads(out)
     assert code == 0 and doc["converged"] and doc["terms"] == ["muon_wp25"]
-    assert doc["intervals"]["68"][0][0] == 0.0
+    assert doc["intervals"]["eps"]["1sigma"]["pieces"][0][0] == 0.0
     code, out, _ = cli("scan", "--mass", "16.7", "--points", "50", "--out", tmp_path / "s1")
     assert code == 0 and (tmp_path / "s1.png").stat().st_size > 1000
-    header = (tmp_path / "s1.csv").read_text().splitlines()[1]
+    header = (tmp_path / "s1.csv").read_text().splitlines()[0]
     assert header == "mass_MeV,eps,delta_chi2"
-    code, out, _ = cli("scan", "--grid", "--points", "20", "30", "--out", tmp_path / "s2")
-    assert code == 0 and len((tmp_path / "s2.csv").read_text().splitlines()) == 2 + 600
+    code, out, _ = cli("scan", "--grid", "--points", "20", "30", "--format", "csv", "--out", tmp_path / "s2")
+    assert code == 0 and len((tmp_path / "s2.csv").read_text().splitlines()) == 1 + 600
     code, _, err = cli("scan", "--grid", "--mass", "17")
     assert code == 2 and "--grid scans the mass range" in err
     code, _, err = cli("fit", "--muon", "WP20,WP25")

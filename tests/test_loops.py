@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from dpfit.physics.loops import loop_axial, loop_vector
 
-TOLERANCE = 1e-12  # relative, the requirement of physics.md §1
+TOLERANCE = 1e-12  # relative, the project's accuracy requirement for F_V
 
 
 def _breakpoints(a):

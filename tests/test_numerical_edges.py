@@ -18,7 +18,8 @@ import pytest
 from conftest import eps_quadrature
 
 from dpfit.errors import InputError, NoAllowedRegion
-from dpfit.inference.fit import fit, profile_minimum
+from dpfit.inference.fit import fit
+from dpfit.inference.profile import profile_minimum
 from dpfit.physics.loops import loop_axial, loop_vector
 from dpfit.physics.coupling import (
     delta_a,
@@ -384,8 +385,8 @@ def test_fit_with_zero_delta_a_has_best_fit_zero_and_closed_form_limits():
     assert result.best_fit == {"m": 17.0, "eps": 0.0}
     assert result.chi2_min == 0.0
     # Δχ² = (k ε²/σ)²: 1 at ε = sqrt(σ/k), 4 at ε = sqrt(2σ/k)
-    assert result.intervals["68"] == [[0.0, pytest.approx(math.sqrt(SIGMA_MU / k), rel=1e-10)]]
-    assert result.intervals["95"] == [[0.0, pytest.approx(math.sqrt(2 * SIGMA_MU / k), rel=1e-10)]]
+    assert result.pieces("1sigma") == [[0.0, pytest.approx(math.sqrt(SIGMA_MU / k), rel=1e-10)]]
+    assert result.pieces("2sigma") == [[0.0, pytest.approx(math.sqrt(2 * SIGMA_MU / k), rel=1e-10)]]
     assert any("physical boundary eps = 0" in note for note in result.notes)
 
 
@@ -394,7 +395,7 @@ def test_fit_with_negative_delta_a_sits_on_zero_coupling():
     result = fit(JointLikelihood([term]), mass=17.0)
     assert result.best_fit["eps"] == 0.0
     assert result.chi2_min == pytest.approx((1.02e-12 / 2.6e-13) ** 2, rel=1e-12)
-    assert result.intervals["68"][0][0] == 0.0
+    assert result.pieces("1sigma")[0][0] == 0.0
 
 
 @pytest.mark.parametrize("relative_sigma", [1e-6, 1e-10])
@@ -404,7 +405,7 @@ def test_fit_with_tiny_sigma_finds_the_exact_coupling(relative_sigma):
     eps_star = float(eps_from_delta_a(17.0, DELTA_MU, M_MU, ALPHA))
     assert result.best_fit["eps"] == pytest.approx(eps_star, rel=1e-13)
     assert 0.0 <= result.chi2_min < 1e-3
-    (lo, hi), = result.intervals["68"]
+    (lo, hi), = result.pieces("1sigma")
     assert lo < eps_star < hi
     # Δχ² = 1 at k ε² = Δa ± σ: width ≈ ε* σ/Δa
     assert hi - lo == pytest.approx(eps_star * relative_sigma, rel=1e-3)
@@ -416,7 +417,7 @@ def test_fit_with_sigma_below_double_precision_stays_finite():
     eps_star = float(eps_from_delta_a(17.0, DELTA_MU, M_MU, ALPHA))
     assert result.best_fit["eps"] == pytest.approx(eps_star, rel=1e-15)
     assert np.isfinite(result.chi2_min)
-    for pieces in result.intervals.values():
+    for pieces in (iv.pieces for ivs in result.intervals.values() for iv in ivs.values()):
         assert len(pieces) == 1
         assert pieces[0][0] == pytest.approx(eps_star, rel=1e-15)
         assert pieces[0][1] == pytest.approx(eps_star, rel=1e-15)
@@ -429,7 +430,7 @@ def test_fit_far_outside_the_data_matches_the_closed_form(mass):
     assert result.best_fit["eps"] == pytest.approx(eps_star, rel=1e-9)
     assert result.chi2_min < 1e-12
     k = float(k_of(mass))
-    (lo, hi), = result.intervals["68"]
+    (lo, hi), = result.pieces("1sigma")
     assert lo == pytest.approx(math.sqrt((DELTA_MU - SIGMA_MU) / k), rel=1e-9)
     assert hi == pytest.approx(math.sqrt((DELTA_MU + SIGMA_MU) / k), rel=1e-9)
 
@@ -446,7 +447,7 @@ def test_fit_of_step_terms_only_is_flat_with_best_fit_at_zero():
     result = fit(JointLikelihood([na64_like()]), mass=17.0)
     assert result.best_fit["eps"] == 0.0
     assert result.chi2_min == 0.0
-    assert result.intervals["68"] == [[0.0, 1.2e-4], [6.8e-4, np.inf]]
+    assert result.pieces("1sigma") == [[0.0, 1.2e-4], [6.8e-4, np.inf]]
 
 
 def test_fit_inside_the_region_ends_on_the_exclusion_edge():
@@ -466,7 +467,7 @@ def test_free_mass_fit_with_zero_delta_a_has_best_fit_zero():
     assert result.best_fit["eps"] == 0.0
     assert result.chi2_min == 0.0
     assert 10.0 <= result.best_fit["m"] <= 20.0
-    for pieces in result.intervals.values():
+    for pieces in (iv.pieces for ivs in result.intervals.values() for iv in ivs.values()):
         assert pieces[0][0] == 0.0
 
 
@@ -484,9 +485,10 @@ def test_free_mass_fit_over_eight_decades_reaches_the_end_of_the_eps_range():
     assert 1e-3 <= result.best_fit["m"] <= 1e5
     eps_star = float(eps_from_delta_a(result.best_fit["m"], DELTA_MU, M_MU, ALPHA))
     assert result.best_fit["eps"] == pytest.approx(eps_star, rel=1e-6)
-    assert result.intervals["95"][-1][1] == EPS_RANGE[1]
-    assert any("95% region reaches the end of the coupling range" in note for note in result.notes)
-    for pieces in result.intervals.values():
+    assert result.pieces("2sigma")[-1][1] == EPS_RANGE[1]
+    assert any("2sigma region reaches the end of the coupling range" in note for note in result.notes)
+    assert result.intervals["eps"]["2sigma"].edges[-1][1] == "eps_range"
+    for pieces in (iv.pieces for ivs in result.intervals.values() for iv in ivs.values()):
         assert all(0 < lo < hi <= EPS_RANGE[1] for lo, hi in pieces)
 
 

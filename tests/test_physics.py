@@ -44,7 +44,7 @@ def test_linear_sigma_is_half_relative_error():
 
 def test_g_eps_conversion_round_trip_and_padme_value():
     assert physics.eps_from_g(physics.g_from_eps(7e-4, ALPHA), ALPHA) == pytest.approx(7e-4, rel=1e-15)
-    # PADME: g_ve = 5.6e-4 corresponds to eps = 1.85e-3 (physics.md §2)
+    # PADME: g_ve = 5.6e-4 corresponds to eps = 1.85e-3 (e = sqrt(4 pi alpha), alpha = 1/137)
     assert physics.eps_from_g(5.6e-4, ALPHA) == pytest.approx(1.85e-3, abs=0.005e-3)
 
 

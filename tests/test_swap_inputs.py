@@ -30,7 +30,7 @@ from dpfit.inference.chains import read_chain
 from dpfit.inference.tables import muon_table
 from dpfit.inference.window import interval_algebra
 
-# Independent of dpfit's data files: the numbers of physics.md §2 (precise convention).
+# Independent of dpfit's data files: the published inputs (precise convention): WP25, Fan et al. 2023, CODATA 2022.
 ALPHA = 1 / 137.035999177
 M_MU, M_E = 105.6583755, 0.51099895069
 A_MU_EXP, SIGMA_MU_EXP = 116592071.5e-11, 14.5e-11
@@ -56,7 +56,7 @@ def k_e(mass):
 
 
 def gaussian_interval(delta, sigma, k, n):
-    """{ε ≥ 0 : ((kε² − Δ)/σ)² ≤ n²} for Δ > 0 (physics.md §3)."""
+    """{ε ≥ 0 : ((kε² − Δ)/σ)² ≤ n²} for Δ > 0 (closed-form inversion of the Gaussian)."""
     return [math.sqrt(max(delta - n * sigma, 0.0) / k), math.sqrt((delta + n * sigma) / k)]
 
 
@@ -71,12 +71,11 @@ def sha256(path: Path) -> str:
 
 
 def read_csv(path: Path):
-    """(provenance dict, columns, rows as floats) of a dpfit CSV file."""
+    """(provenance dict from the sidecar F.provenance.json, columns, rows as floats) of a dpfit CSV file."""
     lines = Path(path).read_text().splitlines()
-    assert lines[0].startswith("# provenance: ")
-    prov = json.loads(lines[0].removeprefix("# provenance: "))
-    columns = lines[1].split(",")
-    rows = [[float(c) for c in line.split(",")] for line in lines[2:]]
+    prov = json.loads(Path(f"{path}.provenance.json").read_text())
+    columns = lines[0].split(",")
+    rows = [[float(c) for c in line.split(",")] for line in lines[1:]]
     return prov, columns, rows
 
 
@@ -104,7 +103,7 @@ def test_set_table_and_epsilon_cli(cli, tmp_path):
         assert row[i + 1] == pytest.approx(eps / 2 * SIGMA_SET / DELTA_SET, rel=REL)
     assert prov["overrides"] == [{"key": "a_mu_sm_wp25.value", "value": 116592040},
                                  {"key": "a_mu_sm_wp25.uncertainty", "value": 60}]
-    assert prov_file(prov, "a_mu_sm_wp25")["origin"].startswith("default + --set")
+    assert prov_file(prov, "a_mu_sm_wp25")["layer"].startswith("default + --set")
     code, out, _ = cli("epsilon", "--lepton", "mu", "--scenario", "WP25", "--mass", "17", "--format", "json",
                        "--set", SET_WP25[0], "--set", SET_WP25[1])
     doc = json.loads(out)
@@ -123,14 +122,14 @@ def test_set_fit_cli_and_api_closed_form(cli):
     assert code == 0
     doc = json.loads(out)
     assert doc["best_fit"]["eps"] == pytest.approx(math.sqrt(delta / k_mu(17.0)), rel=1e-5)
-    for label, n in (("68", 1), ("95", 2)):
-        assert doc["intervals"][label] == [pytest.approx(gaussian_interval(delta, sigma, k_mu(17.0), n), rel=REL_IV)]
+    for label, n in (("1sigma", 1), ("2sigma", 2)):
+        assert doc["intervals"]["eps"][label]["pieces"] == [pytest.approx(gaussian_interval(delta, sigma, k_mu(17.0), n), rel=REL_IV)]
     assert doc["provenance"]["overrides"] == [{"key": "a_mu_sm_wp25.value", "value": 116591900}]
     key, _, number = value.partition("=")
     assert doc["provenance"]["analysis"]["overrides"] == [{"key": key, "value": int(number)}]
     # the same through Python
     api = fit(Analysis(electron=None, limits=(), atomki=None, overrides=(value,)).likelihood(), mass=17.0)
-    assert api.intervals["68"] == [pytest.approx(doc["intervals"]["68"][0], rel=1e-12)]
+    assert api.pieces("1sigma") == [pytest.approx(doc["intervals"]["eps"]["1sigma"]["pieces"][0], rel=1e-12)]
 
 
 def test_set_api_load_inputs_and_analysis():
@@ -142,7 +141,7 @@ def test_set_api_load_inputs_and_analysis():
     # pre-parsed (key, value) pairs work too
     assert load_inputs(overrides=[("a_mu_sm_wp25.value", 116592040)]).delta_a("delta_a_mu_wp25").value == \
         pytest.approx(A_MU_EXP - 116592040e-11, rel=1e-12)
-    # a nested field of a limit: the window's bottom is the NA64 upper edge (physics.md §4.3)
+    # a nested field of a limit: the window's bottom is the NA64 upper edge (the source paper's window)
     joint = Analysis(overrides=("na64_2020.point.upper=7.0e-4",)).likelihood()
     assert interval_algebra(joint, 16.7)[0][0] == 7.0e-4
 
@@ -164,7 +163,7 @@ def test_set_on_scan_sample_window_cli(cli, tmp_path):
                      "--out", tmp_path / "w.json", "--set", "na64_2020.point.upper=7.0e-4")
     assert code == 0
     doc = json.loads((tmp_path / "w.json").read_text())
-    assert doc["interval_algebra"][0][0] == 7.0e-4 and doc["profile"][0][0] == 7.0e-4
+    assert doc["interval_algebra"]["pieces"][0][0] == 7.0e-4 and doc["profile"]["pieces"][0][0] == 7.0e-4
     assert doc["provenance"]["seed"] == 5
     assert doc["provenance"]["overrides"] == [{"key": "na64_2020.point.upper", "value": 7.0e-4}]
 
@@ -179,7 +178,7 @@ def test_set_in_analysis_file(cli, tmp_path):
     code2, from_options, _ = cli("fit", "--mass", "17", *ONLY, "--format", "json", "--set", SET_WP25[0], "--set", SET_WP25[1])
     assert code == code2 == 0
     assert json.loads(from_file) == json.loads(from_options)
-    assert json.loads(from_file)["intervals"]["95"] == [[0.0, pytest.approx(
+    assert json.loads(from_file)["intervals"]["eps"]["2sigma"]["pieces"] == [[0.0, pytest.approx(
         gaussian_interval(DELTA_SET, SIGMA_SET, k_mu(17.0), 2)[1], rel=REL_IV)]]
 
 
@@ -203,9 +202,9 @@ def test_overlay_equals_set_cli(cli, tmp_path):
     assert columns == columns_set and rows_ov == rows_set
     entry = prov_file(prov_ov, "a_mu_sm_wp25")
     assert entry["sha256"] == sha256(d / "a_mu_sm_wp25.yaml")
-    assert entry["origin"] == f"overlay {d}" and prov_ov["overrides"] == []
+    assert entry["layer"] == "overlay" and prov_ov["overrides"] == []
     assert prov_file(prov_set, "a_mu_sm_wp25")["sha256"] == sha256(default_dir("data") / "a_mu_sm_wp25.yaml")
-    assert prov_file(prov_ov, "a_mu_sm_wp20")["origin"] == "default"
+    assert prov_file(prov_ov, "a_mu_sm_wp20")["layer"] == "default"
     code, out, _ = cli("inputs", "diff", d)
     assert code == 0
     assert out.splitlines() == ["~ data a_mu_sm_wp25.uncertainty: 62 -> 60", "~ data a_mu_sm_wp25.value: 116592033 -> 116592040",
@@ -283,7 +282,7 @@ def test_new_scenario_every_command_cli(cli, tmp_path):
     code, out, _ = cli("fit", "--inputs", d, "--muon", "WP27", *ONLY, "--mass", "17", "--format", "json")
     doc = json.loads(out)
     assert code == 0 and doc["terms"] == ["muon_wp27"]
-    assert doc["intervals"]["68"] == [pytest.approx(gaussian_interval(DELTA_27, SIGMA_27, k_mu(17.0), 1), rel=REL_IV)]
+    assert doc["intervals"]["eps"]["1sigma"]["pieces"] == [pytest.approx(gaussian_interval(DELTA_27, SIGMA_27, k_mu(17.0), 1), rel=REL_IV)]
     code, out, _ = cli("fit", "--inputs", d, "--muon", "WP27")  # free mass, the reference analysis otherwise
     assert code == 0 and "terms: muon_wp27, electron_rb20, na64, padme, atomki" in out
     code, out, _ = cli("scan", "--inputs", d, "--muon", "WP27", "--mass", "16.7", "--points", "20")
@@ -304,7 +303,7 @@ def test_new_scenario_api(tmp_path):
     joint = Analysis(inputs_dir=str(d), muon="wp27", electron=None, limits=(), atomki=None).likelihood()
     assert joint.names == ["muon_wp27"]
     result = fit(joint, mass=17.0)
-    assert result.intervals["95"] == [pytest.approx(gaussian_interval(DELTA_27, SIGMA_27, k_mu(17.0), 2), rel=REL_IV)]
+    assert result.pieces("2sigma") == [pytest.approx(gaussian_interval(DELTA_27, SIGMA_27, k_mu(17.0), 2), rel=REL_IV)]
 
 
 # ============================================================================ 4. a new limit
@@ -347,10 +346,10 @@ def test_csv_contour_limit_cli_and_api(cli, tmp_path):
     code, out, _ = cli("fit", "--inputs", d, "--limits", "na64,padme,mylimit", "--mass", "16.7", "--format", "json")
     doc = json.loads(out)
     assert code == 0 and doc["terms"] == ["muon_wp25", "electron_rb20", "na64", "padme", "mylimit", "atomki"]
-    assert doc["intervals"]["95"][0][0] == pytest.approx(upper, rel=1e-12)  # the window now starts at mylimit's edge
+    assert doc["intervals"]["eps"]["2sigma"]["pieces"][0][0] == pytest.approx(upper, rel=1e-12)  # the window now starts at mylimit's edge
     assert prov_file(doc["provenance"], "mylimit_data")["sha256"] == sha256(d / "mylimit_data.yaml")
     code, out, _ = cli("fit", "--inputs", d, "--mass", "16.7", "--format", "json")  # not a default limit
-    assert json.loads(out)["intervals"]["95"][0][0] == 6.8e-4
+    assert json.loads(out)["intervals"]["eps"]["2sigma"]["pieces"][0][0] == 6.8e-4
     analysis = Analysis(inputs_dir=str(d), limits=("na64", "padme", "mylimit"))
     joint = analysis.likelihood()
     lo, hi = joint[joint.names.index("mylimit")].edges(16.7)
@@ -366,11 +365,11 @@ def test_csv_contour_in_g_and_yaml_point(cli, tmp_path):
     only_limit = ("--muon", "none", "--electron", "none", "--no-atomki", "--mass", "17", "--format", "json")
     code, out, _ = cli("fit", "--inputs", d, "--limits", "glimit", *only_limit)
     assert code == 0
-    assert json.loads(out)["intervals"]["95"] == [[0.0, pytest.approx(1.0e-4 / math.sqrt(4 * math.pi * ALPHA), rel=1e-12)]]
+    assert json.loads(out)["intervals"]["eps"]["2sigma"]["pieces"] == [[0.0, pytest.approx(1.0e-4 / math.sqrt(4 * math.pi * ALPHA), rel=1e-12)]]
     code, out, _ = cli("fit", "--inputs", d, "--limits", "pointlimit", *only_limit)
-    assert code == 0 and json.loads(out)["intervals"]["95"] == [[0.0, 2.0e-4], [7.5e-4, None]]
+    assert code == 0 and json.loads(out)["intervals"]["eps"]["2sigma"]["pieces"] == [[0.0, 2.0e-4], [7.5e-4, None]]
     code, out, _ = cli("fit", "--inputs", d, "--limits", "pointlimit", *only_limit[:5], "--mass", "18", "--format", "json")
-    assert json.loads(out)["intervals"]["95"] == [[0.0, None]]  # outside the card's mass range: no effect
+    assert json.loads(out)["intervals"]["eps"]["2sigma"]["pieces"] == [[0.0, None]]  # outside the card's mass range: no effect
     term = Analysis(inputs_dir=str(d), muon=None, electron=None, limits=("pointlimit",), atomki=None).likelihood()[0]
     assert term.edges(17.0) == (2.0e-4, 7.5e-4)
 
@@ -411,17 +410,17 @@ def test_darkcast_na64_contour_replaces_point_cli(cli, tmp_path):
     code, out, _ = cli("fit", "--inputs", d, "--muon", "none", "--electron", "none", "--limits", "na64", "--no-atomki",
                        "--mass", "16.7", "--format", "json")
     assert code == 0
-    (a, b), (c, e) = json.loads(out)["intervals"]["95"]
+    (a, b), (c, e) = json.loads(out)["intervals"]["eps"]["2sigma"]["pieces"]
     assert a == 0.0 and f"{b:.3e}" == "1.181e-04" and f"{c:.3e}" == "6.620e-04" and e is None
     assert b == pytest.approx(loglog(16.7, masses, lower), rel=1e-12)
     assert c == pytest.approx(loglog(16.7, masses, upper), rel=1e-12)
     # the reference analysis: the interval starts at the contour's upper edge, not at the point's 6.8e-4
     code, out, _ = cli("fit", "--inputs", d, "--mass", "16.7", "--format", "json")
     doc = json.loads(out)
-    assert code == 0 and doc["intervals"]["95"][0][0] == pytest.approx(c, rel=1e-12)
-    assert prov_file(doc["provenance"], "na64")["origin"] == f"overlay {d}"
+    assert code == 0 and doc["intervals"]["eps"]["2sigma"]["pieces"][0][0] == pytest.approx(c, rel=1e-12)
+    assert prov_file(doc["provenance"], "na64")["layer"] == "overlay"
     code, out, _ = cli("fit", "--inputs", d, "--mass", "17.4", "--format", "json")  # follows the contour over mass
-    assert json.loads(out)["intervals"]["95"][0][0] == pytest.approx(loglog(17.4, masses, upper), rel=1e-12)
+    assert json.loads(out)["intervals"]["eps"]["2sigma"]["pieces"][0][0] == pytest.approx(loglog(17.4, masses, upper), rel=1e-12)
     code, out, _ = cli("inputs", "diff", d)
     assert "~ card na64.data: 'na64_2020' -> 'na64_2019_darkcast'" in out
 
@@ -493,11 +492,11 @@ def test_new_alpha_electron_scenario_cli(cli, tmp_path):
                        "--mass", "16.7", "--format", "json")
     doc = json.loads(out)
     assert code == 0 and doc["terms"] == ["electron_x25"]
-    assert doc["intervals"]["68"] == [pytest.approx(gaussian_interval(delta, sigma, k_e(16.7), 1), rel=REL_IV)]
+    assert doc["intervals"]["eps"]["1sigma"]["pieces"] == [pytest.approx(gaussian_interval(delta, sigma, k_e(16.7), 1), rel=REL_IV)]
     code, out, _ = cli("window", "--inputs", d, "--electron", "X25", "--steps", "30", "--walkers", "8", "--no-progress",
                        "--format", "json")
     top = gaussian_interval(delta, sigma, k_e(16.7), 2)[1]  # the window's top is the electron's 2σ edge
-    assert code == 0 and json.loads(out)["interval_algebra"] == [[6.8e-4, pytest.approx(top, rel=1e-12)]]
+    assert code == 0 and json.loads(out)["interval_algebra"]["pieces"] == [[6.8e-4, pytest.approx(top, rel=1e-12)]]
 
 
 def test_new_alpha_electron_scenario_api(tmp_path):
@@ -535,11 +534,14 @@ def test_provenance_of_overlay_and_override_in_every_writer(cli, tmp_path):
         assert prov["dpfit_version"] == __version__
         assert prov["overrides"] == [{"key": "a_mu_sm_wp27.uncertainty", "value": 50}]
         entry = prov_file(prov, "a_mu_sm_wp27")
-        assert entry["sha256"] == digest and entry["origin"] == f"overlay {d} + --set"
-        assert prov_file(prov, "a_mu_sm_wp25")["origin"] == "default"
+        assert entry["sha256"] == digest and entry["layer"] == "overlay + --set" and str(d) not in json.dumps(prov)
         assert all(len(f["sha256"]) == 64 for f in prov["files"])
-    for prov in provs[2:]:
-        assert prov["analysis"]["muon"] == "WP27" and prov["analysis"]["inputs_dir"] == str(d)
+        assert len(prov["inputs_digest"]) == 64
+    for prov in provs[:2]:  # the table reads every muon scenario
+        assert prov_file(prov, "a_mu_sm_wp25")["layer"] == "default"
+    for prov in provs[2:]:  # an analysis lists only the files its terms read
+        assert prov["analysis"]["muon"] == "WP27" and prov["analysis"]["inputs_dir"] == d.name
+        assert "a_mu_sm_wp25" not in {f["name"] for f in prov["files"]}
     assert provs[-1]["seed"] == 42 and read_chain(tmp_path / "c.h5").meta["seed"] == 42
 
 
@@ -606,7 +608,8 @@ def test_bad_contour_refused_by_every_command(cli, tmp_path, name, fmt, content,
 def test_bad_override_api(override, needle):
     with pytest.raises(InputError) as info:
         Analysis(overrides=(override,)).likelihood()
-    assert needle in str(info.value) and "\n" not in str(info.value)
+    library = needle.replace("--set: field", "overrides: field")  # the library names its field, the CLI the flag
+    assert library in str(info.value) and "\n" not in str(info.value)
 
 
 def test_bad_set_in_analysis_file(cli, tmp_path):

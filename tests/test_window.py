@@ -47,10 +47,15 @@ def test_window_cli_json_keys(cli, tmp_path):
                        "--convention", "paper")
     doc = json.loads(out)
     assert code == 0
-    assert set(doc) == {"mass_MeV", "interval_algebra", "profile", "posterior", "terms", "provenance"}
-    assert doc["interval_algebra"][0][0] == 6.8e-4
-    lo, hi = doc["posterior"][0]
-    assert 6.8e-4 <= lo < hi < 1.1e-3
+    assert {"mass_MeV", "interval_algebra", "profile", "posterior", "terms", "provenance", "gof", "status",
+            "compatibility"} <= set(doc)
+    assert doc["status"] == "allowed"
+    assert doc["interval_algebra"]["pieces"][0][0] == 6.8e-4
+    assert doc["profile"]["delta_chi2"] == 4.0 and doc["profile"]["sided"] == "two-sided"
+    (lo, hi), = doc["posterior"]["pieces"]  # the grid's 95% HPD region: it ends at NA64's wall
+    assert lo == pytest.approx(6.8e-4) and hi < 9.4e-4
+    assert doc["posterior"]["central"]["method"].startswith("central")
+    assert doc["posterior"]["check"]["agreement"]["agrees"]
 
 
 def test_reproduce_quick_writes_everything(cli, tmp_path):
@@ -59,7 +64,9 @@ def test_reproduce_quick_writes_everything(cli, tmp_path):
     assert code == 0, err
     expected = {"table_paper.csv", "table_precise.csv", "intervals_exact.csv", "electron.json", "window.json",
                 "muon_bands.png", "muon_bands.pdf", "overlay.png", "overlay.pdf", "corner.png", "corner.pdf",
-                "corner.json", "scan_2d.csv", "scan_2d.png", "chain.h5", "report.md", "provenance.json"}
+                "corner.json", "scan_2d.csv", "scan_2d.png", "chain.h5", "report.md", "provenance.json",
+                "table_paper.csv.provenance.json", "table_precise.csv.provenance.json",
+                "intervals_exact.csv.provenance.json", "scan_2d.csv.provenance.json"}
     assert expected <= {p.name for p in out.iterdir()}
     for name in expected:
         if name.endswith(".png"):
@@ -67,18 +74,18 @@ def test_reproduce_quick_writes_everything(cli, tmp_path):
         if name.endswith(".pdf"):
             assert (out / name).read_bytes()[:5] == b"%PDF-"
     report = (out / "report.md").read_text()
-    assert "| eps_mu for WP20 at 17 MeV | 0.001823 | 1.823e-03 |" in report
+    assert "| eps_mu for WP20 at 17 MeV | Table 1 | `1.823e-3` | 0.001823 | 1.823e-03 | +" in report
     assert "(630)" in report and "10^-14" in report
     table = (out / "table_paper.csv").read_text().splitlines()
-    assert table[1] == "mass_MeV,eps_WP20,sigma_WP20,eps_BMW21,sigma_BMW21,eps_WP25,sigma_WP25"
+    assert table[0] == "mass_MeV,eps_WP20,sigma_WP20,eps_BMW21,sigma_BMW21,eps_WP25,sigma_WP25"
     window = json.loads((out / "window.json").read_text())
-    assert window["interval_algebra"][0][0] == 6.8e-4
+    assert window["interval_algebra"]["pieces"][0][0] == 6.8e-4
     # a second run replaces the directory whole, leaving no staging (even a killed run's) or backup behind
     (tmp_path / ".results.partial-killed").mkdir()
     code, _, _ = cli("reproduce", "--quick", "--out", out, "--no-progress")
     assert code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
-    assert np.isfinite(window["posterior"][0]).all()
+    assert np.isfinite(window["posterior"]["pieces"][0]).all()
 
 
 def test_killed_reproduce_leaves_previous_results(tmp_path):

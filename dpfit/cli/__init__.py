@@ -14,15 +14,18 @@ import os
 import sys
 
 from dpfit import __version__
-from dpfit.cli import cmd_fit, cmd_inputs, cmd_reproduce, cmd_sample, cmd_scan, cmd_table, cmd_window
-from dpfit.cli.options import EXIT_INPUT, OneLineParser
-from dpfit.errors import InputError, OutputError
+from dpfit.cli import (cmd_compare, cmd_coverage, cmd_export, cmd_fit, cmd_inputs, cmd_interval, cmd_reproduce,
+                       cmd_sample, cmd_scan, cmd_table, cmd_window)
+from dpfit.cli.options import EXIT_INPUT, OneLineParser, flag_message
+from dpfit.errors import InputError
+from dpfit.errors import OutputError
 
 #: Exit status of an environment failure (an output that cannot be written).
 EXIT_ENVIRONMENT = 3
 
 #: Command modules, in the order ``dpfit --help`` lists them.
-COMMANDS = (cmd_table, cmd_fit, cmd_scan, cmd_sample, cmd_window, cmd_reproduce, cmd_inputs)
+COMMANDS = (cmd_table, cmd_fit, cmd_scan, cmd_sample, cmd_window, cmd_interval, cmd_coverage, cmd_compare, cmd_export,
+            cmd_reproduce, cmd_inputs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     from dpfit.output.atomic import ignore_file_size_signal
 
     ignore_file_size_signal()
+    os.environ.setdefault("MPLBACKEND", "Agg")  # the command draws into files: a non-interactive backend
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -50,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
             args.directory = args.name if args.action in ("check", "diff") else None
         return args.func(args)
     except InputError as exc:
-        print(f"dpfit: error: {exc}", file=sys.stderr)
+        print(f"dpfit: error: {flag_message(exc)}", file=sys.stderr)
         return EXIT_INPUT
     except OutputError as exc:
         print(f"dpfit: error: {exc}", file=sys.stderr)

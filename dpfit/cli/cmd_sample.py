@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
-from dpfit.cli.options import add_analysis_options, add_sampling_options, analysis_from_args
+from dpfit.cli.options import add_analysis_options, add_level_option, add_sampling_options, analysis_from_args, positive_number
+
 
 def _print_chain_summary(chain) -> None:
     from dpfit.inference.diagnostics import credible_summary, diagnostics, physical_samples
@@ -15,25 +17,41 @@ def _print_chain_summary(chain) -> None:
           f"effective samples {diag.ess:.0f}")
     if diag.warning:
         print(f"warning: {diag.warning}", file=sys.stderr)
+    from dpfit.inference.levels import format_percent
+
     for name, q in credible_summary(physical_samples(chain, diag.burn, diag.thin)).items():
-        print(f"{name}: median {q['median']:.5g}; 68% [{q['68'][0]:.5g}, {q['68'][1]:.5g}]; "
-              f"95% [{q['95'][0]:.5g}, {q['95'][1]:.5g}]")
+        print(f"{name}: median {q['median']:.5g}; " + "; ".join(
+            f"central {format_percent(c['probability'])} credible [{c['interval'][0]:.5g}, {c['interval'][1]:.5g}]"
+            for c in q["central"].values()))
 
 
 def cmd_sample(args) -> int:
+    from dpfit.inference.posterior_check import grid_summary_or_none, sampler_choice
     from dpfit.inference.sampling import Interrupted, sample
     from dpfit.output.writers import provenance
 
     analysis = analysis_from_args(args)
-    prov = provenance(analysis.inputs, command="sample", analysis=analysis.describe(), seed=args.seed)
+    grid = grid_summary_or_none(analysis.model())
+    choice = sampler_choice(args.sampler, grid is not None)
+    prov = provenance(analysis, command="sample", seed=args.seed, **choice)
+    if args.sampler == "dynesty":
+        from dpfit.cli.sample_nested import run_and_report
+
+        return run_and_report(analysis, args, grid, choice, prov)
     try:
         chain = sample(analysis, args.out, nwalkers=int(args.walkers), nsteps=int(args.steps), seed=args.seed,
-                       resume=args.resume, progress=not args.no_progress, provenance=prov)
+                       resume=args.resume, progress=not args.no_progress, provenance=prov, grid=grid)
     except Interrupted as exc:
-        print(f"dpfit: {exc}", file=sys.stderr)
+        print(f"dpfit: interrupted: {exc.path} holds {exc.steps} steps; continue with --resume", file=sys.stderr)
         return 130
-    print(f"wrote {args.out}")
-    _print_chain_summary(chain)
+    with contextlib.redirect_stdout(sys.stdout if args.format == "text" else sys.stderr):
+        print(f"wrote {args.out}")
+        print(f"sampler: {choice['sampler']} ({choice['reason']})")
+        _print_chain_summary(chain)
+    if grid is not None:
+        from dpfit.cli.sample_nested import report_chain_check
+
+        return report_chain_check(analysis, chain, grid, choice, args)
     return 0
 
 
@@ -45,16 +63,24 @@ def _analysis_requested(args) -> bool:
 
 
 def cmd_corner(args) -> int:
-    from dpfit.output.corner_plot import plot_corner
+    from dpfit.output.corner_plot import corner_numbers, plot_corner
     from dpfit.inference.chains import read_chain
     from dpfit.output.writers import to_json
+
+    from dpfit.inference.posterior_check import analysis_of_chain, grid_summary_or_none
 
     chain = read_chain(args.chain)
     if _analysis_requested(args):
         from dpfit.inference.chains import check_analysis
 
         check_analysis(chain, analysis_from_args(args).describe(), args.chain)
-    numbers = plot_corner(chain, args.out)
+    analysis = analysis_of_chain(chain)
+    model = analysis.model() if analysis is not None else None
+    fig = plot_corner(chain, args.out, model=model, grid=grid_summary_or_none(model) if model is not None else None,
+                      levels=args.cl)
+    numbers = corner_numbers(chain)
+    if fig.dpfit_marks is not None:
+        numbers["marks"] = fig.dpfit_marks
     if args.format == "json":
         print(to_json(numbers), end="")
     else:
@@ -73,10 +99,16 @@ def register(sub) -> None:
     add_sampling_options(p, steps=5000, walkers=32)
     p.add_argument("--out", required=True, metavar="CHAIN.h5", help="chain file (emcee HDF5 layout)")
     p.add_argument("--resume", action="store_true", help="continue CHAIN.h5 until it holds --steps steps")
+    p.add_argument("--sampler", choices=("emcee", "dynesty"), default="emcee",
+                   help="emcee (default; walkers in every allowed piece) or dynesty nested sampling (evidence)")
+    p.add_argument("--nlive", type=positive_number, default=400, help="dynesty live points (default 400)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="json: the grid check, agreement and prior sensitivity as JSON on stdout")
     p.set_defaults(func=cmd_sample)
     p = sub.add_parser("corner", help="corner plot of a chain, with its quantiles")
     p.add_argument("chain", metavar="CHAIN.h5")
     add_analysis_options(p)  # if given, the chain must have been sampled for this analysis
     p.add_argument("--out", required=True, metavar="FILE.png|pdf")
+    add_level_option(p)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_corner)

@@ -4,49 +4,91 @@ from __future__ import annotations
 
 import numpy as np
 
-from dpfit.cli.options import add_analysis_options, analysis_from_args, positive_number
+from dpfit.cli.options import add_analysis_options, add_level_option, analysis_from_args, positive_number
+from dpfit.cli.parallel import add_executor_options, executor_from_args
 from dpfit.errors import InputError
 
+
+def analysis_title(analysis) -> str:
+    """One line naming the analysis' terms, for a figure's title."""
+    d = analysis.describe()
+    parts = [f"(g-2)_mu {d['muon']}" if d["muon"] else None, f"(g-2)_e {d['electron']}" if d["electron"] else None,
+             ("limits: " + ", ".join(d["limits"])) if d["limits"] else None, d["atomki"],
+             f"{d['couplings']} couplings", f"{d['convention']} convention"]
+    return "dpfit: " + "; ".join(p for p in parts if p)
+
+
+def _experiment(analysis, name: str) -> str:
+    """The experiment behind a card (the card's name for anything else)."""
+    try:
+        return analysis.inputs.record(name).experiment
+    except InputError:
+        return name
+
+
 def cmd_scan(args) -> int:
-    from dpfit.inference.scan import CONTOUR_LEVELS, log_grid, scan_1d, scan_2d
+    from dpfit.inference.levels import DEFAULT_LEVELS, parse_levels
+    from dpfit.inference.scan import scan
     from dpfit.output.writers import provenance, table_csv
 
     analysis = analysis_from_args(args)
-    joint = analysis.likelihood()
-    axis = args.coupling or ("eps" if joint.couplings == "universal" else "eps_e")
-    eps_lo, eps_hi = analysis.eps_range
     if args.grid:
         if args.mass is not None:
             raise InputError("option --mass", None, "--grid scans the mass range; use --mass-range instead")
         if args.points and len(args.points) != 2:
             raise InputError("option --points", None, "a 2D scan takes two numbers of points: NM NE")
-        nm, ne = args.points or (400, 400)
-        m_lo, m_hi = analysis.resolved_mass_range()
-        scan = scan_2d(joint, log_grid(m_lo, m_hi, nm), log_grid(eps_lo, eps_hi, ne), axis)
+        result = scan(analysis, points=args.points, axis=args.coupling, executor=executor_from_args(args),
+                      progress=not args.no_progress, identity=analysis.describe(),
+                      store_dir=f"{args.out}.chunks" if args.out else None)
     else:
         if args.mass is None:
             raise InputError("dpfit scan", None, "give --mass MEV for a 1D scan, or --grid for a 2D scan")
         if args.points and len(args.points) != 1:
             raise InputError("option --points", None, "a 1D scan takes one number of points")
-        scan = scan_1d(joint, args.mass, log_grid(eps_lo, eps_hi, args.points[0] if args.points else 400), axis)
-    finite = np.isfinite(scan.delta_chi2)
-    summary = [f"scan of {axis}: {scan.delta_chi2.size} points, chi2_min = {scan.chi2_min:.4g}, "
+        result = scan(analysis, args.mass, points=args.points[0] if args.points else None, axis=args.coupling)
+    axis = result.axis
+    finite = np.isfinite(result.delta_chi2)
+    summary = [f"scan of {axis}: {result.delta_chi2.size} points, chi2_min = {result.chi2_min:.4g}, "
                f"{(~finite).sum()} excluded"]
+    levels = args.cl or parse_levels(DEFAULT_LEVELS)
+    thresholds, ndof = result.contour_levels(levels)
     if not args.grid:
-        for label, level in (("68", 1.0), ("95", 4.0)):
-            inside = scan.eps[finite[0] & (scan.delta_chi2[0] <= level)]
-            summary.append(f"{label}% (grid): " + (f"{inside.min():.4g} .. {inside.max():.4g}" if inside.size else "empty"))
+        for level in levels:
+            inside = result.eps[finite[0] & (result.delta_chi2[0] <= thresholds[level.label])]
+            summary.append(f"{level.label} ({level.describe(1)}, on the grid): "
+                           + (f"{inside.min():.4g} .. {inside.max():.4g}" if inside.size else "empty"))
+    elif result.mass_unconstrained:
+        summary.append("note: the mass is unconstrained over the range (the profile varies by less than 0.1): "
+                       "contours use the 1-parameter levels")
     if args.out:
+        from dpfit.inference.executors import remove_store
         from dpfit.output import plots
-        from dpfit.output.atomic import write_text
+        from dpfit.output.writers import provenance, table_csv, write_with_provenance
 
-        prov = provenance(analysis.inputs, command="scan", analysis=analysis.describe())
-        write_text(f"{args.out}.csv", table_csv(["mass_MeV", "eps", "delta_chi2"], scan.rows(), prov))
+        prov = provenance(analysis, command="scan")
+        title = analysis_title(analysis)
+        fmt = args.format or ("netcdf" if args.grid else "csv")
+        if fmt == "netcdf" and not args.grid:
+            raise InputError("option --format", None, "netcdf holds 2D scans; a 1D scan is written as csv")
         if args.grid:
-            plots.plot_scan_2d(scan, f"{args.out}.png", CONTOUR_LEVELS)
+            from dpfit.inference.excluded import excluded_by
+
+            codes, names = excluded_by(analysis.likelihood(), result)
+            experiments = [_experiment(analysis, name) for name in names]
+            plots.plot_scan_2d(result, f"{args.out}.png", result.contour_labels(levels),
+                               excluded=(codes, experiments), title=title)
         else:
-            plots.plot_scan_1d(scan, f"{args.out}.png")
-        summary.append(f"wrote {args.out}.csv and {args.out}.png")
+            plots.plot_scan_1d(result, f"{args.out}.png", levels=tuple(thresholds.values()), title=title)
+        if fmt == "netcdf":
+            from dpfit.output.scan_file import write_scan_netcdf
+
+            data = f"{args.out}.nc"
+            write_scan_netcdf(data, result, codes, names, experiments, prov)
+        else:
+            data = f"{args.out}.csv"
+            write_with_provenance(data, table_csv(["mass_MeV", axis, "delta_chi2"], result.rows()), prov)
+        summary.append(f"wrote {data} and {args.out}.png")
+        remove_store(f"{args.out}.chunks")
     print("\n".join(summary))
     return 0
 
@@ -59,5 +101,10 @@ def register(sub) -> None:
     p.add_argument("--grid", action="store_true", help="2D scan over the mass range")
     p.add_argument("--points", nargs="+", type=positive_number, metavar="N", help="points (1D: N; 2D: NM NE)")
     p.add_argument("--coupling", choices=("eps", "eps_e", "eps_mu"), help="the coupling on the axis")
-    p.add_argument("--out", metavar="PREFIX", help="write PREFIX.csv and PREFIX.png")
+    add_level_option(p)
+    p.add_argument("--format", choices=("netcdf", "csv"), default=None,
+                   help="data file: netcdf (2D default: PREFIX.nc, labelled arrays) or csv (1D default: PREFIX.csv)")
+    p.add_argument("--out", metavar="PREFIX", help="write PREFIX.nc or PREFIX.csv (+ .provenance.json) and PREFIX.png")
+    add_executor_options(p)
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (2D scans)")
     p.set_defaults(func=cmd_scan)

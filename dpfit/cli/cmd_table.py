@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
-from dpfit.cli.options import add_input_options, emit, inputs_from_args, mass_list, positive_number
+import sys
+
+from dpfit.cli.options import add_input_options, add_level_option, emit, inputs_from_args, mass_list, positive_number
 
 def cmd_table(args) -> int:
     from dpfit.inference.tables import DEFAULT_MASSES, muon_table
-    from dpfit.output.writers import provenance, table_csv, table_json, table_text
+    from dpfit.output.writers import provenance, table_csv, table_json, table_text, write_with_provenance
 
     inputs = inputs_from_args(args)
     columns, rows = muon_table(inputs, args.masses or DEFAULT_MASSES)
-    prov = provenance(inputs, command="table")
-    text = {"text": lambda: table_text(columns, rows), "csv": lambda: table_csv(columns, rows, prov),
+    prov = provenance(inputs, [c.name for c in inputs.gm2_cards("mu")], command="table")
+    if args.format == "csv" and args.out:  # plain CSV; its provenance beside it
+        written = write_with_provenance(args.out, table_csv(columns, rows), prov)
+        print(f"wrote {args.out} and {written}", file=sys.stderr)
+        return 0
+    text = {"text": lambda: table_text(columns, rows), "csv": lambda: table_csv(columns, rows),
             "json": lambda: table_json(columns, rows, prov)}[args.format]()
     emit(text, args.out)
     return 0
 
 
 def cmd_epsilon(args) -> int:
-    from dpfit.inference.tables import coupling_estimate
+    from dpfit.inference.tables import coupling_estimate, coupling_intervals
+    from dpfit.output import render
     from dpfit.output.writers import provenance, to_json
 
     inputs = inputs_from_args(args)
     est = coupling_estimate(inputs, args.lepton, args.scenario, [args.mass])
+    exact = coupling_intervals(inputs, args.lepton, args.scenario, args.mass, args.cl)
     eps, sigma = float(est.eps[0]), float(est.sigma_linear[0])
     doc = {"lepton": est.lepton, "scenario": est.scenario, "mass_MeV": args.mass, "delta_a": est.delta_a,
            "sigma_delta_a": est.sigma_delta_a, "eps": eps, "sigma_linear": sigma}
@@ -32,12 +40,15 @@ def cmd_epsilon(args) -> int:
                    "so no coupling produces it (the exact likelihood gives an upper limit instead)")
     if args.format == "json":
         doc["message"] = message
-        doc["provenance"] = provenance(inputs, command="epsilon")
+        doc["exact"] = exact.to_dict()
+        doc["provenance"] = provenance(inputs, [inputs.scenario(args.lepton, args.scenario).name], command="epsilon")
         emit(to_json(doc), None)
     else:
         lines = [f"{est.lepton} {est.scenario} at m = {args.mass:g} MeV: Delta a = {est.delta_a:.4g} +- {est.sigma_delta_a:.2g}"]
         lines.append(message if message else f"eps = {eps:.4e} +- {sigma:.4e} (linear propagation)")
-        emit("\n".join(lines) + "\n", None)
+        lines += ["exact likelihood: " + line for _, per_level in exact.intervals.items()
+                  for line in [render.interval_line("eps", label, iv) for label, iv in per_level.items()]]
+        emit(render.text(lines), None)
     return 0
 
 
@@ -54,5 +65,6 @@ def register(sub) -> None:
     p.add_argument("--lepton", choices=("e", "mu"), required=True)
     p.add_argument("--scenario", required=True, help="e.g. WP20, BMW21, WP25 (muon); Cs18, Rb20 (electron)")
     p.add_argument("--mass", type=positive_number, required=True, help="boson mass in MeV")
+    add_level_option(p)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_epsilon)

@@ -1,31 +1,25 @@
-"""``dpfit window``: the surviving coupling window."""
+"""``dpfit window``: the surviving coupling window, its confidence, and whether the data allow one."""
 
 from __future__ import annotations
 
-from dpfit.cli.options import add_analysis_options, add_sampling_options, analysis_from_args, emit, positive_number
+from dpfit.cli.options import (add_analysis_options, add_sampling_options, analysis_from_args, emit, level_list,
+                               positive_number, probability)
+
 
 def cmd_window(args) -> int:
-    from dpfit.reference.reproduce import window_result
-    from dpfit.output.writers import provenance, to_json
+    from dpfit.inference.window import window
+    from dpfit.output import render
+    from dpfit.output.writers import provenance
 
     analysis = analysis_from_args(args)
-    result, extra = window_result(analysis, args.mass, walkers=int(args.walkers), steps=int(args.steps),
-                                  seed=args.seed, chain_path=args.chain, progress=not args.no_progress)
+    result = window(analysis, args.mass, level=args.cl[0] if args.cl else "2sigma", walkers=int(args.walkers), steps=int(args.steps),
+                    seed=args.seed, chain_path=args.chain, progress=not args.no_progress,
+                    gof_threshold=args.gof_threshold)
     if args.format == "json":
-        result["provenance"] = provenance(analysis.inputs, command="window", analysis=analysis.describe(),
-                                          seed=args.seed, posterior_run=extra["diagnostics"])
-        emit(to_json(result), args.out)
-        return 0
-    fmt = lambda pieces: " U ".join(f"[{lo:.4g}, {hi:.4g}]" for lo, hi in pieces) or "empty"  # noqa: E731
-    lines = [f"window at m = {result['mass_MeV']:g} MeV (terms: {', '.join(result['terms'])})",
-             f"  interval algebra (paper's method): {fmt(result['interval_algebra'])}",
-             f"  profile likelihood, delta chi2 <= 4: {fmt(result['profile'])}",
-             f"  posterior 95% credible (m marginalised over {extra['mass_range'][0]:g}-{extra['mass_range'][1]:g} MeV):"
-             f" {fmt(result['posterior'])}",
-             f"  interval algebra over the mass range: {fmt(extra['algebra_envelope'])}"]
-    if extra["diagnostics"].get("warning"):
-        lines.append(f"  warning: {extra['diagnostics']['warning']}")
-    emit("\n".join(lines) + "\n", args.out)
+        prov = provenance(analysis, command="window", seed=args.seed)
+        emit(render.json_document(result, provenance=prov), args.out)
+    else:
+        emit(render.text(render.window_lines(result)), args.out)
     return 0
 
 
@@ -34,6 +28,10 @@ def register(sub) -> None:
     p = sub.add_parser("window", help="the surviving coupling window: interval algebra, profile, posterior")
     add_analysis_options(p)
     p.add_argument("--mass", type=positive_number, default=None, help="mass in MeV (default: the region's central mass)")
+    p.add_argument("--cl", type=level_list, default=None, metavar="LEVEL",
+                   help="level of the profile and posterior windows: a probability (0.95) or Nsigma (default 2sigma)")
+    p.add_argument("--gof-threshold", type=probability, default=0.0027, metavar="P",
+                   help="below this p-value the analysis is reported as excluded, with no window (default 0.0027, 3 sigma)")
     add_sampling_options(p, steps=3000, walkers=32)
     p.add_argument("--chain", metavar="CHAIN.h5", help="use this chain for the posterior instead of sampling")
     p.add_argument("--format", choices=("text", "json"), default="text")

@@ -8,6 +8,28 @@ import sys
 
 #: Exit status of a bad input or usage error.
 EXIT_INPUT = 2
+#: The option that sets each library field named in an error (the library never names flags).
+FIELD_FLAGS = {"mass_range": "--mass-range", "eps_range": "--eps-range", "mass": "--mass", "limits": "--limits",
+               "atomki": "--atomki", "muon": "--muon", "electron": "--electron", "couplings": "--couplings",
+               "invisible_ratio": "--invisible-ratio", "mass_prior": "--mass-prior", "eps_prior": "--eps-prior",
+               "gof_threshold": "--gof-threshold", "levels": "--cl"}
+#: Error sources that stand for the analysis built from the command line.
+LIBRARY_SOURCES = ("analysis", "analysis options", "fit", "window", "scan")
+#: Library error sources that are one option's value.
+SOURCE_FLAGS = {"overrides": "--set", "convention": "--convention", "inputs_dir": "--inputs", "axis": "--coupling",
+                "points": "--points", "muon": "--muon", "electron": "--electron"}
+
+
+def flag_message(exc) -> str:
+    """An InputError as the CLI prints it: a library field or source becomes the option that sets it."""
+    if exc.source in LIBRARY_SOURCES and exc.field in FIELD_FLAGS:
+        text = f"option {FIELD_FLAGS[exc.field]}: {exc.message}"
+    elif exc.source in SOURCE_FLAGS:
+        field = "" if exc.field is None else f"field '{exc.field}': "
+        text = f"option {SOURCE_FLAGS[exc.source]}: {field}{exc.message}"
+    else:
+        return str(exc)
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def _finite_number(text: str, allow_zero: bool) -> float:
@@ -49,6 +71,32 @@ def nonnegative_number(text: str) -> float:
     return _finite_number(text, allow_zero=True)
 
 
+def probability(text: str) -> float:
+    """argparse type: a probability strictly between 0 and 1."""
+    value = _finite_number(text, allow_zero=False)
+    if not value < 1:
+        raise argparse.ArgumentTypeError(f"expected a probability between 0 and 1, got '{text}'")
+    return value
+
+
+def level_list(text: str) -> tuple:
+    """argparse type: confidence levels 'A,B', each a probability (0.95) or Nsigma (2sigma)."""
+    from dpfit.errors import InputError
+    from dpfit.inference.levels import parse_levels
+
+    try:
+        return parse_levels(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def add_level_option(parser: argparse.ArgumentParser) -> None:
+    """--cl LIST: the levels of the reported intervals."""
+    parser.add_argument("--cl", type=level_list, default=None, metavar="LIST",
+                        help="levels of the intervals: probabilities (0.9,0.95) or Nsigma (1sigma,3sigma); "
+                             "default 1sigma,2sigma")
+
+
 def add_input_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("inputs")
     group.add_argument("--inputs", metavar="DIR", help="directory of data files and cards overlaying the defaults")
@@ -59,7 +107,7 @@ def add_input_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_analysis_options(parser: argparse.ArgumentParser) -> None:
-    """The analysis options shared by fit, scan, sample and window (physics.md §3)."""
+    """The analysis options shared by fit, scan, sample and window (the likelihood terms, couplings, ranges, priors)."""
     parser.add_argument("analysis", nargs="?", metavar="ANALYSIS.yaml",
                         help="analysis file (options given here take precedence)")
     add_input_options(parser)

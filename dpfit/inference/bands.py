@@ -1,7 +1,7 @@
 """Coupling bands ε_ℓ(m) from the (g−2) terms, and the numbers behind the overlay figure.
 
 A scenario's Gaussian term −2 ln L = ((k(m) ε² − Δa)/σ)², with
-k(m) = α F_V(m/m_ℓ)/2π (Pospelov, PRD 80 (2009) 095002, eq. 2; physics.md §1, §3), gives at each mass the region
+k(m) = α F_V(m/m_ℓ)/2π (Pospelov, PRD 80 (2009) 095002, eq. 2), gives at each mass the region
 Δχ² ≤ n² in closed form:
 
 - Δa ≥ 0: best fit ε = sqrt(Δa/k), region
@@ -132,7 +132,7 @@ class LimitEdges:
 
 @dataclass(frozen=True)
 class OverlayResults:
-    """Everything the overlay figure draws (physics.md §4 item 5).
+    """Everything the overlay figure draws: bands, limits, the ATOMKI box and the window over mass.
 
     mass: grid of the bands, MeV. atomki: the preferred-region box (None
     without a region). electron, muon: bands of every scenario of each lepton.
@@ -148,6 +148,9 @@ class OverlayResults:
     limits: list[LimitEdges]
     window: list[Box]
     provenance: dict
+    #: The window with its mass dependence: (masses MeV, lower, upper), the paper's interval algebra at each
+    #: mass of the analysis mass range (NaN where empty); None when not computed.
+    window_band: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
 def limit_edges(inputs: InputSet, term: Exclusion) -> LimitEdges:
@@ -190,6 +193,22 @@ def overlay_results(analysis: Analysis, masses, window_pieces) -> OverlayResults
     mass = np.atleast_1d(np.asarray(masses, dtype=float))
     limits = [limit_edges(inputs, t) for t in analysis.terms() if isinstance(t, Exclusion)]
     window = window_boxes(analysis, window_pieces)
-    provenance = {"analysis": analysis.describe(), "inputs": inputs.provenance()}
+    provenance = {"analysis": analysis.describe(), "inputs": inputs.provenance([t.name for t in analysis.terms()])}
     return OverlayResults(mass, atomki_box(analysis), scenario_bands(inputs, "e", mass),
-                          scenario_bands(inputs, "mu", mass), limits, window, provenance)
+                          scenario_bands(inputs, "mu", mass), limits, window, provenance,
+                          window_band(analysis) if window else None)
+
+
+#: Masses at which the overlay's window is evaluated across the analysis mass range.
+WINDOW_POINTS = 81
+
+
+def window_band(analysis: Analysis) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The interval-algebra window at each of WINDOW_POINTS masses of the analysis mass range:
+    (masses MeV, lowest, highest surviving ε), NaN where the window is empty."""
+    from dpfit.inference.window import algebra_over_masses
+
+    masses, pieces = algebra_over_masses(analysis.likelihood(), np.linspace(*analysis.resolved_mass_range(), WINDOW_POINTS))
+    lower = np.array([p[0][0] if p else np.nan for p in pieces])
+    upper = np.array([p[-1][1] if p else np.nan for p in pieces])
+    return masses, lower, upper

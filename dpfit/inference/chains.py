@@ -51,13 +51,21 @@ class Chain(emcee.backends.Backend):
         Minimum seconds between automatic checkpoints in :meth:`save_step`.
     """
 
-    def __init__(self, path=None, meta: dict | None = None, checkpoint_seconds: float = CHECKPOINT_SECONDS):
+    def __init__(self, chain=None, log_prob=None, accepted=None, random_state=None, meta: dict | None = None, *,
+                 path=None, checkpoint_seconds: float = CHECKPOINT_SECONDS):
         super().__init__()
         self.path = None if path is None else Path(path)
         self.meta = dict(meta or {})
         self.checkpoint_seconds = checkpoint_seconds
         self.after_step = None  # called after every stored step (e.g. to act on a deferred interrupt)
         self._last_checkpoint = time.monotonic()
+        if chain is not None:  # a chain given as arrays (steps, walkers[, ndim])
+            chain = np.asarray(chain, dtype=float)
+            self.reset(chain.shape[1], chain.shape[2])
+            self.chain, self.log_prob = chain, np.asarray(log_prob, dtype=float)
+            self.accepted = np.asarray(accepted, dtype=float)
+            self.iteration = chain.shape[0]
+            self.random_state = tuple(random_state) if random_state is not None else None
 
     # -- emcee's backend interface ---------------------------------------------------------------
     def save_step(self, state, accepted):
@@ -139,11 +147,7 @@ class Chain(emcee.backends.Backend):
             raise InputError(source, "mcmc.chain", f"holds {steps} steps; at least {min_steps} are needed")
         if not np.all(np.isfinite(chain)):
             raise InputError(source, "mcmc.chain", "contains NaN or infinite values")
-        out = cls(path, meta)
-        out.reset(nwalkers, ndim)
-        out.chain, out.log_prob, out.accepted, out.iteration = chain, log_prob, accepted, steps
-        out.random_state = tuple(random_state) if random_state else None
-        return out
+        return cls(chain, log_prob, accepted, tuple(random_state) if random_state else None, meta, path=path)
 
 
 def _parse_meta(source: str, raw, ndim: int) -> dict:
@@ -164,6 +168,12 @@ def _parse_meta(source: str, raw, ndim: int) -> dict:
     if not isinstance(meta.get("analysis"), dict):
         raise InputError(source, "mcmc.dpfit_meta.analysis", "expected the analysis description (a JSON object)")
     return meta
+
+
+def write_chain(path: str | Path, chain: Chain) -> None:
+    """Write ``chain`` to ``path`` atomically in emcee's HDF5 layout (see :meth:`Chain.checkpoint`)."""
+    chain.path = Path(path)
+    chain.checkpoint()
 
 
 def read_chain(path: str | Path) -> Chain:

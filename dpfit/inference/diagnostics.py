@@ -59,10 +59,20 @@ def physical_samples(chain: Chain, burn: int, thin: int) -> dict[str, np.ndarray
     return out
 
 
-def credible_summary(samples: dict[str, np.ndarray]) -> dict:
-    """Median and central 68% / 95% credible intervals of each parameter."""
+def credible_summary(samples: dict[str, np.ndarray], levels=None) -> dict:
+    """Median and central (equal-tail) credible intervals of each parameter, one per level.
+
+    ``levels``: as :func:`dpfit.inference.levels.parse_levels` (default 1sigma,2sigma: 68.27 % and 95.45 %).
+    Returns {name: {"median": x, "central": {label: {"probability": p, "interval": [lo, hi]}}}}.
+    """
+    from dpfit.inference.levels import DEFAULT_LEVELS, parse_levels
+
+    levels = parse_levels(DEFAULT_LEVELS if levels is None else levels)
     summary = {}
     for name, values in samples.items():
-        q = np.quantile(values, [0.025, 0.16, 0.5, 0.84, 0.975])
-        summary[name] = {"median": float(q[2]), "68": [float(q[1]), float(q[3])], "95": [float(q[0]), float(q[4])]}
+        central = {}
+        for level in levels:
+            lo, hi = np.quantile(values, [(1 - level.probability) / 2, (1 + level.probability) / 2])
+            central[level.label] = {"probability": level.probability, "interval": [float(lo), float(hi)]}
+        summary[name] = {"median": float(np.median(values)), "central": central}
     return summary

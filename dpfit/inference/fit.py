@@ -1,4 +1,4 @@
-"""Best fits (iminuit MIGRAD) and exact profile-likelihood intervals.
+"""Best fits (iminuit MIGRAD), exact profile-likelihood intervals at any level, and the goodness of fit.
 
 Step terms (exclusions, regions) make −2 ln L infinite in places, which MIGRAD
 cannot cross. So at a fixed mass the coupling axis is first cut into the
@@ -7,16 +7,20 @@ minimises inside each piece with the piece's edges as parameter limits, and
 the best piece wins. A fit therefore never ends in an excluded region, and a
 minimum on a piece edge (ε = 0, an exclusion boundary) is reported as such.
 
-Intervals {ε : Δχ²(ε) ≤ 1 or 4} are found by root finding on the exact
-Δχ²: within a piece, χ² of the Gaussian (g−2) terms is a sum of squares of
-functions linear in x = ε², hence convex in x, so each side of the piece's
-minimum crosses a level at most once (brentq, to machine precision). MINOS
-is not used: its edges at limits are exactly what the piece logic handles
-explicitly. An interval cut by an exclusion comes out as several pieces.
+Intervals {ε : Δχ²(ε) ≤ c} (c from the level, :mod:`dpfit.inference.levels`)
+are found by root finding on the exact Δχ²: within a piece χ² of the Gaussian
+(g−2) terms is convex in x = ε² (:mod:`dpfit.inference.profile`), so each side
+of the piece's minimum crosses a level at most once (brentq, to machine
+precision). MINOS is not used: its edges at limits are exactly what the piece
+logic handles explicitly. An interval cut by an exclusion comes out as several
+pieces, each edge named after the term that sets it. A best fit on a hard edge
+makes the interval a one-sided limit with the coverage of the Chernoff mixture.
 
 With the mass free, χ² is profiled over a mass grid (fixed-mass fits), the
 best point is refined by a 2D MIGRAD inside its piece, and the ε intervals come
-from the profile min_m χ²(m, ε) over the grid, edges refined by brentq.
+from the profile min_m χ²(m, ε) over the grid, edges refined by brentq. A χ²
+flat in m (varying by less than :data:`FLAT_MASS_CHI2`) leaves the mass
+unconstrained, and the result says so.
 """
 
 from __future__ import annotations
@@ -25,17 +29,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from iminuit import Minuit
-from scipy.optimize import brentq
 
 from dpfit.errors import InputError, NoAllowedRegion
+from dpfit.inference.gof import GoodnessOfFit, goodness_of_fit
+from dpfit.inference.intervals import BOUNDARY, RANGE_END, Interval, build_interval, edge_owner
+from dpfit.inference.levels import DEFAULT_LEVELS, Level, parse_levels
+from dpfit.inference.profile import crossing, gaussian_minimum_x, merge, piece_candidate, profile_minimum
 from dpfit.likelihood.joint import JointLikelihood
 
-#: Δχ² levels of the reported intervals (one parameter): 68.27% and 95.45%.
-LEVELS = {"68": 1.0, "95": 4.0}
 #: Mass-grid points for profiling over a free mass.
 MASS_GRID_POINTS = 201
 #: Couplings grid points (log-spaced over the analysis range) for profiles over a free mass.
 EPS_GRID_POINTS = 2000
+#: A profile χ²(m) varying by less than this over the mass range leaves the mass unconstrained.
+FLAT_MASS_CHI2 = 0.1
 
 
 @dataclass
@@ -52,76 +59,37 @@ class PieceMinimum:
 
 @dataclass
 class FitResult:
-    """A fit: best-fit point, χ²_min, intervals per level (lists of [lo, hi] pieces), status."""
+    """A fit: best-fit point, χ²_min and its goodness of fit, intervals per parameter and level, status.
 
-    best_fit: dict
+    ``intervals[parameter][label]`` is an :class:`Interval` (label as the level was given, e.g. '1sigma').
+    ``boundary[parameter]`` names the hard edge a best-fit coupling sits on (None inside).
+    """
+
+    best_fit: dict[str, float | None]
     chi2_min: float
-    intervals: dict
+    intervals: dict[str, dict[str, Interval]]
+    gof: GoodnessOfFit
     converged: bool
     terms: list[str]
     mass_fixed: bool
+    boundary: dict[str, str | None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
-        return {"best_fit": self.best_fit, "chi2_min": self.chi2_min, "intervals": self.intervals,
+    def pieces(self, label: str | None = None, parameter: str | None = None) -> list[list[float]]:
+        """The pieces of one interval (default: the first level, the first coupling)."""
+        per_level = self.intervals[parameter or next(iter(self.intervals))]
+        return per_level[label or next(iter(per_level))].pieces
+
+    def to_dict(self) -> dict:
+        return {"best_fit": self.best_fit, "chi2_min": self.chi2_min, "gof": self.gof.to_dict(),
+                "intervals": {p: {label: iv.to_dict() for label, iv in ivs.items()} for p, ivs in self.intervals.items()},
                 "converged": self.converged, "terms": self.terms, "mass_fixed": self.mass_fixed,
-                "notes": self.notes}
+                "boundary": self.boundary, "notes": self.notes}
 
 
 def _chi2_function(joint: JointLikelihood, m: float):
     """χ²(ε) = −2 ln L(m, ε) at fixed mass, vectorised in ε."""
     return lambda eps: -2.0 * joint.logl(m, np.asarray(eps, dtype=float))
-
-
-def gaussian_minimum_x(joint: JointLikelihood, m) -> np.ndarray:
-    """x* = ε² minimising the Gaussian (g−2) terms at masses m, in closed form.
-
-    With δa_i = k_i(m) x, χ² = Σ ((k_i x − Δ_i)/σ_i)² is minimal at
-    x* = Σ k_i Δ_i/σ_i² / Σ k_i²/σ_i² (may be negative; NaN without Gaussian terms).
-    """
-    num = den = 0.0
-    for term in joint.gaussian_terms():
-        k = term.shift_per_eps2(m)
-        num = num + k * term.delta / term.sigma**2
-        den = den + (k / term.sigma) ** 2
-    if not joint.gaussian_terms():
-        return np.full(np.shape(m), np.nan)
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        # den = 0 where k underflows (m ≫ m_ℓ): χ² is then flat in ε and x* is not finite
-        return np.divide(np.asarray(num, dtype=float), np.asarray(den, dtype=float))
-
-
-def piece_candidate(x_star: float, lo: float, hi: float) -> float:
-    """The minimum of a χ² convex in x = ε² over the piece [lo, hi]: sqrt(clip(x*, lo², hi²)).
-
-    Without Gaussian terms (x* NaN) χ² is flat in ε and the lower edge is returned.
-    """
-    if not np.isfinite(x_star):
-        return lo
-    return float(np.sqrt(np.clip(x_star, lo * lo, hi * hi)))
-
-
-def profile_minimum(joint: JointLikelihood, masses) -> tuple[np.ndarray, np.ndarray]:
-    """min over ε of χ²(m, ε) at each mass (exact: closed form per allowed piece), and the ε there.
-
-    Masses in MeV; +inf (and NaN ε) where no coupling is allowed.
-    """
-    masses = np.atleast_1d(np.asarray(masses, dtype=float))
-    x_star = gaussian_minimum_x(joint, masses)
-    candidates_m, candidates_eps, owner = [], [], []
-    for i, m in enumerate(masses):
-        for lo, hi in joint.allowed(float(m)):
-            candidates_m.append(m)
-            candidates_eps.append(piece_candidate(float(x_star[i]), lo, hi))
-            owner.append(i)
-    best = np.full(masses.shape, np.inf)
-    best_eps = np.full(masses.shape, np.nan)
-    if owner:
-        chi2 = -2.0 * joint.logl(np.array(candidates_m), np.array(candidates_eps))
-        for i, c, e in zip(owner, chi2, candidates_eps):
-            if c < best[i]:
-                best[i], best_eps[i] = c, e
-    return best, best_eps
 
 
 def _migrad(minuit: Minuit) -> Minuit:
@@ -160,48 +128,36 @@ def _minimise_piece(chi2, joint, m, lo, hi) -> PieceMinimum:
     return PieceMinimum(lo, hi, eps, value, bool(minuit.valid), at_edge)
 
 
-def _crossing(f, a: float, b: float) -> float:
-    """Root of f on [a, b] with f(a), f(b) of opposite signs, to machine precision."""
-    return brentq(f, a, b, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500)
-
-
 def _piece_interval(chi2, piece: PieceMinimum, threshold: float) -> tuple[float, float] | None:
     """The part of a piece where χ² ≤ threshold (one interval, by convexity in ε²)."""
     if piece.chi2 > threshold:
         return None
     f = lambda eps: float(chi2(eps)) - threshold  # noqa: E731
-    lo = piece.lo if f(piece.lo) <= 0 else _crossing(f, piece.lo, piece.eps)
+    lo = piece.lo if f(piece.lo) <= 0 else crossing(f, piece.lo, piece.eps)
     if np.isfinite(piece.hi):
-        hi = piece.hi if f(piece.hi) <= 0 else _crossing(f, piece.eps, piece.hi)
+        hi = piece.hi if f(piece.hi) <= 0 else crossing(f, piece.eps, piece.hi)
         return lo, hi
     right = max(2.0 * piece.eps, 2.0 * piece.lo, 1e-12)
     for _ in range(200):
         if f(right) > 0:
-            return lo, _crossing(f, piece.eps, right)
+            return lo, crossing(f, piece.eps, right)
         right *= 2.0
     return lo, np.inf
 
 
-def _merge(intervals: list[tuple[float, float]]) -> list[list[float]]:
-    """Sorted union, joining intervals that touch."""
-    out: list[list[float]] = []
-    for lo, hi in sorted(intervals):
-        if out and lo <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], hi)
-        else:
-            out.append([lo, hi])
-    return out
+def _levels(levels) -> tuple[Level, ...]:
+    return parse_levels(DEFAULT_LEVELS if levels is None else levels)
 
 
-def fit_coupling(joint: JointLikelihood, m: float) -> tuple[PieceMinimum, list[PieceMinimum], dict]:
+def fit_coupling(joint: JointLikelihood, m: float, levels=None) -> tuple[PieceMinimum, list[PieceMinimum], dict]:
     """Fit the single coupling of a universal-mode likelihood at fixed mass m (MeV).
 
-    Returns the best piece minimum, all piece minima and the intervals per level.
+    Returns the best piece minimum, all piece minima and ``{label: Interval}``.
     Raises NoAllowedRegion if the step terms exclude every coupling at this mass.
     """
     pieces = joint.allowed(m)
     if not pieces:
-        raise NoAllowedRegion("analysis", None, f"no coupling is allowed at m = {m:g} MeV (every ε excluded)")
+        raise NoAllowedRegion("analysis", None, f"no coupling is allowed at m = {m:g} MeV (every eps excluded)")
     chi2 = _chi2_function(joint, m)
     if joint.gaussian_terms():
         minima = [_minimise_piece(chi2, joint, m, lo, hi) for lo, hi in pieces]
@@ -211,42 +167,58 @@ def fit_coupling(joint: JointLikelihood, m: float) -> tuple[PieceMinimum, list[P
     if not minima:
         raise NoAllowedRegion("analysis", None, f"no coupling has finite likelihood at m = {m:g} MeV")
     best = min(minima, key=lambda p: p.chi2)
+    on_boundary = best.at_edge is not None and bool(joint.gaussian_terms())
     intervals = {}
-    for label, level in LEVELS.items():
-        found = [_piece_interval(chi2, p, best.chi2 + level) for p in minima]
-        intervals[label] = _merge([iv for iv in found if iv is not None])
+    for level in _levels(levels):
+        threshold = level.delta_chi2(1)
+        found = merge([iv for p in minima if (iv := _piece_interval(chi2, p, best.chi2 + threshold)) is not None])
+        edges = [[edge_owner(joint, m, lo), edge_owner(joint, m, hi)] for lo, hi in found]
+        intervals[level.label] = build_interval(level, threshold, found, edges, on_boundary)
     return best, minima, intervals
 
 
-def _describe_edge(piece: PieceMinimum) -> str | None:
+def _edge_name(joint: JointLikelihood, m: float, piece: PieceMinimum) -> str | None:
+    """The hard edge a piece minimum sits on: 'eps=0' or the step term's name (None inside the piece)."""
     if piece.at_edge is None:
         return None
-    if piece.at_edge == "lower" and piece.lo == 0.0:
-        return "best fit at the physical boundary eps = 0"
-    return f"best fit on the {piece.at_edge} edge of an allowed region (a step term's boundary)"
+    return edge_owner(joint, m, piece.lo if piece.at_edge == "lower" else piece.hi)
 
 
-def fit_fixed_mass(joint: JointLikelihood, m: float) -> FitResult:
-    """Best fit and intervals of the coupling(s) at fixed mass m (MeV)."""
-    best_fit, intervals, notes = {"m": float(m)}, {}, []
-    chi2_min, converged = 0.0, True
+def _boundary_note(piece: PieceMinimum, owner: str) -> str:
+    if owner == BOUNDARY:
+        return "best fit at the physical boundary eps = 0: the intervals are one-sided upper limits"
+    return f"best fit on the {piece.at_edge} edge of an allowed region, set by {owner}: the intervals are one-sided"
+
+
+def _gof(joint: JointLikelihood, chi2_min: float, fitted: int, bounded: int) -> GoodnessOfFit:
+    return goodness_of_fit(chi2_min, joint.ndata, fitted, bounded)
+
+
+def fit_fixed_mass(joint: JointLikelihood, m: float, levels=None) -> FitResult:
+    """Best fit and intervals of the coupling(s) at fixed mass m (MeV), with the goodness of fit."""
+    best_fit, intervals, notes, boundary = {"m": float(m)}, {}, [], {}
+    chi2_min, converged, fitted, bounded = 0.0, True, 0, 0
     for name, part in joint.parts().items():
-        best, _, iv = fit_coupling(part, m)
-        if not part.gaussian_terms():
+        best, _, iv = fit_coupling(part, m, levels)
+        if part.gaussian_terms():
+            fitted += 1
+            boundary[name] = _edge_name(part, m, best)
+            bounded += boundary[name] is not None
+        else:
+            boundary[name] = None
             notes.append(f"{name}: no (g-2) term, the likelihood is flat: the intervals are the allowed regions")
         best_fit[name] = best.eps
         chi2_min += best.chi2
         converged &= best.valid
         intervals[name] = iv
-        if (note := _describe_edge(best)) is not None:
-            notes.append(f"{name}: {note}")
+        if boundary[name] is not None:
+            notes.append(f"{name}: {_boundary_note(best, boundary[name])}")
     for name in joint.parameters[1:]:
         if name not in best_fit:
             best_fit[name] = None
             notes.append(f"{name}: no term constrains it")
-    if joint.couplings == "universal":
-        intervals = intervals["eps"]
-    return FitResult(best_fit, chi2_min, intervals, converged, joint.names, True, notes)
+    return FitResult(best_fit, chi2_min, intervals, _gof(joint, chi2_min, fitted, bounded), converged, joint.names,
+                     True, boundary, notes)
 
 
 def _profile_over_mass(part: JointLikelihood, masses: np.ndarray, eps: np.ndarray) -> np.ndarray:
@@ -255,16 +227,24 @@ def _profile_over_mass(part: JointLikelihood, masses: np.ndarray, eps: np.ndarra
     return chi2.min(axis=0)
 
 
-def _profile_intervals(part: JointLikelihood, masses, eps_range, chi2_min) -> tuple[dict, list[str]]:
+def _profile_edge_owner(part: JointLikelihood, masses: np.ndarray, value: float, inward: float) -> str:
+    """What sets an edge of a mass-profiled interval: the owner at the mass that minimises χ² just inside it."""
+    inside = value * (1.0 + 1e-9 * inward) if value > 0 else value
+    m = float(masses[int(np.argmin(-2.0 * part.logl(masses, np.full(masses.shape, inside))))])
+    return edge_owner(part, m, value)
+
+
+def _profile_intervals(part: JointLikelihood, masses, eps_range, chi2_min, levels,
+                       on_boundary: bool) -> tuple[dict, list[str]]:
     """Δχ² ≤ level regions of the mass-profiled χ²(ε), edges refined by brentq."""
     grid = np.concatenate([[0.0], np.geomspace(eps_range[0], eps_range[1], EPS_GRID_POINTS)])
     prof = _profile_over_mass(part, masses, grid)
     profile = lambda e: float(_profile_over_mass(part, masses, np.array([e]))[0])  # noqa: E731
     intervals, notes = {}, []
-    for label, level in LEVELS.items():
-        threshold = chi2_min + level
+    for level in _levels(levels):
+        threshold = chi2_min + level.delta_chi2(1)
         inside = prof <= threshold
-        pieces = []
+        pieces, edges = [], []
         i = 0
         while i < len(grid):
             if not inside[i]:
@@ -274,13 +254,16 @@ def _profile_intervals(part: JointLikelihood, masses, eps_range, chi2_min) -> tu
             while j + 1 < len(grid) and inside[j + 1]:
                 j += 1
             f = lambda e: profile(e) - threshold  # noqa: E731
-            lo = grid[i] if i == 0 else _crossing(f, grid[i - 1], grid[i])
-            hi = grid[j] if j == len(grid) - 1 else _crossing(f, grid[j], grid[j + 1])
+            lo = grid[i] if i == 0 else crossing(f, grid[i - 1], grid[i])
+            hi = grid[j] if j == len(grid) - 1 else crossing(f, grid[j], grid[j + 1])
+            hi_owner = _profile_edge_owner(part, masses, hi, -1.0)
             if j == len(grid) - 1:
-                notes.append(f"the {label}% region reaches the end of the coupling range ({eps_range[1]:g})")
+                notes.append(f"the {level.label} region reaches the end of the coupling range ({eps_range[1]:g})")
+                hi_owner = RANGE_END
             pieces.append([lo, hi])
+            edges.append([_profile_edge_owner(part, masses, lo, 1.0), hi_owner])
             i = j + 1
-        intervals[label] = pieces
+        intervals[level.label] = build_interval(level, level.delta_chi2(1), pieces, edges, on_boundary)
     return intervals, notes
 
 
@@ -301,60 +284,93 @@ def _refine_2d(part: JointLikelihood, m0: float, piece: PieceMinimum, m_lo: floa
     return float(minuit.values["m"]), float(minuit.values["eps"]), float(minuit.fval), bool(minuit.valid)
 
 
+def _mass_notes(chi2: np.ndarray, masses: np.ndarray, m_fit: float) -> tuple[list[str], bool]:
+    """Notes on the mass profile: unconstrained (flat χ²) or a best fit on the edge of the range."""
+    finite = chi2[np.isfinite(chi2)]
+    spread = float(finite.max() - finite.min())
+    lo, hi = float(masses[0]), float(masses[-1])
+    if spread < FLAT_MASS_CHI2:
+        return [f"mass unconstrained: the profile chi2 varies by {spread:.2g} over {lo:g}-{hi:g} MeV; "
+                f"the best mass is arbitrary within that range"], False
+    step = masses[1] - masses[0]
+    if m_fit - lo < 0.5 * step or hi - m_fit < 0.5 * step:
+        return [f"best-fit mass {m_fit:.5g} MeV is on the edge of the mass range {lo:g}-{hi:g} MeV"], True
+    return [], True
+
+
 def fit_free_mass(joint: JointLikelihood, mass_range: tuple[float, float],
-                  eps_range: tuple[float, float]) -> FitResult:
+                  eps_range: tuple[float, float], levels=None) -> FitResult:
     """Best fit with the mass free in mass_range (MeV), ε intervals profiled over the mass."""
     masses = np.linspace(mass_range[0], mass_range[1], MASS_GRID_POINTS)
-    best_fit, intervals, notes = {}, {}, []
-    chi2_total, converged = 0.0, True
     profiles = {}
     for name, part in joint.parts().items():
         chi2, _ = profile_minimum(part, masses)
         if not np.isfinite(chi2).any():
             raise NoAllowedRegion("analysis", None,
                                   f"no allowed point for {name} in the mass range {mass_range[0]:g}-{mass_range[1]:g} MeV")
-        k = int(np.argmin(chi2))
-        profiles[name] = (part, chi2, masses[k])
-    if joint.couplings == "universal":
-        part, _, m0 = profiles["eps"]
-        piece = fit_coupling(part, m0)[0]
-        step = masses[1] - masses[0]
-        if piece.at_edge is not None:  # ε on a boundary: the mass is fixed only by the grid
-            m_fit, eps_fit, chi2_fit, valid = m0, piece.eps, piece.chi2, piece.valid
-            notes.append(f"best fit on a boundary of eps; mass from the profile grid (spacing {step:.3g} MeV)")
-        else:
-            m_fit, eps_fit, chi2_fit, valid = _refine_2d(part, m0, piece, max(mass_range[0], m0 - step),
-                                                         min(mass_range[1], m0 + step))
-        if not (np.isfinite(chi2_fit) and chi2_fit <= piece.chi2):
-            m_fit, eps_fit, chi2_fit, valid = m0, piece.eps, piece.chi2, piece.valid
-            notes.append("2D refinement did not improve on the mass grid; grid minimum reported")
-        best_fit = {"m": m_fit, "eps": eps_fit}
-        chi2_total, converged = chi2_fit, valid
-        intervals, more = _profile_intervals(part, np.append(masses, m_fit), eps_range, chi2_fit)
-        notes += more
-    else:
+        profiles[name] = (part, chi2)
+    if joint.couplings != "universal":
         # Separable χ²: each coupling's part has its own best mass; the joint fit needs one mass.
-        total = sum(chi2 for _, chi2, _ in profiles.values())
+        total = sum(chi2 for _, chi2 in profiles.values())
         k = int(np.argmin(total))
-        best = fit_fixed_mass(joint, masses[k])
-        best_fit, chi2_total, converged = best.best_fit, best.chi2_min, best.converged
-        notes.append("lepton couplings with free mass: best mass from the profile grid, intervals at that mass")
-        intervals, notes = best.intervals, notes + best.notes
-    if not np.isfinite(chi2_total):
+        best = fit_fixed_mass(joint, masses[k], levels)
+        mass_notes, constrained = _mass_notes(total, masses, masses[k])
+        notes = ["lepton couplings with free mass: best mass from the profile grid, intervals at that mass"]
+        gof = _gof(joint, best.chi2_min, sum(b is not None for b in best.best_fit.values()) - 1 + constrained,
+                   sum(b is not None for b in best.boundary.values()))
+        return FitResult(best.best_fit, best.chi2_min, best.intervals, gof, best.converged, joint.names, False,
+                         best.boundary, notes + mass_notes + best.notes)
+    part, chi2 = profiles["eps"]
+    m0 = masses[int(np.argmin(chi2))]
+    piece = fit_coupling(part, m0, levels)[0]
+    step = masses[1] - masses[0]
+    notes = []
+    if piece.at_edge is not None:  # ε on a boundary: the mass is fixed only by the grid
+        m_fit, eps_fit, chi2_fit, valid = m0, piece.eps, piece.chi2, piece.valid
+        notes.append(f"best fit on a boundary of eps; mass from the profile grid (spacing {step:.3g} MeV)")
+    else:
+        m_fit, eps_fit, chi2_fit, valid = _refine_2d(part, m0, piece, max(mass_range[0], m0 - step),
+                                                     min(mass_range[1], m0 + step))
+    if not (np.isfinite(chi2_fit) and chi2_fit <= piece.chi2):
+        m_fit, eps_fit, chi2_fit, valid = m0, piece.eps, piece.chi2, piece.valid
+        notes.append("2D refinement did not improve on the mass grid; grid minimum reported")
+    if not np.isfinite(chi2_fit):
         raise NoAllowedRegion("analysis", None, "no allowed point in the mass range")
-    return FitResult(best_fit, chi2_total, intervals, converged, joint.names, False, notes)
+    mass_notes, constrained = _mass_notes(chi2, masses, m_fit)
+    boundary = {"eps": _edge_name(part, m_fit, piece) if piece.at_edge is not None else None}
+    on_boundary = boundary["eps"] is not None and bool(part.gaussian_terms())
+    intervals, more = _profile_intervals(part, np.append(masses, m_fit), eps_range, chi2_fit, levels, on_boundary)
+    fitted = (1 if part.gaussian_terms() else 0) + constrained
+    gof = _gof(joint, chi2_fit, fitted, int(on_boundary))
+    return FitResult({"m": m_fit, "eps": eps_fit}, chi2_fit, {"eps": intervals}, gof, valid, joint.names, False,
+                     boundary, notes + mass_notes + more)
 
 
-def fit(joint: JointLikelihood, mass: float | None = None, mass_range=None, eps_range=(1e-5, 1e-2)) -> FitResult:
+def fit(target, mass: float | None = None, mass_range=None, eps_range=None, levels=None) -> FitResult:
     """Fit at fixed mass (``mass`` in MeV) or with the mass free in ``mass_range`` (MeV).
 
-    Without either, the mass is free in the likelihood's own mass range
+    ``target``: a :class:`JointLikelihood`, or an Analysis / Model, whose mass
+    and coupling ranges are then the defaults. ``levels``: '1sigma,2sigma'
+    (default), or any list of probabilities / Nσ
+    (:func:`dpfit.inference.levels.parse_levels`). A likelihood without a mass
+    or a mass range is fitted with the mass free in its own mass range
     (:meth:`JointLikelihood.default_mass_range`: the preferred region's, else the exclusions').
     """
+    if isinstance(target, JointLikelihood):
+        joint = target
+    else:
+        model = target.model() if hasattr(target, "model") else target
+        joint = model.joint
+        if mass is None and mass_range is None:
+            if model.mass_range is None:
+                raise InputError("analysis", "mass_range", "without a preferred region, give a mass range or a mass")
+            mass_range = model.mass_range
+        eps_range = model.eps_range if eps_range is None else eps_range
+    eps_range = (1e-5, 1e-2) if eps_range is None else eps_range
     if mass is not None:
-        return fit_fixed_mass(joint, mass)
+        return fit_fixed_mass(joint, mass, levels)
     if mass_range is None:
         mass_range = joint.default_mass_range()
         if mass_range is None:
             raise InputError("fit", "mass_range", "no term fixes a mass range: give a mass or a mass range (MeV)")
-    return fit_free_mass(joint, tuple(mass_range), eps_range)
+    return fit_free_mass(joint, tuple(mass_range), eps_range, levels)

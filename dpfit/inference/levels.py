@@ -20,8 +20,6 @@ import math
 import re
 from dataclasses import dataclass
 
-from scipy import special, stats
-
 from dpfit.errors import InputError
 
 #: The levels every result reports unless asked otherwise.
@@ -43,6 +41,8 @@ class Level:
         """Δχ² threshold of a two-sided region of ``ndof`` parameters (N² exactly for Nσ and one parameter)."""
         if self.sigmas is not None and ndof == 1:
             return self.sigmas**2
+        from scipy import stats  # imported on use: start-up of every command stays light
+
         return float(stats.chi2.ppf(self.probability, ndof))
 
     def describe(self, ndof: int = 1) -> str:
@@ -58,12 +58,13 @@ def format_percent(probability: float) -> str:
 
 def sigma_probability(n: float) -> float:
     """Probability of a Gaussian within ±n σ: erf(n/√2)."""
-    return float(special.erf(n / math.sqrt(2.0)))
+    return math.erf(n / math.sqrt(2.0))
 
 
 def one_sided_coverage(delta_chi2: float) -> float:
-    """Coverage of Δχ² ≤ c as an upper limit with the best fit on the boundary: ½ + ½ F_χ²₁(c) (Chernoff)."""
-    return 0.5 + 0.5 * float(stats.chi2.cdf(delta_chi2, 1))
+    """Coverage of Δχ² ≤ c as an upper limit with the best fit on the boundary: ½ + ½ F_χ²₁(c) (Chernoff),
+    with F_χ²₁(c) = erf(sqrt(c/2))."""
+    return 0.5 + 0.5 * math.erf(math.sqrt(delta_chi2 / 2.0))
 
 
 def parse_level(text: str, source: str = "levels") -> Level:

@@ -8,11 +8,14 @@ truncated to that range); ε over the analysis ε range.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from dpfit.errors import InputError, NoAllowedRegion
+from dpfit.likelihood.joint import JointLikelihood
+from dpfit.likelihood.terms import PreferredRegion
 from dpfit.model.model import Model
 
 
@@ -72,6 +75,9 @@ def posterior(model: Model) -> Posterior:
     if model.mass_range is None:
         raise InputError("analysis", "mass_range", "without a preferred region, give a mass range")
     joint = model.joint
+    if model.mass_gaussian is not None:  # the region's mass is the prior: not counted again in the likelihood
+        joint = JointLikelihood([dataclasses.replace(t, mass_model="none") if isinstance(t, PreferredRegion) else t
+                                 for t in joint.terms], joint.couplings)
     log_eps = model.eps_prior == "log-uniform"
     prefix = "log10_" if log_eps else ""
     names = ("m",) + tuple(prefix + p for p in joint.parameters[1:])
@@ -79,8 +85,17 @@ def posterior(model: Model) -> Posterior:
                      tuple(model.eps_range), model.mass_gaussian)
 
 
-def initial_walkers(post: Posterior, nwalkers: int, rng: np.random.Generator, batches: int = 50) -> np.ndarray:
-    """nwalkers distinct starting points with finite posterior, drawn from the prior box."""
+def initial_walkers(post: Posterior, nwalkers: int, rng: np.random.Generator, batches: int = 50,
+                    grid=None) -> np.ndarray:
+    """nwalkers distinct starting points with finite posterior: in every allowed piece in proportion to its
+    weight when a grid posterior is given (:func:`dpfit.inference.pieces.walkers_from_grid`), else drawn
+    from the prior box."""
+    if grid is not None:
+        from dpfit.inference.pieces import walkers_from_grid
+
+        start = walkers_from_grid(grid, post, nwalkers, rng)
+        if len(start) == nwalkers:
+            return start
     found = []
     for _ in range(batches):
         theta = post.draw_prior(rng, 20 * nwalkers)

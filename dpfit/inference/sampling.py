@@ -63,20 +63,23 @@ class Interrupted(Exception):
     """Sampling stopped by a signal; the chain file holds ``steps`` steps."""
 
     def __init__(self, path, steps):
-        super().__init__(f"interrupted: {path} holds {steps} steps; continue with --resume")
+        super().__init__(f"interrupted: {path} holds {steps} steps; resume it to continue")
         self.path, self.steps = path, steps
 
 
 def sample(analysis, out: str | Path, nwalkers: int = 32, nsteps: int = 5000, seed: int = 1,
-           resume: bool = False, progress: bool = True, provenance: dict | None = None) -> Chain:
+           resume: bool = False, progress: bool = True, provenance: dict | None = None, grid=None,
+           start: np.ndarray | None = None) -> Chain:
     """Run (or resume) emcee until ``out`` holds ``nsteps`` steps in total; return the chain.
 
     A fresh run refuses to overwrite an existing chain unless it is resumed
     (``resume=True``), which requires the same analysis and number of walkers
     and continues with the chain's own seed and random state.
+    ``grid``: a grid posterior, to start the walkers in every allowed piece in
+    proportion to its weight; ``start``: explicit starting points (nwalkers, ndim).
     """
     import emcee
-    from tqdm import tqdm
+    from tqdm.auto import tqdm
 
     post = posterior(analysis.model())
     description = analysis.describe()
@@ -88,9 +91,10 @@ def sample(analysis, out: str | Path, nwalkers: int = 32, nsteps: int = 5000, se
         meta = {"names": list(post.names), "seed": seed, "analysis": description, "log_eps": post.log_eps,
                 "provenance": provenance or {}, "dpfit_version": __version__}
         if chain is None or chain.steps == 0:
-            chain = Chain(out, meta)
+            chain = Chain(path=out, meta=meta)
             sampler = emcee.EnsembleSampler(nwalkers, post.ndim, post, vectorize=True, backend=chain)
-            start = initial_walkers(post, nwalkers, np.random.default_rng(seed))
+            if start is None:
+                start = initial_walkers(post, nwalkers, np.random.default_rng(seed), grid=grid)
             state = emcee.State(start, random_state=np.random.RandomState(seed).get_state())
         else:
             chain.meta = meta
@@ -116,16 +120,18 @@ def sample(analysis, out: str | Path, nwalkers: int = 32, nsteps: int = 5000, se
         return chain.trim()
 
 
+
+
 def _previous_chain(out: Path, resume: bool, description: dict, nwalkers: int) -> Chain | None:
     """The chain to continue (``resume`` and ``out`` exists), else None; InputError if it cannot be continued."""
     if not out.exists():
         return None
     if not resume:
-        raise InputError(str(out), None, "exists; pass --resume to continue it, or choose another file")
+        raise InputError(str(out), None, "exists; resume it to continue it, or choose another file")
     previous = Chain.load(out, min_steps=0)
     if previous.meta["analysis"] != json.loads(json.dumps(description)):
         raise InputError(str(out), "dpfit_meta.analysis", "the chain was made by a different analysis; "
-                                                          "start a new file instead of --resume")
+                                                          "start a new file instead of resuming it")
     if previous.nwalkers != nwalkers:
         raise InputError(str(out), "nwalkers", f"the chain has {previous.nwalkers} walkers, not {nwalkers}")
     if previous.steps and previous.random_state is None:

@@ -14,22 +14,50 @@ from dataclasses import dataclass
 import numpy as np
 
 from dpfit.errors import InputError, NoAllowedRegion
-from dpfit.inference.fit import profile_minimum
+from dpfit.inference.profile import profile_minimum
 from dpfit.likelihood.joint import JointLikelihood
 
-#: Δχ² of the 2D contours: 68.27% and 95.45% for two parameters.
-CONTOUR_LEVELS = {"68": 2.30, "95": 6.18}
+#: A per-mass profile minimum varying by less than this over the mass grid leaves the mass unconstrained.
+FLAT_MASS_CHI2 = 0.1
 
 
 @dataclass
 class Scan:
-    """A scan: masses (MeV), couplings, and Δχ² with shape (len(mass), len(eps))."""
+    """A scan: masses (MeV), couplings, and Δχ² with shape (len(mass), len(eps)).
+
+    ``per_mass``: the exact minimum of χ² over the coupling at each mass (profiled over the other coupling).
+    """
 
     mass: np.ndarray
     eps: np.ndarray
     delta_chi2: np.ndarray
     chi2_min: float
     axis: str
+    per_mass: np.ndarray
+
+    @property
+    def mass_unconstrained(self) -> bool:
+        """True when the profile over the coupling varies by less than FLAT_MASS_CHI2 across the masses."""
+        finite = self.per_mass[np.isfinite(self.per_mass)]
+        return self.mass.size > 1 and finite.size > 0 and float(finite.max() - finite.min()) < FLAT_MASS_CHI2
+
+    def contour_labels(self, levels) -> dict[str, float]:
+        """Each contour's label, saying what it holds, mapped to its Δχ² (for the 2D figure)."""
+        thresholds, ndof = self.contour_levels(levels)
+        params = "2 parameters" if ndof == 2 else "1 parameter (mass unconstrained)"
+        return {f"{lv.label}: {lv.describe(ndof)} ({params})": thresholds[lv.label] for lv in levels}
+
+    def contour_levels(self, levels) -> tuple[dict[str, float], int]:
+        """Δχ² of each level's contour and the number of parameters used: 2 for (m, coupling), or 1 when the
+        mass is unconstrained (then a 2-parameter contour would hold more than it claims)."""
+        ndof = 1 if self.mass_unconstrained or self.mass.size == 1 else 2
+        return {level.label: level.delta_chi2(ndof) for level in levels}, ndof
+
+    def __repr__(self) -> str:
+        allowed = np.isfinite(self.delta_chi2)
+        return (f"Scan({self.axis}: {self.mass.size} masses {self.mass[0]:g}-{self.mass[-1]:g} MeV x {self.eps.size} "
+                f"couplings {self.eps[0]:.3g}-{self.eps[-1]:.3g}; chi2_min = {self.chi2_min:.4g}; "
+                f"{int(allowed.sum())} of {allowed.size} points allowed)")
 
     def rows(self) -> np.ndarray:
         """Long format, columns mass_MeV, eps, delta_chi2."""
@@ -40,10 +68,10 @@ class Scan:
 def _axis_parts(joint: JointLikelihood, axis: str) -> tuple[JointLikelihood, JointLikelihood | None]:
     """(terms reading the axis coupling, terms reading the other one) as universal likelihoods."""
     if axis not in joint.mode.names:
-        raise InputError("option --coupling", None, f"the coupling on the axis is one of {', '.join(joint.mode.names)}")
+        raise InputError("axis", None, f"the coupling on the axis is one of {', '.join(joint.mode.names)}")
     parts = joint.parts()
     if axis not in parts:
-        raise InputError("option --coupling", None, f"no term reads {axis}")
+        raise InputError("axis", None, f"no term reads {axis}")
     others = [part for name, part in parts.items() if name != axis]
     return parts[axis], (others[0] if others else None)
 
@@ -66,20 +94,31 @@ def scan_1d(joint: JointLikelihood, mass: float, eps: np.ndarray, axis: str = "e
     chi2, per_mass = _chi2_grid(joint, axis, masses, np.asarray(eps, dtype=float))
     if not np.isfinite(per_mass[0]):
         raise NoAllowedRegion("analysis", None, f"no coupling is allowed at m = {mass:g} MeV")
-    return Scan(masses, np.asarray(eps, dtype=float), chi2 - per_mass[0], float(per_mass[0]), axis)
+    return Scan(masses, np.asarray(eps, dtype=float), chi2 - per_mass[0], float(per_mass[0]), axis, per_mass)
 
 
-def scan_2d(joint: JointLikelihood, masses: np.ndarray, eps: np.ndarray, axis: str = "eps") -> Scan:
-    """Δχ²(m, ε) over a grid, relative to the smallest exact per-mass minimum on the mass grid."""
+def scan_2d(joint: JointLikelihood, masses: np.ndarray, eps: np.ndarray, axis: str = "eps", executor=None,
+            **run) -> Scan:
+    """Δχ²(m, ε) over a grid, relative to the smallest exact per-mass minimum on the mass grid.
+
+    With an ``executor`` (:class:`dpfit.inference.executors.Executor`) the grid is split by mass rows
+    (:func:`dpfit.inference.scan_rows.chi2_rows`, ``run``: progress, store_dir, identity); same result.
+    """
     masses, eps = np.asarray(masses, dtype=float), np.asarray(eps, dtype=float)
     if masses.size * eps.size > MAX_GRID_POINTS:
-        raise InputError("option --points", None, f"a 2D grid of {masses.size} x {eps.size} points exceeds "
+        raise InputError("points", None, f"a 2D grid of {masses.size} x {eps.size} points exceeds "
                                                   f"{MAX_GRID_POINTS:.3g} points; use fewer")
-    chi2, per_mass = _chi2_grid(joint, axis, masses, eps)
+    if executor is None:
+        chi2, per_mass = _chi2_grid(joint, axis, masses, eps)
+    else:
+        from dpfit.inference.scan_rows import chi2_rows
+
+        _axis_parts(joint, axis)  # bad axis: the input error here, not in a worker
+        chi2, per_mass = chi2_rows(joint, axis, masses, eps, executor, **run)
     chi2_min = float(np.min(per_mass))
     if not np.isfinite(chi2_min):
         raise NoAllowedRegion("analysis", None, "no allowed point anywhere on the grid")
-    return Scan(masses, eps, chi2 - chi2_min, chi2_min, axis)
+    return Scan(masses, eps, chi2 - chi2_min, chi2_min, axis, per_mass)
 
 
 #: Most points along one scan axis.
@@ -93,5 +132,27 @@ def log_grid(lo: float, hi: float, n) -> np.ndarray:
     if not (0 < lo < hi):
         raise InputError("scan range", None, f"expected 0 < low < high, got {lo:g} {hi:g}")
     if not (n == int(n) and 2 <= n <= MAX_POINTS):
-        raise InputError("option --points", None, f"expected a whole number of points from 2 to {MAX_POINTS}, got {n:g}")
+        raise InputError("points", None, f"expected a whole number of points from 2 to {MAX_POINTS}, got {n:g}")
     return np.geomspace(lo, hi, int(n))
+
+
+def scan(target, mass: float | None = None, *, points=None, axis: str | None = None, executor=None, **run) -> Scan:
+    """A profile-likelihood scan of an Analysis or Model.
+
+    With ``mass`` (MeV): Δχ² of the coupling at that mass over the model's
+    coupling range (``points``: N, default 400). Without: Δχ² over the model's
+    mass range × coupling range (``points``: (NM, NE), default (400, 400)), both
+    log-spaced. ``axis``: the coupling on the axis (default ε, or ε_e with lepton couplings).
+    ``executor`` and ``run``: split a 2D grid by mass rows (:func:`scan_2d`).
+    """
+    model = target.model() if hasattr(target, "model") else target
+    joint = model.joint
+    axis = axis or joint.mode.window_parameter
+    eps_lo, eps_hi = model.eps_range
+    if mass is not None:
+        n = points if points is not None else 400
+        return scan_1d(joint, mass, log_grid(eps_lo, eps_hi, n), axis)
+    if model.mass_range is None:
+        raise InputError("scan", "mass_range", "without a preferred region, give a mass range")
+    nm, ne = points if points is not None else (400, 400)
+    return scan_2d(joint, log_grid(*model.mass_range, nm), log_grid(eps_lo, eps_hi, ne), axis, executor, **run)

@@ -1,7 +1,7 @@
 """The coupling tables: ε_ℓ(m) that explains each (g−2) scenario, with the paper's linear σ.
 
 ε_ℓ(m) = sqrt(Δa_ℓ (2π/α) / F_V(m/m_ℓ)),  σ_ε = (ε/2)(σ_Δa/Δa)
-(physics.md §1; the source paper's convention for σ).
+(Pospelov, PRD 80 (2009) 095002, eq. 2, inverted; σ_ε is the source paper's linear propagation).
 """
 
 from __future__ import annotations
@@ -48,3 +48,13 @@ def muon_table(inputs: InputSet, masses=DEFAULT_MASSES) -> tuple[list[str], np.n
         columns += [f"eps_{est.scenario}", f"sigma_{est.scenario}"]
         data += [est.eps, est.sigma_linear]
     return columns, np.column_stack(data)
+
+
+def coupling_intervals(inputs: InputSet, lepton: str, scenario: str, mass: float, levels=None):
+    """The exact profile-likelihood fit of one (g−2) scenario alone at ``mass`` (MeV): best ε, intervals at
+    ``levels`` (default 1sigma,2sigma) and goodness of fit, as a :class:`dpfit.inference.fit.FitResult`."""
+    from dpfit.inference.fit import fit_fixed_mass
+    from dpfit.likelihood.joint import JointLikelihood
+    from dpfit.model.analysis import gm2_term
+
+    return fit_fixed_mass(JointLikelihood([gm2_term(inputs.gm2_card(lepton, scenario))]), mass, levels)

@@ -1,28 +1,44 @@
-"""The surviving coupling window, three ways (physics.md §4 item 3).
+"""The surviving coupling window, three ways, with the confidence of each and the goodness of fit.
 
-1. ``interval_algebra`` — the source paper's method: at the mass, intersect
-   the preferred region's ε range, the complement of every exclusion and the
-   2σ band of every (g−2) term, ε ∈ [sqrt(max(Δa − 2σ, 0)/k), sqrt((Δa + 2σ)/k)]
-   with δa = k ε² (empty when Δa + 2σ < 0).
-2. ``profile`` — Δχ² ≤ 4 of the joint profile likelihood at the mass, under
-   the exclusions (:func:`dpfit.inference.fit.fit_fixed_mass`).
-3. ``posterior`` — the central 95% credible interval of ε from the joint
-   posterior, the mass marginalised over the analysis mass range.
+1. Interval algebra — the source paper's method: at the mass, intersect the
+   preferred region's ε range, the complement of every exclusion (each at its
+   own CL) and the 2σ band of every (g−2) term,
+   ε ∈ [sqrt(max(Δa − 2σ, 0)/k), sqrt((Δa + 2σ)/k)] with δa = k ε² (empty when
+   Δa + 2σ < 0). It mixes levels, and says which.
+2. Profile likelihood — Δχ² ≤ c of the joint likelihood at the mass (c from the
+   level, 2σ by default: Δχ² ≤ 4), under the exclusions
+   (:func:`dpfit.inference.fit.fit_fixed_mass`).
+3. Posterior — a credible interval of ε holding the level's probability, the
+   mass marginalised over the analysis mass range.
 
-All couplings dimensionless, masses in MeV. In lepton-coupling mode the
+A window is only quoted for an analysis the data do not reject: when the fit's
+p-value at the mass is below the threshold (3σ by default), the result has
+``status = "excluded"``, the p-value and the pair of terms in tension, and no
+window. All couplings dimensionless, masses in MeV. In lepton-coupling mode the
 window is that of ε_e (the coupling the electron-beam limits and ATOMKI read).
 """
 
 from __future__ import annotations
 
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
 import numpy as np
 
+from dpfit.errors import InputError
+from dpfit.inference.compatibility import Compatibility, compatibility
 from dpfit.inference.fit import fit_fixed_mass
+from dpfit.inference.gof import GOF_THRESHOLD, GoodnessOfFit
+from dpfit.inference.intervals import Interval
+from dpfit.inference.levels import Level, format_percent, parse_level
 from dpfit.likelihood.joint import JointLikelihood
-from dpfit.likelihood.terms import Gm2Gaussian, intersect
+from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, PreferredRegion, intersect
 
 #: Number of σ of the (g−2) bands in the paper's interval algebra.
 BAND_SIGMAS = 2.0
+#: Masses of the interval algebra's scan over the mass range.
+ALGEBRA_MASSES = 171
 
 
 def gm2_band(term: Gm2Gaussian, mass: float, n_sigma: float = BAND_SIGMAS) -> list[tuple[float, float]]:
@@ -48,21 +64,141 @@ def interval_algebra(joint: JointLikelihood, mass: float) -> list[list[float]]:
     return [[lo, hi] for lo, hi in pieces]
 
 
-def profile_window(joint: JointLikelihood, mass: float) -> list[list[float]]:
-    """Δχ² ≤ 4 region of the profile likelihood at one mass."""
-    result = fit_fixed_mass(joint, mass)
-    intervals = result.intervals if joint.couplings == "universal" else result.intervals[joint.mode.window_parameter]
-    return intervals["95"]
+def profile_window(joint: JointLikelihood, mass: float, level: str | Level = "2sigma") -> list[list[float]]:
+    """The profile-likelihood window at one mass (MeV): the pieces of Δχ² ≤ c of the window's coupling."""
+    level = level if isinstance(level, Level) else parse_level(level, "window level")
+    return fit_fixed_mass(joint, mass, [level]).intervals[joint.mode.window_parameter][level.label].pieces
 
 
-def posterior_window(samples: dict[str, np.ndarray]) -> list[list[float]]:
-    """Central 95% credible interval of the window's coupling from posterior samples."""
-    values = samples["eps"] if "eps" in samples else samples["eps_e"]
-    lo, hi = np.quantile(values, [0.025, 0.975])
-    return [[float(lo), float(hi)]]
+def algebra_composition(joint: JointLikelihood) -> list[str]:
+    """What the interval algebra intersects, each with its own confidence level."""
+    out = []
+    band = format_percent(parse_level(f"{BAND_SIGMAS:g}sigma").probability)
+    for term in _window_joint(joint).terms:
+        if isinstance(term, Gm2Gaussian):
+            out.append(f"gm2:{term.scenario}: Delta a +- {BAND_SIGMAS:g} sigma band ({band} two-sided)")
+        elif isinstance(term, Exclusion):
+            cl = f"{format_percent(term.cl)} CL" if term.cl is not None else "CL not stated"
+            out.append(f"{term.name}: excluded region at {cl}")
+        elif isinstance(term, PreferredRegion):
+            out.append(f"{term.name}: preferred region, a box with no stated CL")
+        else:
+            out.append(f"{term.name}: {type(term).__name__}")
+    return out
 
 
 def algebra_over_masses(joint: JointLikelihood, masses) -> tuple[np.ndarray, list[list[list[float]]]]:
     """The paper's window at each mass of a grid (for the mass-range summary and the figure)."""
     masses = np.asarray(masses, dtype=float)
     return masses, [interval_algebra(joint, float(m)) for m in masses]
+
+
+def central_credible(values: np.ndarray, probability: float) -> list[list[float]]:
+    """Central credible interval holding ``probability`` of the samples (equal tails)."""
+    lo, hi = np.quantile(values, [(1 - probability) / 2, (1 + probability) / 2])
+    return [[float(lo), float(hi)]]
+
+
+@dataclass
+class WindowResult:
+    """The window at one mass (MeV) three ways, each with what it holds, and the fit's goodness of fit.
+
+    ``status`` is 'allowed' or 'excluded' (the fit's p-value below ``gof_threshold``: no window then).
+    """
+
+    mass: float
+    parameter: str
+    terms: list[str]
+    level: Level
+    status: str
+    gof: GoodnessOfFit
+    gof_threshold: float
+    compatibility: Compatibility
+    algebra: list[list[float]]
+    algebra_composition: list[str]
+    algebra_envelope: list[list[float]]
+    profile: Interval | None
+    posterior: list[list[float]] | None
+    posterior_label: str | None
+    mass_range: tuple[float, float]
+    diagnostics: dict | None
+    notes: list[str] = field(default_factory=list)
+    posterior_central: dict | None = None
+    posterior_check: dict | None = None
+
+    def to_dict(self) -> dict:
+        return {"mass_MeV": self.mass, "parameter": self.parameter, "terms": self.terms, "level": self.level.label,
+                "status": self.status, "gof": self.gof.to_dict(), "gof_threshold": self.gof_threshold,
+                "compatibility": self.compatibility.to_dict(),
+                "interval_algebra": {"pieces": self.algebra, "composition": self.algebra_composition,
+                                     "envelope_over_mass_range": self.algebra_envelope},
+                "profile": self.profile.to_dict() if self.profile else None,
+                "posterior": None if self.posterior is None else
+                {"pieces": self.posterior, "label": self.posterior_label, "mass_range_MeV": list(self.mass_range),
+                 "diagnostics": self.diagnostics, "central": self.posterior_central, "check": self.posterior_check},
+                "notes": self.notes}
+
+
+def window(analysis, mass: float | None = None, *, level: str | Level = "2sigma", walkers: int = 32,
+           steps: int = 3000, seed: int = 1, chain=None, chain_path=None, progress: bool = True,
+           gof_threshold: float = GOF_THRESHOLD) -> WindowResult:
+    """The window of an :class:`dpfit.model.analysis.Analysis` at ``mass`` (MeV; default: the region's mass).
+
+    The posterior comes from ``chain`` or ``chain_path`` if given, else from a
+    fresh emcee run (``walkers`` × ``steps``, ``seed``); none is run when the
+    analysis is excluded.
+    """
+    from dpfit.inference.chains import read_chain
+    from dpfit.inference.diagnostics import diagnostics, physical_samples
+    from dpfit.inference.sampling import sample
+
+    level = level if isinstance(level, Level) else parse_level(level, "window level")
+    if not 0 < gof_threshold < 1:
+        raise InputError("window", "gof_threshold", f"expected a probability in (0, 1), got {gof_threshold}")
+    model = analysis.model()
+    joint = model.joint
+    if mass is None:
+        if model.region is None:
+            raise InputError("window", "mass", "without a preferred region, give the mass")
+        mass = model.region.mass
+    parameter = joint.mode.window_parameter
+    fitted = fit_fixed_mass(joint, mass, [level])
+    compat = compatibility(joint, mass)
+    mass_range = analysis.resolved_mass_range()
+    _, per_mass = algebra_over_masses(joint, np.linspace(*mass_range, ALGEBRA_MASSES))
+    pieces = [p for ps in per_mass for p in ps]
+    envelope = [[min(p[0] for p in pieces), max(p[1] for p in pieces)]] if pieces else []
+    excluded = fitted.gof.p_value is not None and fitted.gof.p_value < gof_threshold
+    result = WindowResult(float(mass), parameter, joint.names, level, "excluded" if excluded else "allowed",
+                          fitted.gof, gof_threshold, compat, interval_algebra(joint, mass), algebra_composition(joint),
+                          envelope, None, None, None, tuple(mass_range), None)
+    if excluded:
+        result.notes.append(f"the data reject this analysis at m = {mass:g} MeV (p = {fitted.gof.p_value:.2g} < "
+                            f"{gof_threshold:g}): no window; largest disagreement: {compat.worst()}")
+        return result
+    result.profile = fitted.intervals[parameter][level.label]
+    from dpfit.inference.posterior_check import grid_summary_or_none, window_check
+
+    grid = grid_summary_or_none(model)
+    if chain is None and chain_path is not None:
+        from dpfit.inference.chains import check_analysis
+
+        chain = read_chain(chain_path)
+        check_analysis(chain, analysis.describe(), str(chain_path))
+    if chain is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            chain = sample(analysis, Path(tmp) / "window_chain.h5", nwalkers=walkers, nsteps=steps, seed=seed,
+                           progress=progress, grid=grid)
+    diag = diagnostics(chain)
+    result.diagnostics = diag.as_dict(chain.names)
+    marginalised = f"m marginalised over {mass_range[0]:g}-{mass_range[1]:g} MeV"
+    if grid is not None:  # the grid's HPD region is the posterior window; the chain's central interval beside it
+        check = window_check(grid, chain, diag)
+        result.posterior = check["posterior"]
+        result.posterior_label = f"95 % highest-posterior-density region of the exact grid posterior ({marginalised})"
+        result.posterior_central, result.posterior_check = check["posterior_central"], check["posterior_check"]
+        return result
+    samples = physical_samples(chain, diag.burn, diag.thin)
+    result.posterior = central_credible(samples[parameter], level.probability)
+    result.posterior_label = f"central {format_percent(level.probability)} credible interval ({marginalised})"
+    return result

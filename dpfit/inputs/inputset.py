@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -39,10 +39,27 @@ class InputFile:
     doc: dict
     sha256: str
     origin: str
+    layer_root: Path | None = field(default=None, compare=False)
 
     @property
     def kind(self) -> str:
         return self.doc["kind"]
+
+    @property
+    def layer(self) -> str:
+        """The layer's name without machine paths: 'default', 'convention paper', 'overlay' (+ '--set')."""
+        name = "overlay" if self.origin.startswith("overlay") else self.origin.removesuffix(" + --set")
+        return name + (" + --set" if self.origin.endswith(" + --set") else "")
+
+    @property
+    def relative_path(self) -> str:
+        """The file's path relative to its layer's directory (its name when the layer is unknown)."""
+        if self.layer_root is not None:
+            try:
+                return self.path.relative_to(self.layer_root).as_posix()
+            except ValueError:
+                pass
+        return self.path.name
 
 
 class InputSet:
@@ -196,7 +213,7 @@ class InputSet:
             if card.doc["scenario"].lower() == name.lower():
                 return card
         known = ", ".join(c.doc["scenario"] for c in cards)
-        raise InputError("option --muon" if lepton == "mu" else "option --electron", None,
+        raise InputError("muon" if lepton == "mu" else "electron", None,
                          f"unknown {lepton} scenario '{name}'; known: {known}")
 
     # -- records (each card resolved once)
@@ -308,20 +325,57 @@ class InputSet:
             self.region(ref)
 
     # -- provenance
-    def provenance(self) -> dict:
-        """What produced a result: convention, every input file with its SHA-256, the overrides."""
-        files = [{"name": f.name, "role": f.role, "path": str(f.path), "origin": f.origin, "sha256": f.sha256}
-                 for f in self.files()]
-        for f in self.files():
+    def used_files(self, names) -> list[InputFile]:
+        """The files that cards or data files ``names`` read, following references (any string field
+        naming a data file), plus the constants every result uses (alpha, m_mu, m_e)."""
+        data = {n for r, n in self._files if r == "data"}
+        todo = [("card", n) if ("card", n) in self._files else ("data", n) for n in names]
+        todo += [("data", n) for n in CONSTANTS if n in data]
+        seen: dict[tuple[str, str], InputFile] = {}
+        while todo:
+            key = todo.pop()
+            if key in seen or key not in self._files:
+                continue
+            seen[key] = entry = self._files[key]
+            todo += [("data", v) for v in _strings(entry.doc) if v in data and ("data", v) != key]
+        return [seen[k] for k in sorted(seen)]
+
+    def digest(self) -> str:
+        """SHA-256 of the whole input set: every file's role, name and SHA-256, the convention, the overrides."""
+        text = "\n".join([self.convention] + [f"{f.role}/{f.name}/{f.sha256}" for f in self.files()]
+                         + [f"set {k}={v!r}" for k, v in self.overrides])
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def provenance(self, used=None) -> dict:
+        """What produced a result: convention, the input files it used (``used``: card or data names and
+        what they reference; None: every file), each with its layer, its path relative to that layer and
+        its SHA-256, the digest of the whole input set, the overrides. No absolute paths."""
+        chosen = self.files() if used is None else self.used_files(used)
+        files = [{"name": f.name, "role": f.role, "layer": f.layer, "path": f.relative_path, "sha256": f.sha256}
+                 for f in chosen]
+        for f in chosen:
             if f.role == "data" and f.kind == "exclusion" and "contour" in f.doc:
                 path = self.contour_path(f)
                 digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
-                files.append({"name": path.name, "role": f"contour of {f.name}", "path": str(path),
-                              "origin": f.origin, "sha256": digest})
-        return {"convention": self.convention, "files": files,
+                relative = (Path(f.relative_path).parent / f.doc["contour"]["file"]).as_posix()
+                files.append({"name": path.name, "role": f"contour of {f.name}", "layer": f.layer,
+                              "path": relative, "sha256": digest})
+        return {"convention": self.convention, "inputs_digest": self.digest(), "files": files,
                 "overrides": [{"key": k, "value": v} for k, v in self.overrides]}
 
     @staticmethod
     def contour_path(entry: InputFile) -> Path:
         """The contour file a data file names, relative to the data file's directory."""
         return (entry.path.parent / entry.doc["contour"]["file"]).resolve()
+
+
+def _strings(node):
+    """Every string value in a nested document."""
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value)

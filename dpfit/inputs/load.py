@@ -71,7 +71,7 @@ def _scan(directory: Path, origin: str, skip: Path | None = None) -> list[InputF
         if doc.get("schema") == ANALYSIS_SCHEMA:  # an analysis file kept beside its overlay is not an input
             continue
         role, _ = classify(doc, str(path))
-        found.append(InputFile(path.stem, role, path, doc, sha256, origin))
+        found.append(InputFile(path.stem, role, path, doc, sha256, origin, directory))
     return found
 
 
@@ -83,52 +83,52 @@ def parse_override(text: str) -> tuple[str, object]:
     key, sep, value = text.partition("=")
     key = key.strip()
     if not sep or "." not in key:
-        raise InputError("--set", text, "expected FILE.FIELD=VALUE, e.g. a_mu_sm_wp25.value=116592040")
+        raise InputError("overrides", text, "expected FILE.FIELD=VALUE, e.g. a_mu_sm_wp25.value=116592040")
     try:
         parsed = parse_yaml(value)
     except (yaml.YAMLError, RecursionError):
-        raise InputError("--set", key, f"cannot read the value '{value}'") from None
+        raise InputError("overrides", key, f"cannot read the value '{value}'") from None
     return key, parsed
 
 
 def _apply_override(files: dict, key: str, value) -> None:
     if not isinstance(key, str) or "." not in key:
-        raise InputError("--set", str(key), "expected a key FILE.FIELD, e.g. a_mu_sm_wp25.value")
+        raise InputError("overrides", str(key), "expected a key FILE.FIELD, e.g. a_mu_sm_wp25.value")
     name, _, field = key.partition(".")
     matches = [k for k in files if k[1] == name]
     if not matches:
         close = difflib.get_close_matches(name, sorted({k[1] for k in files}), n=3)
         hint = f"; close matches: {', '.join(close)}" if close else ""
-        raise InputError("--set", key, f"no input file named '{name}'{hint}")
+        raise InputError("overrides", key, f"no input file named '{name}'{hint}")
     if len(matches) > 1:
-        raise InputError("--set", key, f"'{name}' names both a data file and a card; rename one")
+        raise InputError("overrides", key, f"'{name}' names both a data file and a card; rename one")
     entry = files[matches[0]]
     doc = copy.deepcopy(entry.doc)
     node, parts = doc, field.split(".")
     for depth, part in enumerate(parts):
         last = depth == len(parts) - 1
         if not isinstance(node, dict) or (part not in node and not last):
-            raise InputError("--set", key, f"{entry.path} has no field '{'.'.join(parts[:depth + 1])}'")
+            raise InputError("overrides", key, f"{entry.path} has no field '{'.'.join(parts[:depth + 1])}'")
         if last and part not in node:
             props = schema()["$defs"][classify(doc, str(entry.path))[1]].get("properties", {}) if depth == 0 else {}
             if part not in props:
                 close = difflib.get_close_matches(part, sorted(set(node) | set(props)), n=3)
                 hint = f"; close matches: {', '.join(close)}" if close else ""
-                raise InputError("--set", key, f"{entry.path} has no field '{field}'{hint}")
+                raise InputError("overrides", key, f"{entry.path} has no field '{field}'{hint}")
         if last:
             node[part] = value
         else:
             node = node[part]
-    check_finite(doc, "--set", key)
+    check_finite(doc, "overrides", key)
     origin = entry.origin if entry.origin.endswith(" + --set") else entry.origin + " + --set"
-    files[matches[0]] = InputFile(entry.name, entry.role, entry.path, doc, entry.sha256, origin)
+    files[matches[0]] = InputFile(entry.name, entry.role, entry.path, doc, entry.sha256, origin, entry.layer_root)
 
 
 def load_inputs(inputs_dir: str | Path | None = None, convention: str = "precise",
                 overrides: list[str] | tuple[str, ...] = ()) -> InputSet:
     """Load, overlay, override and validate every input; see the module docstring for the layers."""
     if convention not in CONVENTIONS:
-        raise InputError("option --convention", None, f"expected one of {', '.join(CONVENTIONS)}, got '{convention}'")
+        raise InputError("convention", None, f"expected one of {', '.join(CONVENTIONS)}, got '{convention}'")
     data_dir = default_dir("data")
     layers = [(data_dir, "default", data_dir / "conventions"), (default_dir("likelihoods"), "default", None)]
     if convention != "precise":
@@ -136,7 +136,7 @@ def load_inputs(inputs_dir: str | Path | None = None, convention: str = "precise
     if inputs_dir is not None:
         user = Path(inputs_dir).resolve()
         if not user.is_dir():
-            raise InputError(str(user), None, "--inputs must name an existing directory")
+            raise InputError("inputs_dir", None, f"{user} is not an existing directory")
         layers.append((user, f"overlay {user}", None))
     parsed = [parse_override(o) if isinstance(o, str) else tuple(o) for o in overrides]
     state = tuple(_stat_key(p) for directory, _, _ in layers for p in sorted(directory.rglob("*")) if p.is_file())

@@ -92,7 +92,7 @@ def _excluded(mi, eps, i, x_col, x_mlo, x_mhi, x_off, x_len, x_logm, x_lo, x_hi,
 @njit(cache=True)
 def _kernel(m, eps, out, table, t_lo, t_inv, n_gauss, g_col, g_delta, g_sigma,
             x_col, x_mlo, x_mhi, x_off, x_len, x_logm, x_lo, x_hi, x_loglo, x_loghi, x_scale,
-            r_col, r_m0, r_sig, r_lo, r_hi, r_gauss, outside):
+            r_col, r_m0, r_sig, r_lo, r_hi, r_gauss, r_box, outside):
     """ln L per point; step terms first (an excluded point skips the rest); ``outside[i]``
     flags points beyond the k table, left for the exact path."""
     n_intervals = table.shape[2]
@@ -105,7 +105,7 @@ def _kernel(m, eps, out, table, t_lo, t_inv, n_gauss, g_col, g_delta, g_sigma,
         total = 0.0
         for r in range(r_col.shape[0]):
             e = eps[i, r_col[r]]
-            if e < r_lo[r] or e > r_hi[r] or (not r_gauss[r] and abs(mi - r_m0[r]) > r_sig[r]):
+            if e < r_lo[r] or e > r_hi[r] or (r_box[r] and (mi < r_m0[r] - r_sig[r] or mi > r_m0[r] + r_sig[r])):
                 total = -np.inf
             elif r_gauss[r]:
                 total -= 0.5 * ((mi - r_m0[r]) / r_sig[r]) ** 2
@@ -174,7 +174,8 @@ class FusedLikelihood:
         self._regions = (np.array([col(t.lepton) for t in regions], dtype=np.int64),
                          np.array([t.mass0 for t in regions]), np.array([t.mass_sigma for t in regions]),
                          np.array([t.eps_lower for t in regions]), np.array([t.eps_upper for t in regions]),
-                         np.array([t.mass_model == "gaussian" for t in regions]))
+                         np.array([t.mass_model == "gaussian" for t in regions]),
+                         np.array([t.mass_model == "box" for t in regions]))
 
     def logl(self, m, *couplings) -> np.ndarray:
         """ln L at masses m (MeV) and couplings, like JointLikelihood.logl (any broadcastable shapes)."""

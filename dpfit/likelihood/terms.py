@@ -116,6 +116,7 @@ class Exclusion(Term):
     mass_range: tuple[float, float]
     invisible_ratio: float = 0.0
     visible_decay: bool = True
+    cl: float | None = None
 
     def edges(self, m):
         """(lower, upper) edges of the excluded band at masses m; NaN outside the mass range."""
@@ -153,7 +154,8 @@ class PreferredRegion(Term):
     """Preferred region: ε_lo ≤ ε ≤ ε_hi, and m within m0 ± σ_m (box) or Gaussian in m.
 
     ln L = 0 inside, −∞ outside; with ``mass_model='gaussian'`` the mass adds
-    −½((m − m0)/σ_m)² instead of the box.
+    −½((m − m0)/σ_m)² instead of the box, and ``'none'`` leaves the mass free
+    (used when the region's mass is the posterior's prior, not counted twice).
     """
 
     name: str
@@ -164,11 +166,21 @@ class PreferredRegion(Term):
     eps_upper: float
     mass_model: str = "box"
 
+    @property
+    def ndata(self) -> int:
+        """A Gaussian mass is a measurement (one degree of freedom); a box is a step."""
+        return 1 if self.mass_model == "gaussian" else 0
+
     def mass_logl(self, m):
+        """ln L of the mass: a box [m0 − σ, m0 + σ] (edges as the mass range computes them, so that its end
+        points are inside), −½((m − m0)/σ)² for a Gaussian, 0 for 'none' (the mass left to a prior)."""
         m = np.asarray(m, dtype=float)
         if self.mass_model == "gaussian":
             return -0.5 * ((m - self.mass0) / self.mass_sigma) ** 2
-        return np.where(np.abs(m - self.mass0) <= self.mass_sigma, 0.0, -np.inf)
+        if self.mass_model == "none":
+            return np.zeros(m.shape)
+        lo, hi = self.mass_range()
+        return np.where((m >= lo) & (m <= hi), 0.0, -np.inf)
 
     def logl(self, m, eps):
         eps = np.asarray(eps, dtype=float)

@@ -41,7 +41,7 @@ def exclusion_term(record: ExclusionCard, invisible_ratio: float) -> Exclusion:
     """The step term of an exclusion record, its upper edge moved by the invisible-width ratio."""
     contour = record.contour
     return Exclusion(record.name, record.lepton, contour.mass, contour.lower, contour.upper, record.mass_range,
-                     invisible_ratio, record.visible_decay)
+                     invisible_ratio, record.visible_decay, record.cl)
 
 
 def region_term(record: RegionCard) -> PreferredRegion:
@@ -100,6 +100,20 @@ class Analysis:
             raise InputError(self.source, "mass_prior", f"expected uniform or gaussian, got '{self.mass_prior}'")
         if self.eps_prior not in ("log-uniform", "uniform"):
             raise InputError(self.source, "eps_prior", f"expected log-uniform or uniform, got '{self.eps_prior}'")
+
+    def __repr__(self) -> str:
+        """The choices with the cards they resolve to (the default limits named, not None)."""
+        try:
+            limits = tuple(self.limit_cards())
+            mass = self.resolved_mass_range() if (self.mass_range or self.atomki) else None
+        except InputError as exc:
+            return f"Analysis(muon={self.muon!r}, electron={self.electron!r}, limits={self.limits!r}; unresolved: {exc})"
+        extra = f", inputs_dir={Path(self.inputs_dir).name!r}" if self.inputs_dir else ""
+        extra += f", overrides={list(self.overrides)!r}" if self.overrides else ""
+        return (f"Analysis(muon={self.muon!r}, electron={self.electron!r}, limits={limits!r}, atomki={self.atomki!r}, "
+                f"couplings={self.couplings!r}, convention={self.convention!r}, invisible_ratio={self.invisible_ratio:g}, "
+                f"mass_range={mass!r} MeV, eps_range={tuple(self.eps_range)!r}, priors: m {self.mass_prior}, "
+                f"eps {self.eps_prior}{extra})")
 
     # ------------------------------------------------------------------ construction
     @classmethod

@@ -1,42 +1,99 @@
-"""Corner plot of a posterior chain (corner.py), returning the numbers it draws.
+"""Corner plot of a posterior chain (corner.py), and the numbers it shows.
 
 Axes: m in MeV and log10 ε (the sampled coordinate for a log-uniform prior).
 Burn-in and thinning come from the chain's measured autocorrelation time.
-The 2D contours enclose 68% and 95% of the posterior mass (not the "1σ/2σ"
-of a 2D Gaussian, which would hold 39% / 86%: corner issue #123).
+The 2D contours enclose the levels' probability of the posterior mass
+(68.27 % and 95.45 % by default; not the "1σ/2σ" of a 2D Gaussian, which
+would hold 39 % / 86 %: corner issue #123), and the figure says so. With the
+chain's model (and its grid posterior), prior edges, hard exclusion walls and
+the grid's 1-D marginals are marked (:mod:`dpfit.output.corner_marks`).
+
+The titles (median and the 16–84 % quantiles) are rounded to the digit the
+Monte-Carlo error of the median supports: that error is
+sqrt(π/2) σ / sqrt(N_eff) for a near-Gaussian marginal (Kendall & Stuart,
+The Advanced Theory of Statistics, vol. 1, §10.10), N_eff the effective
+sample size. The numbers (:func:`corner_numbers`) are in physical units,
+ε rather than log10 ε, like every other dpfit output.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from dpfit.output.plots import pyplot, save
 from dpfit.inference.chains import Chain
-from dpfit.inference.diagnostics import diagnostics
+from dpfit.inference.diagnostics import diagnostics, physical_samples
+from dpfit.output.plots import finish
 
 LABELS = {"m": "m [MeV]", "log10_eps": r"$\log_{10}\varepsilon$", "log10_eps_e": r"$\log_{10}\varepsilon_e$",
           "log10_eps_mu": r"$\log_{10}\varepsilon_\mu$", "eps": r"$\varepsilon$", "eps_e": r"$\varepsilon_e$",
           "eps_mu": r"$\varepsilon_\mu$"}
 QUANTILES = (0.025, 0.16, 0.5, 0.84, 0.975)
-LEVELS = (0.68, 0.95)
 
 
-def plot_corner(chain: Chain, target) -> dict:
-    """Draw the corner plot into ``target`` (.png/.pdf); return quantiles per parameter and diagnostics."""
+def median_mc_error(values: np.ndarray, ess: float) -> float:
+    """Monte-Carlo standard error of the median: sqrt(π/2) σ / sqrt(N_eff)."""
+    return float(math.sqrt(math.pi / 2) * np.std(values) / math.sqrt(max(ess, 1.0)))
+
+
+def decimals_for(error: float) -> int:
+    """Decimal places that keep one significant digit of ``error`` (≥ 0)."""
+    if not error > 0:
+        return 4
+    return max(0, -int(math.floor(math.log10(error))))
+
+
+def _flat(chain: Chain):
+    diag = diagnostics(chain)
+    return diag, chain.get_chain(discard=diag.burn, thin=diag.thin, flat=True)
+
+
+def plot_corner(chain: Chain, target=None, *, fig=None, model=None, grid=None, levels=None):
+    """Draw the corner plot (into ``fig`` if given), save it to ``target`` if given; return the Figure.
+
+    ``levels``: the 2D contours' probability content (default 1sigma,2sigma). ``model`` / ``grid``: mark
+    prior edges, exclusion walls and the grid marginals; what was marked is in ``fig.dpfit_marks``.
+    """
     import corner
 
-    diag = diagnostics(chain)
-    flat = chain.get_chain(discard=diag.burn, thin=diag.thin, flat=True)
+    from dpfit.inference.levels import DEFAULT_LEVELS, format_percent, parse_levels
+
+    levels = parse_levels(DEFAULT_LEVELS if levels is None else levels)
+    held = " and ".join(format_percent(lv.probability) for lv in levels)
+    diag, flat = _flat(chain)
     names = chain.names
-    pyplot()
+    made = fig is None
     fig = corner.corner(
-        flat, labels=[LABELS.get(n, n) for n in names], quantiles=[0.16, 0.5, 0.84], levels=LEVELS,
-        show_titles=True, title_fmt=".4g", title_kwargs={"fontsize": 9}, label_kwargs={"fontsize": 11},
+        flat, fig=fig, labels=[LABELS.get(n, n) for n in names], quantiles=[0.16, 0.5, 0.84],
+        levels=tuple(lv.probability for lv in levels), show_titles=False, label_kwargs={"fontsize": 11},
         plot_datapoints=False, fill_contours=True, smooth=1.0, color="C0",
     )
-    fig.suptitle(f"joint posterior: contours hold 68% and 95% of the posterior; "
-                 f"{flat.shape[0]} samples (burn-in {diag.burn}, thin {diag.thin})", fontsize=8, y=1.02)
-    save(fig, target)
-    quantiles = {name: dict(zip([f"q{q:g}" for q in QUANTILES], np.quantile(flat[:, i], QUANTILES).tolist()))
-                 for i, name in enumerate(names)}
-    return {"quantiles": quantiles, "diagnostics": diag.as_dict(names)}
+    axes = np.asarray(fig.axes).reshape(len(names), len(names))
+    for i, name in enumerate(names):
+        q16, q50, q84 = np.quantile(flat[:, i], [0.16, 0.5, 0.84])
+        d = decimals_for(median_mc_error(flat[:, i], diag.ess))
+        axes[i, i].set_title(f"{LABELS.get(name, name)} = ${q50:.{d}f}^{{+{q84 - q50:.{d}f}}}_{{-{q50 - q16:.{d}f}}}$",
+                             fontsize=9)
+    fig.suptitle(f"joint posterior: the 2D contours hold {held} of the posterior mass; {flat.shape[0]} samples "
+                 f"(burn-in {diag.burn}, thin {diag.thin});\ntitles: median and 16-84% quantiles, rounded to the "
+                 "Monte-Carlo error of the median", fontsize=8, y=1.04)
+    fig.dpfit_marks = None
+    if model is not None:
+        from dpfit.output.corner_marks import mark_corner
+
+        fig.dpfit_marks = mark_corner(fig, names, flat, model, grid)
+    finish(fig, target, made)
+    return fig
+
+
+def corner_numbers(chain: Chain) -> dict:
+    """Quantiles of each parameter in physical units (m in MeV, ε), their Monte-Carlo error, diagnostics."""
+    diag = diagnostics(chain)
+    samples = physical_samples(chain, diag.burn, diag.thin)
+    quantiles = {name: dict(zip([f"q{q:g}" for q in QUANTILES], np.quantile(values, QUANTILES).tolist()))
+                 for name, values in samples.items()}
+    errors = {name: median_mc_error(values, diag.ess) for name, values in samples.items()}
+    return {"quantiles": quantiles, "median_mc_error": errors, "units": {"m": "MeV", "eps": "1", "eps_e": "1",
+                                                                          "eps_mu": "1"},
+            "diagnostics": diag.as_dict(chain.names)}

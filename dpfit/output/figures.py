@@ -1,4 +1,4 @@
-"""The reference figures (physics.md §4 items 4 and 5): muon bands and the overlay.
+"""The reference figures: the muon bands (ε_μ against m per scenario) and the overlay of every constraint.
 
 Plots only: they draw :mod:`dpfit.inference.bands` results and compute no physics. Masses
 are in MeV, couplings dimensionless. Figures are saved atomically through
@@ -11,8 +11,9 @@ from itertools import cycle
 
 import numpy as np
 
+from dpfit.inference.levels import format_percent, one_sided_coverage
 from dpfit.inference.bands import CouplingBand, OverlayResults
-from dpfit.output.plots import pyplot, log_axis, save
+from dpfit.output.plots import finish, pyplot, log_axis
 
 MASS_LABEL = "boson mass m [MeV]"
 LEPTON_SYMBOL = {"mu": r"\mu", "e": "e"}
@@ -86,16 +87,18 @@ def _plain_log_ticks(axis) -> None:
     axis.set_minor_formatter(ticker.NullFormatter())
 
 
-def plot_muon_bands(bands: list[CouplingBand], target, linear: bool = False) -> None:
+def plot_muon_bands(bands: list[CouplingBand], target=None, linear: bool = False, *, fig=None):
     """ε_μ against m, one log–log panel per scenario (shared y), with 1σ and 2σ bands.
 
     bands: CouplingBand results (masses in MeV), e.g. from dpfit.inference.bands.scenario_bands.
     linear=True draws the paper's linear ε ± nσ_ε instead of the exact Δχ² ≤ n² bands.
     Edges at or below zero are drawn down to the bottom of the log axis, and noted.
+    Draws into ``fig`` (a new figure if None), saves to ``target`` if given; returns the Figure.
     """
-    plt = pyplot()
-    fig, axes = plt.subplots(1, len(bands), figsize=(3.4 * len(bands) + 0.6, 4.2), sharey=True, squeeze=False)
-    axes = axes[0]
+    made = fig is None
+    if made:
+        fig = pyplot().figure(figsize=(3.4 * len(bands) + 0.6, 4.2))
+    axes = fig.subplots(1, len(bands), sharey=True, squeeze=False)[0]
     low, high = _positive_span(bands, linear)
     bottom, top = low / 2.0, high * 2.0
     for ax, band in zip(axes, bands):
@@ -116,7 +119,8 @@ def plot_muon_bands(bands: list[CouplingBand], target, linear: bool = False) -> 
     fig.suptitle(rf"Muon coupling from $(g-2)_\mu$, bands from {method}", fontsize=11)
     fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=9, bbox_to_anchor=(0.5, -0.02))
     fig.tight_layout(rect=(0, 0.07, 1, 1))
-    save(fig, target)
+    finish(fig, target, made)
+    return fig
 
 
 # ----------------------------------------------------------------------------- overlay
@@ -158,7 +162,8 @@ def _electron_bands(ax, bands: list[CouplingBand]) -> list:
     for band in bands:
         if band.upper_limit:
             line, = ax.plot(band.mass, band.edges(2)[1], color="black", ls="-.", lw=1.6)
-            handles.append((line, rf"{band.scenario} ($e$): 95% upper limit ($\Delta\chi^2 = 4$)"))
+            held = format_percent(one_sided_coverage(4.0))  # the best fit sits on eps = 0: a one-sided limit
+            handles.append((line, rf"{band.scenario} ($e$): one-sided upper limit, $\Delta\chi^2 = 4$ ({held})"))
             continue
         colour = next(colours)
         for n in (2, 1):
@@ -187,19 +192,45 @@ def _rectangle(ax, mass: tuple[float, float], eps: tuple[float, float], **style)
     return ax.add_patch(Rectangle((mass[0], eps[0]), mass[1] - mass[0], eps[1] - eps[0], **style))
 
 
-def _draw_overlay(ax, results: OverlayResults, top: float) -> list:
-    """Every layer of the overlay on one axis; returns (handle, label) pairs."""
-    handles = _electron_bands(ax, results.electron) + _muon_bands(ax, results.muon)
-    handles += _limits(ax, results.limits, top)
+def _draw_overlay(ax, results: OverlayResults, top: float) -> dict[str, list]:
+    """Every layer of the overlay on one axis; returns the legend's (handle, label) pairs by group."""
+    groups = {"(g−2) bands": _electron_bands(ax, results.electron) + _muon_bands(ax, results.muon),
+              "searches (excluded)": _limits(ax, results.limits, top), "ATOMKI": [], "window": []}
     if (box := results.atomki) is not None:
         rect = _rectangle(ax, box.mass, box.eps, facecolor=(ATOMKI_COLOUR, 0.22), edgecolor=ATOMKI_COLOUR, lw=2)
-        handles.append((rect, f"{box.label}: preferred"))
-    rects = [_rectangle(ax, box.mass, box.eps, facecolor=(WINDOW_COLOUR, 0.85), edgecolor="black", lw=1.2, zorder=5)
-             for box in results.window]
-    if rects:
+        groups["ATOMKI"].append((rect, f"{box.label}: preferred"))
+    if results.window_band is not None and np.isfinite(results.window_band[1]).any():
+        mass, lower, upper = results.window_band
+        patch = ax.fill_between(mass, lower, upper, facecolor=(WINDOW_COLOUR, 0.85), edgecolor="black", lw=1.0,
+                                zorder=5)
+        groups["window"].append((patch, "surviving window ε(m)\n(interval algebra at each mass)"))
+    elif results.window:
+        rects = [_rectangle(ax, b.mass, b.eps, facecolor=(WINDOW_COLOUR, 0.85), edgecolor="black", lw=1.2, zorder=5)
+                 for b in results.window]
         pieces = ", ".join(f"[{_power_of_ten(b.eps[0])}, {_power_of_ten(b.eps[1])}]" for b in results.window)
-        handles.append((rects[0], rf"{results.window[0].label}: $\varepsilon \in$ {pieces}"))
-    return handles
+        groups["window"].append((rects[0], rf"{results.window[0].label}: $\varepsilon \in$ {pieces}"))
+    return groups
+
+
+def _grouped_legend(fig, groups: dict[str, list]) -> None:
+    """One legend column per non-empty group, headed by the group's name."""
+    from matplotlib.legend_handler import HandlerTuple
+    from matplotlib.patches import Rectangle
+
+    columns = [(name, pairs) for name, pairs in groups.items() if pairs]
+    height = max(len(pairs) for _, pairs in columns) + 1
+    blank = Rectangle((0, 0), 0, 0, visible=False)
+    handles, labels = [], []
+    for name, pairs in columns:
+        column = [(blank, name)] + pairs + [(blank, "")] * (height - 1 - len(pairs))
+        handles += [h for h, _ in column]
+        labels += [label for _, label in column]
+    legend = fig.legend(handles, labels, loc="lower center", ncol=len(columns), frameon=False, fontsize=8,
+                        handlelength=4.0, bbox_to_anchor=(0.5, -0.01),
+                        handler_map={tuple: HandlerTuple(ndivide=None, pad=0.8)})
+    for text in legend.get_texts():
+        if text.get_text() in groups:
+            text.set_fontweight("bold")
 
 
 def _zoom_limits(results: OverlayResults) -> tuple[tuple[float, float], tuple[float, float]] | None:
@@ -209,6 +240,8 @@ def _zoom_limits(results: OverlayResults) -> tuple[tuple[float, float], tuple[fl
         return None
     m_lo, m_hi = min(b.mass[0] for b in boxes), max(b.mass[1] for b in boxes)
     e_lo, e_hi = min(b.eps[0] for b in boxes), max(b.eps[1] for b in boxes)
+    if results.window_band is not None and np.isfinite(results.window_band[1]).any():
+        e_lo, e_hi = min(e_lo, np.nanmin(results.window_band[1])), max(e_hi, np.nanmax(results.window_band[2]))
     margin = 0.35 * (m_hi - m_lo)
     return (m_lo - margin, m_hi + margin), (e_lo / 2.5, e_hi * 2.5)
 
@@ -225,32 +258,32 @@ def _style_overlay_axis(ax, mass_range, eps_range) -> None:
     ax.grid(which="major", alpha=0.3)
 
 
-def plot_overlay(results: OverlayResults, target) -> None:
+def plot_overlay(results: OverlayResults, target=None, *, fig=None):
     """The overlay over m = results.mass (MeV, log axes): bands, limits, ATOMKI box and window.
 
-    A second panel zooms on the X17 region (the ATOMKI box and the window; its
-    mass axis is linear, the range being narrow), framed in grey on the first;
-    the legend sits below both panels.
+    A second panel zooms on the X17 region (the ATOMKI box and the window, drawn
+    with its mass dependence; its mass axis is linear, the range being narrow),
+    framed in grey on the first; the legend sits below both panels, one column
+    per group ((g−2) bands, searches, ATOMKI, window). Draws into ``fig`` (a new
+    figure if None), saves to ``target`` if given; returns the Figure.
     """
-    plt = pyplot()
     zoom = _zoom_limits(results)
     ncols = 2 if zoom else 1
-    fig, axes = plt.subplots(1, ncols, figsize=(12.5 if zoom else 8, 5.8), squeeze=False,
-                             gridspec_kw={"width_ratios": [1.5, 1][:ncols]})
-    axes = axes[0]
+    made = fig is None
+    if made:
+        fig = pyplot().figure(figsize=(12.5 if zoom else 8, 6.4))
+    axes = fig.subplots(1, ncols, squeeze=False, gridspec_kw={"width_ratios": [1.5, 1][:ncols]})[0]
     low, high = _positive_span(results.electron + results.muon, linear=False)
     bottom, top = low / 1.5, high * 1.5
     for ax in axes:
-        handles = _draw_overlay(ax, results, top)
+        groups = _draw_overlay(ax, results, top)
     _style_overlay_axis(axes[0], (results.mass.min(), results.mass.max()), (bottom, top))
     axes[0].set_title("Lepton (g−2) bands, direct searches and ATOMKI", fontsize=11)
     if zoom:
         _style_overlay_axis(axes[1], *zoom)
         axes[1].set_title("Zoom on the X17 region (grey frame at left)", fontsize=11)
         _rectangle(axes[0], *zoom, fill=False, edgecolor="0.4", lw=1.2, zorder=6)
-    from matplotlib.legend_handler import HandlerTuple
-
-    fig.legend(*zip(*handles), loc="lower center", ncol=3, frameon=False, fontsize=8.5, handlelength=4.5,
-               bbox_to_anchor=(0.5, -0.01), handler_map={tuple: HandlerTuple(ndivide=None, pad=0.8)})
-    fig.tight_layout(rect=(0, 0.17, 1, 1))
-    save(fig, target)
+    _grouped_legend(fig, groups)
+    fig.tight_layout(rect=(0, 0.24, 1, 1))
+    finish(fig, target, made)
+    return fig

@@ -1,34 +1,59 @@
-"""Figures. Plots read results; they never recompute physics.
+"""Figures of scans. Plots read results; they never recompute physics.
 
-Every figure is saved atomically (temporary file, then rename) in the format
-its extension names (png, pdf, svg).
+Every plotting function draws into ``ax`` (or a new figure when ``ax`` is None)
+and returns the Axes it drew on, so it works in a notebook; it never changes
+the matplotlib backend (only the ``dpfit`` command selects a non-interactive
+one). Given a ``target`` it also saves the figure atomically (temporary file,
+then rename) in the format the extension names (png, pdf, svg), and closes the
+figure if it made it.
 """
 
 from __future__ import annotations
 
+import textwrap
+from itertools import cycle
 from pathlib import Path
 
 import numpy as np
 
 from dpfit.output.atomic import atomic_path
 
+#: At most this many grid lines per axis go into a contour or a hatched region (stride decimation).
+CONTOUR_POINTS = 300
+#: At most this many cells per axis go into the colour map (more than a 150 dpi figure shows).
+MESH_POINTS = 500
+HATCHES = ("///", "\\\\\\", "xx", "++", "..")
+
 
 def pyplot():
-    """matplotlib.pyplot on the non-interactive Agg backend (imported on first use)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+    """matplotlib.pyplot (imported on first use), on whatever backend the user or the CLI selected."""
     import matplotlib.pyplot as plt
 
     return plt
 
 
-def save(fig, target: str | Path) -> None:
-    """Save a figure atomically; the format follows the extension of ``target``."""
-    target = Path(target)
-    with atomic_path(target) as tmp:
-        fig.savefig(tmp, format=target.suffix.lstrip(".") or "png", dpi=150, bbox_inches="tight")
-    pyplot().close(fig)
+def new_axes(ax=None, figsize=(6.4, 4.8)):
+    """(figure, axes, made): the given axes' figure, or a new figure with one axes."""
+    if ax is not None:
+        return ax.figure, ax, False
+    fig, ax = pyplot().subplots(figsize=figsize)
+    return fig, ax, True
+
+
+def save(fig, target) -> None:
+    """Save a figure atomically, cropped to its content, to ``target`` or to each of a list of targets (one
+    drawing, several formats); the format follows each target's extension."""
+    for one in map(Path, target if isinstance(target, (list, tuple)) else [target]):
+        with atomic_path(one) as tmp:
+            fig.savefig(tmp, format=one.suffix.lstrip(".") or "png", dpi=150, bbox_inches="tight")
+
+
+def finish(fig, target, made: bool) -> None:
+    """Save to ``target`` if given; close the figure if this module made it and saved it."""
+    if target is not None:
+        save(fig, target)
+        if made:
+            pyplot().close(fig)
 
 
 def log_axis(ax, which: str, values) -> None:
@@ -38,13 +63,26 @@ def log_axis(ax, which: str, values) -> None:
         getattr(ax, f"set_{which}scale")("log")
 
 
+def plain_log_labels(axis) -> None:
+    """Ticks at 1, 2, 5 per decade labelled as plain numbers (no mathtext to typeset: fast, legible)."""
+    from matplotlib import ticker
+
+    axis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(ticker.NullFormatter())
+
+
+PLAIN_EPS_LABEL = {"eps": "kinetic mixing ε", "eps_e": "ε_e", "eps_mu": "ε_μ"}
 EPS_LABEL = {"eps": r"kinetic mixing $\varepsilon$", "eps_e": r"$\varepsilon_e$", "eps_mu": r"$\varepsilon_\mu$"}
 
 
-def plot_scan_1d(scan, target, levels=(1.0, 4.0)) -> None:
-    """Δχ²(ε) at fixed mass with the Δχ² = 1 and 4 lines."""
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6, 4))
+def plot_scan_1d(scan, target=None, levels=(1.0, 4.0), *, ax=None, title: str | None = None):
+    """Δχ²(ε) at the scan's fixed mass with the Δχ² = 1 and 4 lines; returns the Axes.
+
+    Nothing is profiled in universal mode (ε is the only parameter at fixed
+    mass); in lepton mode the other coupling is profiled, and the label says so.
+    """
+    fig, ax, made = new_axes(ax, (6, 4))
     finite = np.where(np.isfinite(scan.delta_chi2[0]), scan.delta_chi2[0], np.nan)
     ax.plot(scan.eps, finite, color="C0", label=f"m = {scan.mass[0]:g} MeV")
     for level, style in zip(levels, ("--", ":")):
@@ -55,29 +93,75 @@ def plot_scan_1d(scan, target, levels=(1.0, 4.0)) -> None:
                         color="k", alpha=0.15, step="mid", label="excluded (step terms)")
     ax.set_xscale("log")
     ax.set_xlabel(EPS_LABEL[scan.axis])
-    ax.set_ylabel(r"$\Delta\chi^2$ (profile)")
+    profiled = scan.axis != "eps"
+    ax.set_ylabel(r"$\Delta\chi^2$" + (" (other coupling profiled)" if profiled else " at fixed m"))
     top = np.nanmax(finite) if np.isfinite(finite).any() else 10.0
     ax.set_ylim(0, min(top, 25.0) * 1.05 + 0.1)
     ax.legend(frameon=False, fontsize=8)
-    save(fig, target)
+    if title:
+        ax.set_title("\n".join(textwrap.wrap(title, 80)), fontsize=8)
+    finish(fig, target, made)
+    return ax
 
 
-def plot_scan_2d(scan, target, levels) -> None:
-    """Δχ²(m, ε) map with the 2D contours (labelled by their probability content)."""
+def _stride(n: int, most: int = CONTOUR_POINTS) -> int:
+    """The stride that leaves at most ``most`` of ``n`` grid lines."""
+    return max(1, int(np.ceil(n / most)))
+
+
+def eps_extent(scan, codes=None) -> tuple[float, float]:
+    """The ε range worth drawing: the rows holding an allowed cell, widened by a factor 2 (within the grid)."""
+    allowed = np.isfinite(scan.delta_chi2).any(axis=0)
+    if not allowed.any():
+        return float(scan.eps[0]), float(scan.eps[-1])
+    rows = np.flatnonzero(allowed)
+    return max(scan.eps[0], scan.eps[rows[0]] / 2.0), min(scan.eps[-1], scan.eps[rows[-1]] * 2.0)
+
+
+def plot_scan_2d(scan, target=None, levels=None, *, ax=None, excluded=None, title: str | None = None):
+    """Δχ²(m, ε) map with the 2D contours, excluded regions hatched and labelled; returns the Axes.
+
+    levels: {label: Δχ²} of the contours, each label saying what it holds (:meth:`Scan.contour_labels`).
+    excluded: (codes, labels) from :func:`dpfit.inference.excluded.excluded_by`, labels being what
+    the legend shows (e.g. the experiments); None: excluded cells are left blank.
+    The map is one rasterized mesh of at most MESH_POINTS cells per axis; contours and hatching use at
+    most CONTOUR_POINTS grid lines per axis (every k-th line of a finer grid).
+    """
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6.4, 4.8))
+    fig, ax, made = new_axes(ax)
     z = np.where(np.isfinite(scan.delta_chi2), scan.delta_chi2, np.nan).T
-    mesh = ax.pcolormesh(scan.mass, scan.eps, np.minimum(z, 25.0), shading="auto", cmap="viridis_r")
-    fig.colorbar(mesh, ax=ax, label=r"$\Delta\chi^2$ (capped at 25; blank: excluded)")
-    finite = np.where(np.isfinite(z), z, 1e3)
-    ordered = sorted(levels.items(), key=lambda kv: kv[1])
-    styles = ["-", "--", ":"][: len(ordered)]
-    ax.contour(scan.mass, scan.eps, finite, levels=[v for _, v in ordered], colors="k", linestyles=styles)
-    handles = [plt.Line2D([], [], color="k", ls=ls, label=rf"{k}% CL, 2 parameters ($\Delta\chi^2$ = {v:g})")
-               for (k, v), ls in zip(ordered, styles)]
-    ax.legend(handles=handles, frameon=True, fontsize=8, loc="lower right")
+    mm, me = _stride(scan.mass.size, MESH_POINTS), _stride(scan.eps.size, MESH_POINTS)
+    mesh = ax.pcolormesh(scan.mass[::mm], scan.eps[::me], np.minimum(z[::me, ::mm], 25.0), shading="auto",
+                         cmap="viridis_r", rasterized=True)
+    fig.colorbar(mesh, ax=ax, label="Δχ² (capped at 25)")
+    sm, se = _stride(scan.mass.size), _stride(scan.eps.size)
+    mass, eps = scan.mass[::sm], scan.eps[::se]
+    handles = []
+    if levels:
+        finite = np.where(np.isfinite(z), z, 1e3)[::se, ::sm]
+        ordered = sorted(levels.items(), key=lambda kv: kv[1])
+        styles = ["-", "--", ":"][: len(ordered)]
+        ax.contour(mass, eps, finite, levels=[v for _, v in ordered], colors="k", linestyles=styles)
+        handles += [plt.Line2D([], [], color="k", ls=ls, label=k)
+                    for (k, v), ls in zip(ordered, styles)]
+    if excluded is not None:
+        from matplotlib.patches import Patch
+
+        codes, labels = excluded
+        sub = codes.T[::se, ::sm]
+        for k, (label, hatch) in enumerate(zip(labels, cycle(HATCHES)), start=1):
+            if (sub == k).any():
+                ax.contourf(mass, eps, (sub == k).astype(float), levels=[0.5, 1.5], colors="none", hatches=[hatch])
+                handles.append(Patch(facecolor="white", edgecolor="0.3", hatch=hatch, label=f"excluded: {label}"))
+    if handles:
+        ax.legend(handles=handles, frameon=True, fontsize=7, loc="lower right")
     log_axis(ax, "x", scan.mass)
     ax.set_yscale("log")
+    ax.set_ylim(*eps_extent(scan))
+    plain_log_labels(ax.yaxis)
     ax.set_xlabel("boson mass m [MeV]")
-    ax.set_ylabel(EPS_LABEL[scan.axis])
-    save(fig, target)
+    ax.set_ylabel(PLAIN_EPS_LABEL[scan.axis])
+    if title:
+        ax.set_title("\n".join(textwrap.wrap(title, 80)), fontsize=8)
+    finish(fig, target, made)
+    return ax

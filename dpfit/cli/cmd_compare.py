@@ -1,0 +1,70 @@
+"""``dpfit compare``: evidence and Bayes factors between analyses given as option lists."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+
+from dpfit.cli.options import add_analysis_options, analysis_from_args, emit, positive_number
+
+#: Analysis options that may be given as a comma list (one analysis per value; lists multiply).
+LIST_OPTIONS = ("muon", "electron", "atomki")
+
+
+def analyses_from_args(args) -> list[tuple[str, object]]:
+    """(label, Analysis) for every combination of the comma-listed options."""
+    choices = []
+    for name in LIST_OPTIONS:
+        value = getattr(args, name)
+        values = [v.strip() for v in value.split(",")] if isinstance(value, str) else [value]
+        choices.append([v for v in values if v != ""] or [value])
+    out = []
+    for combo in itertools.product(*choices):
+        ns = argparse.Namespace(**vars(args))
+        for name, value in zip(LIST_OPTIONS, combo):
+            setattr(ns, name, value)
+        label = ", ".join(f"{n}={v}" for n, v, c in zip(LIST_OPTIONS, combo, choices) if len(c) > 1) or "analysis"
+        out.append((label, analysis_from_args(ns)))
+    return out
+
+
+def cmd_compare(args) -> int:
+    from dpfit.inference.evidence import compare
+    from dpfit.output.writers import to_json
+
+    analyses = analyses_from_args(args)
+    result = compare([(label, a.model()) for label, a in analyses], sampler=args.sampler, nlive=int(args.nlive),
+                     seed=args.seed, progress=not args.no_progress)
+    if args.format == "json":
+        emit(to_json(result), args.out)
+    else:
+        lines = [result["method"]]
+        for r in result["rows"]:
+            line = f"{r['analysis']}: ln Z = {r['logz']:.4f} +- {r['error']:.2g}"
+            if "grid" in r and "dynesty" in r:
+                a = r["agreement"]
+                line += (f" (grid {r['grid']['logz']:.4f} +- {r['grid']['error']:.1e}; dynesty {r['dynesty']['logz']:.4f}"
+                         f" +- {r['dynesty']['error']:.3f}; {'agree' if a['agrees'] else 'DISAGREE'})")
+            lines.append(line)
+        for f in result["bayes_factors"]:
+            lines.append(f"ln B({f['analysis']} : {f['against']}) = {f['ln_B']:+.4f} +- {f['error']:.2g} "
+                         f"(B = {f['B']:.4g})")
+        emit("\n".join(lines) + "\n", args.out)
+    if result["warning"]:
+        print(f"warning: {result['warning']}", file=sys.stderr)
+    return 0
+
+
+def register(sub) -> None:
+    """Add the command's parser to the ``dpfit`` subparsers."""
+    p = sub.add_parser("compare", help="evidence and Bayes factors between analyses (--muon WP20,BMW21,WP25 ...)")
+    add_analysis_options(p)
+    p.add_argument("--sampler", choices=("grid", "dynesty"), default="grid",
+                   help="grid evidence (default), or grid and dynesty (both, checked against each other)")
+    p.add_argument("--nlive", type=positive_number, default=400, help="dynesty live points (default 400)")
+    p.add_argument("--seed", type=int, default=1, help="dynesty random seed")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    p.set_defaults(func=cmd_compare)

@@ -1,0 +1,132 @@
+"""``dpfit export``: results in the field's formats (DarkCast .lmt, HEPData, ArviZ NetCDF, getdist)."""
+
+from __future__ import annotations
+
+from dpfit.cli.options import add_analysis_options, add_input_options, analysis_from_args, inputs_from_args, positive_number
+from dpfit.errors import InputError
+
+
+def _level(text: str):
+    from dpfit.inference.levels import parse_level
+
+    return parse_level(text, "option --cl")
+
+
+def _window(analysis, points: int):
+    from dpfit.inference.scan import log_grid
+    from dpfit.inference.window import algebra_over_masses
+
+    return algebra_over_masses(analysis.likelihood(), log_grid(*analysis.resolved_mass_range(), points))
+
+
+def cmd_export_band(args) -> int:
+    from dpfit.inference.scan import log_grid
+    from dpfit.output.atomic import write_text
+    from dpfit.output.export_lmt import band_lmt
+    from dpfit.output.writers import provenance
+
+    inputs = inputs_from_args(args)
+    try:
+        record = inputs.gm2_card(args.lepton, args.scenario)
+    except InputError as exc:
+        raise InputError("option --scenario", None, exc.message) from None
+    level = _level(args.cl)
+    lo, hi = args.mass_range
+    masses = log_grid(lo, hi, args.points)
+    prov = provenance(inputs, [record.name], command="export band", level=level.label)
+    write_text(args.out, band_lmt(record, masses, level, prov))
+    print(f"wrote {args.out}: (g-2)_{record.lepton} {record.scenario} at {level.label}, "
+          f"{len(masses)} masses {lo:g}-{hi:g} MeV")
+    return 0
+
+
+def cmd_export_window(args) -> int:
+    from dpfit.output.atomic import write_text
+    from dpfit.output.export_lmt import window_lmt
+    from dpfit.output.writers import provenance
+
+    analysis = analysis_from_args(args)
+    masses, pieces = _window(analysis, int(args.points))
+    prov = provenance(analysis, command="export window")
+    write_text(args.out, window_lmt(masses, pieces, prov, source="option --out"))
+    print(f"wrote {args.out}: window at {sum(1 for p in pieces if p)} of {len(masses)} masses")
+    return 0
+
+
+def cmd_export_hepdata(args) -> int:
+    from dpfit.inference.bands import band_from_term
+    from dpfit.inference.scan import log_grid, scan_2d
+    from dpfit.output import export_hepdata as hd
+    from dpfit.output.writers import provenance
+
+    analysis = analysis_from_args(args)
+    joint = analysis.likelihood()
+    masses, pieces = _window(analysis, int(args.points))
+    tables = [hd.window_table(masses, pieces)]
+    band_masses = log_grid(*args.band_range, args.points)
+    tables += [hd.band_table(band_from_term(t, band_masses)) for t in joint.gaussian_terms()]
+    nm, ne = (int(n) for n in args.grid_points)
+    axis = "eps" if joint.couplings == "universal" else "eps_e"
+    scan = scan_2d(joint, log_grid(*analysis.resolved_mass_range(), nm), log_grid(*analysis.eps_range, ne), axis)
+    tables.append(hd.scan_table(scan))
+    prov = provenance(analysis, command="export hepdata")
+    hd.write_submission(hd.submission(tables, prov), prov, args.out)
+    print(f"wrote {args.out}: HEPData submission with {len(tables)} tables")
+    return 0
+
+
+def cmd_export_chain(args) -> int:
+    from dpfit.inference.chains import read_chain
+    from dpfit.output import export_chain
+
+    chain = read_chain(args.chain)
+    prov = export_chain.chain_provenance(chain, f"export chain --format {args.format}")
+    if args.format == "netcdf":
+        export_chain.write_netcdf(chain, args.out, prov)
+        written = [args.out]
+    else:
+        written = export_chain.write_getdist(chain, args.out, prov)
+    print("wrote " + ", ".join(written))
+    return 0
+
+
+def register(sub) -> None:
+    """Add the command's parser (with one subcommand per result) to the ``dpfit`` subparsers."""
+    p = sub.add_parser("export", help="write results as DarkCast .lmt, HEPData, ArviZ NetCDF or getdist chains")
+    what = p.add_subparsers(dest="what", required=True, metavar="WHAT")
+
+    b = what.add_parser("band", help="a (g-2) band or upper limit at a level, as DarkCast .lmt")
+    add_input_options(b)
+    b.add_argument("--lepton", choices=("e", "mu"), required=True)
+    b.add_argument("--scenario", required=True, help="e.g. WP25 (muon), Rb20 (electron)")
+    b.add_argument("--cl", default="2sigma", help="level: a probability (0.9) or Nsigma (default 2sigma)")
+    b.add_argument("--mass-range", nargs=2, type=positive_number, default=(1.0, 1000.0), metavar=("LO", "HI"),
+                   help="masses in MeV (default 1 1000); written in GeV")
+    b.add_argument("--points", type=positive_number, default=300, help="log-spaced masses (default 300)")
+    b.add_argument("--format", choices=("lmt",), default="lmt")
+    b.add_argument("--out", required=True, metavar="FILE.lmt")
+    b.set_defaults(func=cmd_export_band)
+
+    w = what.add_parser("window", help="the surviving window over the mass range, as DarkCast .lmt")
+    add_analysis_options(w)
+    w.add_argument("--points", type=positive_number, default=100, help="log-spaced masses (default 100)")
+    w.add_argument("--format", choices=("lmt",), default="lmt")
+    w.add_argument("--out", required=True, metavar="FILE.lmt")
+    w.set_defaults(func=cmd_export_window)
+
+    h = what.add_parser("hepdata", help="window, (g-2) bands and 2D scan as a HEPData submission archive")
+    add_analysis_options(h)
+    h.add_argument("--points", type=positive_number, default=100, help="masses of the window and bands (default 100)")
+    h.add_argument("--band-range", nargs=2, type=positive_number, default=(1.0, 1000.0), metavar=("LO", "HI"),
+                   help="masses of the bands in MeV (default 1 1000)")
+    h.add_argument("--grid-points", nargs=2, type=positive_number, default=(40, 40), metavar=("NM", "NE"),
+                   help="2D scan grid (default 40 40)")
+    h.add_argument("--format", choices=("hepdata",), default="hepdata")
+    h.add_argument("--out", required=True, metavar="FILE.tar.gz")
+    h.set_defaults(func=cmd_export_hepdata)
+
+    c = what.add_parser("chain", help="a posterior chain as ArviZ NetCDF or getdist chain files")
+    c.add_argument("chain", metavar="CHAIN.h5")
+    c.add_argument("--format", choices=("netcdf", "getdist"), default="netcdf")
+    c.add_argument("--out", required=True, metavar="FILE.nc or ROOT")
+    c.set_defaults(func=cmd_export_chain)

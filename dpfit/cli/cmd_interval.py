@@ -1,0 +1,35 @@
+"""``dpfit interval``: Feldman-Cousins, CLs or delta-chi2 interval of eps at fixed mass (JSON)."""
+
+from __future__ import annotations
+
+from dpfit.cli.options import add_analysis_options, analysis_from_args, emit
+from dpfit.cli.parallel import add_construction_options, executor_from_args, whole_toys
+
+
+def cmd_interval(args) -> int:
+    from dpfit.inference.executors import remove_store
+    from dpfit.inference.frequentist import frequentist_interval
+    from dpfit.inference.levels import parse_level
+    from dpfit.inference.toys import ToyModel
+    from dpfit.output.writers import provenance, to_json
+
+    level = parse_level(args.cl, source="option --cl")
+    analysis = analysis_from_args(args)
+    model = ToyModel.from_joint(analysis.likelihood(), args.mass, source="option --mass")
+    store = f"{args.out}.chunks" if args.out else None
+    result = frequentist_interval(model, args.method, level, whole_toys(args), args.seed, executor_from_args(args),
+                                  store_dir=store, progress=not args.no_progress)
+    doc = result.to_dict()
+    doc["provenance"] = provenance(analysis.inputs, command="interval", analysis=analysis.describe())
+    emit(to_json(doc), args.out)
+    remove_store(store)
+    return 0
+
+
+def register(sub) -> None:
+    """Add the command's parser to the ``dpfit`` subparsers."""
+    p = sub.add_parser("interval", help="Feldman-Cousins, CLs or delta-chi2 interval of eps at fixed mass, by toys")
+    add_analysis_options(p)
+    add_construction_options(p, "fc", "0.6827", toys=100_000)
+    p.add_argument("--out", metavar="FILE", help="write the JSON to FILE; an interrupted run resumes from FILE.chunks/")
+    p.set_defaults(func=cmd_interval)

@@ -1,0 +1,46 @@
+"""Options shared by the toy commands and scan: executor, workers, toys, seed, progress."""
+
+from __future__ import annotations
+
+from dpfit.cli.options import positive_number
+
+
+def add_executor_options(parser) -> None:
+    group = parser.add_argument_group("execution")
+    group.add_argument("--executor", default="serial", metavar="KIND",
+                       help="serial (default), processes, dask (a local cluster) or dask=tcp://HOST:8786 (a scheduler)")
+    group.add_argument("--jobs", type=positive_number, default=1, metavar="J", help="workers (default 1)")
+
+
+def add_construction_options(parser, method: str, cl: str, toys: int) -> None:
+    """--method, --cl, --mass, the toy options and the executor options of interval and coverage."""
+    parser.add_argument("--method", choices=("fc", "cls", "chi2"), default=method,
+                        help=f"Feldman-Cousins, CLs or delta chi2 (default {method})")
+    parser.add_argument("--cl", default=cl, help=f"confidence level: probability or Nsigma (default {cl})")
+    parser.add_argument("--mass", type=positive_number, required=True, help="mass (MeV)")
+    add_toy_options(parser, toys)
+    add_executor_options(parser)
+
+
+def add_toy_options(parser, toys: int) -> None:
+    parser.add_argument("--toys", type=positive_number, default=toys, metavar="N", help=f"toys (default {toys})")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (same seed, same result on any executor)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def executor_from_args(args):
+    """The Executor of --executor and --jobs (bad values: one-line input errors naming the option)."""
+    from dpfit.errors import InputError
+    from dpfit.inference.executors import Executor
+
+    if args.jobs != int(args.jobs):
+        raise InputError("option --jobs", None, f"expected a whole number of workers, got {args.jobs:g}")
+    return Executor.parse(args.executor, int(args.jobs), source="option --executor")
+
+
+def whole_toys(args) -> int:
+    from dpfit.errors import InputError
+
+    if args.toys != int(args.toys):
+        raise InputError("option --toys", None, f"expected a whole number of toys, got {args.toys:g}")
+    return int(args.toys)

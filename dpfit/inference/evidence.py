@@ -1,0 +1,99 @@
+"""Evidence and Bayes factors between analyses (model comparison).
+
+The evidence of analysis i is Z_i = ∫ L_i(data | m, ε) π(m, ε) dm dε with its
+priors normalised (Jeffreys, Theory of Probability (1939) ch. V; Kass &
+Raftery, JASA 90 (1995) 773). dpfit's Gaussian (g−2) terms hold −½ pull²
+without their normalisation, so each Gaussian term's −ln(σ √(2π)) is added
+here: each analysis is then a model of the measured anomalous moments (its
+scenario supplies the Standard-Model prediction and σ), and analyses built on
+different scenarios compare on the same footing. Step terms (exclusions,
+regions) are 0 or −∞ and need none. ln B_ij = ln Z_i − ln Z_j; the error of
+ln B adds the two evidence errors in quadrature.
+
+ln Z comes from the grid posterior (numerical error: full vs half resolution)
+and, when asked, from dynesty (its own error); where both are computed they
+must agree within 3 combined errors, else the row is flagged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dpfit.inference.grid_posterior import grid_available, grid_posterior
+
+#: Combined errors within which grid and dynesty evidences must agree.
+N_SIGMA = 3.0
+
+
+def normalisation(model) -> float:
+    """Σ over the Gaussian terms of −ln(σ √(2π)) (σ dimensionless: Δa's error)."""
+    return float(sum(-np.log(t.sigma * np.sqrt(2 * np.pi)) for t in model.joint.gaussian_terms()))
+
+
+def evidence_row(label: str, model, sampler: str = "grid", nlive: int = 400, seed: int = 1) -> dict:
+    """ln Z of one model from the grid (and dynesty when ``sampler='dynesty'``), normalised as above."""
+    const = normalisation(model)
+    row = {"analysis": label, "normalisation": const}
+    if grid_available(model):
+        grid = grid_posterior(model)
+        row["grid"] = {"logz": grid.log_evidence + const, "error": grid.log_evidence_error}
+    if sampler == "dynesty" or "grid" not in row:
+        from dpfit.inference.nested import run_nested
+
+        run = run_nested(model, nlive=nlive, seed=seed)
+        row["dynesty"] = {"logz": run.logz + const, "error": run.logz_error, "nlive": nlive, "seed": seed}
+    if "grid" in row and "dynesty" in row:
+        diff = row["dynesty"]["logz"] - row["grid"]["logz"]
+        err = float(np.hypot(row["dynesty"]["error"], row["grid"]["error"]))
+        row["agreement"] = {"difference": diff, "error": err, "agrees": abs(diff) <= N_SIGMA * err}
+    best = row.get("grid") or row["dynesty"]
+    row["logz"], row["error"] = best["logz"], best["error"]
+    return row
+
+
+def compare(models: list[tuple[str, object]], sampler: str = "grid", nlive: int = 400, seed: int = 1,
+            progress: bool = False) -> dict:
+    """Evidence of each (label, model) and the Bayes factors of each against the first.
+
+    Returns {"method", "rows": [...], "bayes_factors": [{"analysis", "against", "ln_B", "error", "B"}],
+    "warning"}.
+    """
+    from tqdm import tqdm
+
+    rows = [evidence_row(label, model, sampler, nlive, seed)
+            for label, model in tqdm(models, disable=not progress, desc="evidence", unit="analysis")]
+    ref = rows[0]
+    factors = [{"analysis": r["analysis"], "against": ref["analysis"], "ln_B": r["logz"] - ref["logz"],
+                "error": float(np.hypot(r["error"], ref["error"])), "B": float(np.exp(r["logz"] - ref["logz"]))}
+               for r in rows[1:]]
+    bad = [r["analysis"] for r in rows if "agreement" in r and not r["agreement"]["agrees"]]
+    warning = (f"grid and dynesty evidences disagree beyond {N_SIGMA:g} errors for: {', '.join(bad)}" if bad else None)
+    return {"method": "evidence ln Z with normalised priors and Gaussian-term normalisation; ln Z from the grid "
+                      "posterior" + (" and dynesty nested sampling" if sampler == "dynesty" else ""),
+            "rows": rows, "bayes_factors": factors, "warning": warning}
+
+
+def comparison_markdown(result: dict) -> list[str]:
+    """The report's model-comparison section as Markdown lines."""
+    out = ["## Model comparison (evidence and Bayes factors)", "",
+           f"Method: {result['method']}. ln B against {result['rows'][0]['analysis']}.", "",
+           "| analysis | ln Z (grid) | ln Z (dynesty) | ln B | B |", "|---|---|---|---|---|"]
+    factors = {f["analysis"]: f for f in result["bayes_factors"]}
+    for r in result["rows"]:
+        grid = f"{r['grid']['logz']:.3f} +- {r['grid']['error']:.1e}" if "grid" in r else "-"
+        dyn = f"{r['dynesty']['logz']:.3f} +- {r['dynesty']['error']:.3f}" if "dynesty" in r else "-"
+        f = factors.get(r["analysis"])
+        lnb = f"{f['ln_B']:+.3f} +- {f['error']:.1e}" if f else "(reference)"
+        out.append(f"| {r['analysis']} | {grid} | {dyn} | {lnb} | {f['B']:.3g} |" if f else
+                   f"| {r['analysis']} | {grid} | {dyn} | {lnb} | 1 |")
+    if result["warning"]:
+        out += ["", f"**Warning:** {result['warning']}"]
+    return out
+
+
+def model_comparison_lines(analysis) -> list[str]:
+    """The report's model-comparison section: every muon scenario of the inputs with ``analysis``'s other
+    choices, evidence from the grid, Bayes factors against the first scenario (Markdown lines)."""
+    scenarios = [record.scenario for record in analysis.inputs.gm2_cards("mu")]
+    models = [(f"muon={s}", analysis.replace(muon=s).model()) for s in scenarios]
+    return comparison_markdown(compare(models))

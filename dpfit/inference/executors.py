@@ -1,0 +1,181 @@
+"""Running independent tasks serially, on a local process pool or on a dask cluster, resumably.
+
+``run_tasks(func, job, tasks, ...)`` evaluates ``func(job, *task)`` for every
+task and returns the results in task order, whatever order they finish in:
+
+- ``serial``: in this process;
+- ``processes``: a ``concurrent.futures.ProcessPoolExecutor`` of ``jobs``
+  workers (spawned, so that no thread state is forked);
+- ``dask``: a ``distributed.LocalCluster`` of ``jobs`` single-threaded workers,
+  or the running scheduler at ``address`` (``tcp://host:8786``; workers there
+  may come from dask-jobqueue on a batch system). The job is scattered once.
+
+Results are numpy arrays. With a ``store`` directory each finished task is
+saved there atomically as ``task-NNNNNN.npy`` beside a ``job.json`` that
+identifies the job; a rerun of the same job loads the finished tasks and runs
+only the rest, so an interrupted run resumes to the same result.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from dpfit.errors import InputError
+
+KINDS = ("serial", "processes", "dask")
+
+
+@dataclass(frozen=True)
+class Executor:
+    """Where tasks run: ``kind`` (serial, processes, dask), ``jobs`` workers, dask scheduler ``address``."""
+
+    kind: str = "serial"
+    jobs: int = 1
+    address: str | None = None
+    #: dask LocalCluster workers as processes (False: threads in this process, a quick cluster for tests).
+    local_processes: bool = True
+
+    @classmethod
+    def parse(cls, text: str, jobs: int = 1, source: str = "executor") -> Executor:
+        """'serial', 'processes', 'dask' or 'dask=tcp://host:8786'."""
+        kind, _, address = str(text).partition("=")
+        kind = kind.strip()
+        if kind not in KINDS:
+            raise InputError(source, None, f"expected one of serial, processes, dask or dask=ADDRESS, got '{text}'")
+        if address and kind != "dask":
+            raise InputError(source, None, f"only dask takes a scheduler address, got '{text}'")
+        if not (jobs == int(jobs) and jobs >= 1):
+            raise InputError(source, "jobs", f"expected a whole number of workers >= 1, got {jobs}")
+        return cls(kind, int(jobs), address.strip() or None)
+
+    def describe(self) -> str:
+        if self.kind == "dask":
+            return f"dask scheduler {self.address}" if self.address else f"dask LocalCluster, {self.jobs} workers"
+        return "serial" if self.kind == "serial" else f"{self.jobs} local processes"
+
+
+class TaskStore:
+    """Finished task results of one job in a directory (``job.json`` + ``task-NNNNNN.npy``)."""
+
+    def __init__(self, directory: str | Path, identity: dict):
+        self.directory = Path(directory)
+        self.identity = json.loads(json.dumps(identity, sort_keys=True, default=str))
+        manifest = self.directory / "job.json"
+        if manifest.exists():
+            try:
+                held = json.loads(manifest.read_text())
+            except ValueError:
+                held = None
+            if held != self.identity:
+                raise InputError(str(self.directory), None,
+                                 "holds the finished chunks of a different job; remove it or choose another output")
+        else:
+            from dpfit.output.atomic import write_text
+
+            write_text(manifest, json.dumps(self.identity, sort_keys=True, indent=1) + "\n")
+
+    def _path(self, index: int) -> Path:
+        return self.directory / f"task-{index:06d}.npy"
+
+    def load(self, index: int):
+        path = self._path(index)
+        return np.load(path) if path.exists() else None
+
+    def save(self, index: int, result: np.ndarray) -> None:
+        from dpfit.output.atomic import atomic_path
+
+        with atomic_path(self._path(index)) as tmp, open(tmp, "wb") as fh:
+            np.save(fh, np.asarray(result))
+
+
+def _progress(total: float, label: str, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=label, unit="toys", unit_scale=True, disable=not enabled, leave=False)
+
+
+def run_tasks(func, job, tasks: list[tuple], executor: Executor = Executor(), *, weights=None,
+              store: TaskStore | None = None, progress: bool = False, label: str = "toys") -> list:
+    """``[func(job, *task) for task in tasks]``, run by ``executor``, resumed from ``store``.
+
+    ``weights`` (e.g. toys per task) drive the progress bar. ``func`` must be a
+    module-level function and ``job`` picklable for processes and dask.
+    """
+    weights = list(weights) if weights is not None else [1] * len(tasks)
+    results: list = [None] * len(tasks)
+    if store is not None:
+        for i in range(len(tasks)):
+            results[i] = store.load(i)
+    todo = [i for i, r in enumerate(results) if r is None]
+    bar = _progress(sum(weights), label, progress)
+    bar.update(sum(w for i, w in enumerate(weights) if results[i] is not None))
+
+    def finish(i, value):
+        results[i] = value
+        if store is not None:
+            store.save(i, value)
+        bar.update(weights[i])
+
+    try:
+        if executor.kind == "serial" or not todo:
+            for i in todo:
+                finish(i, func(job, *tasks[i]))
+        elif executor.kind == "processes":
+            _run_processes(func, job, tasks, todo, executor.jobs, finish)
+        else:
+            _run_dask(func, job, tasks, todo, executor, finish)
+    finally:
+        bar.close()
+    return results
+
+
+def _run_processes(func, job, tasks, todo, jobs, finish) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(func, job, *tasks[i]): i for i in todo}
+        try:
+            for future in as_completed(futures):
+                finish(futures[future], future.result())
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def _run_dask(func, job, tasks, todo, executor: Executor, finish) -> None:
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if executor.address is None:
+        cluster = LocalCluster(n_workers=executor.jobs, threads_per_worker=1, processes=executor.local_processes,
+                               dashboard_address=None)
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(executor.address, timeout="10s")
+        except OSError as exc:
+            raise InputError("executor", "address", f"cannot reach the dask scheduler at {executor.address}: {exc}") from None
+    try:
+        remote_job = client.scatter(job, broadcast=True)
+        futures = [client.submit(func, remote_job, *tasks[i], pure=False) for i in todo]
+        index = {f.key: i for f, i in zip(futures, todo)}
+        for future in as_completed(futures):
+            finish(index[future.key], future.result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def remove_store(directory: str | Path | None) -> None:
+    """Delete a job's finished tasks once its output is written (nothing is left to resume)."""
+    import shutil
+
+    if directory is not None and (Path(directory) / "job.json").exists():
+        shutil.rmtree(directory, ignore_errors=True)

@@ -1,0 +1,85 @@
+"""Likelihood intervals as results: pieces at one level, what they hold, and the term that sets each edge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dpfit.inference.levels import Level, one_sided_coverage
+from dpfit.likelihood.joint import JointLikelihood
+
+#: Edge label of the physical boundary ε = 0.
+BOUNDARY = "eps=0"
+#: Edge label of the end of the scanned coupling range.
+RANGE_END = "eps_range"
+
+
+@dataclass(frozen=True)
+class Interval:
+    """The region Δχ² ≤ ``delta_chi2`` of one parameter at one level, as a union of pieces.
+
+    ``coverage`` is the probability it holds: the level's own for a two-sided
+    region, ½ + ½ F_χ²₁(Δχ²) for a one-sided upper limit (best fit on ε = 0 or
+    another hard edge; Chernoff 1954). ``edges[i]`` names the term that sets
+    each end of piece i ('gm2:WP25', 'na64', 'eps=0', ...).
+    """
+
+    level: Level
+    delta_chi2: float
+    coverage: float
+    sided: str
+    pieces: list[list[float]]
+    edges: list[list[str]]
+
+    def to_dict(self) -> dict:
+        return {"delta_chi2": self.delta_chi2, "coverage": self.coverage, "sided": self.sided,
+                "pieces": self.pieces, "edges": self.edges}
+
+    def describe(self) -> str:
+        """What the interval is: 'delta chi2 <= 4, two-sided 95.45 %' or '..., one-sided upper limit 97.72 %'."""
+        from dpfit.inference.levels import format_percent
+
+        kind = "two-sided" if self.sided == "two-sided" else "one-sided upper limit"
+        return f"delta chi2 <= {self.delta_chi2:.4g}, {kind} {format_percent(self.coverage)}"
+
+
+def build_interval(level: Level, delta_chi2: float, pieces: list[list[float]], edges: list[list[str]],
+                   on_boundary: bool) -> Interval:
+    """An :class:`Interval`; ``on_boundary``: the best fit sits on a hard edge, the region is one-sided."""
+    if on_boundary:
+        return Interval(level, delta_chi2, one_sided_coverage(delta_chi2), "one-sided", pieces, edges)
+    return Interval(level, delta_chi2, level.probability, "two-sided", pieces, edges)
+
+
+def step_edge_owner(joint: JointLikelihood, m: float, value: float, rel: float = 1e-9) -> str | None:
+    """The step term whose allowed region ends at ``value`` (coupling) at mass m (MeV), if any."""
+    for term in joint.terms:
+        allowed = term.allowed(m)
+        if not allowed:
+            continue
+        for lo, hi in allowed:
+            for edge in (lo, hi):
+                if edge > 0 and np.isfinite(edge) and abs(edge - value) <= rel * edge:
+                    return term.name
+    return None
+
+
+def gaussian_edge_owner(joint: JointLikelihood, m: float, value: float) -> str | None:
+    """The (g−2) term whose χ² changes fastest at ``value``: the one that closes the region there."""
+    best, owner = -1.0, None
+    for term in joint.gaussian_terms():
+        k = float(term.shift_per_eps2(m))
+        slope = abs(2.0 * (k * value * value - term.delta) / term.sigma**2 * 2.0 * k * value)
+        if slope > best:
+            best, owner = slope, f"gm2:{term.scenario}"
+    return owner
+
+
+def edge_owner(joint: JointLikelihood, m: float, value: float) -> str:
+    """What sets an interval edge at coupling ``value`` and mass m: ε = 0, a step term's wall or a (g−2) term."""
+    if value == 0.0:
+        return BOUNDARY
+    if not np.isfinite(value):
+        return "open"
+    return step_edge_owner(joint, m, value) or gaussian_edge_owner(joint, m, value) or "unknown"

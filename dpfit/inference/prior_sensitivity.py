@@ -1,0 +1,57 @@
+"""How much a grid posterior moves when the prior changes, and which quantiles the prior sets.
+
+The grid posterior (:mod:`dpfit.inference.grid_posterior`) is recomputed with
+the other ε prior (log-uniform ↔ uniform) and with the lower end of the ε
+range moved down to :data:`LOW_EPS` (1e-5 → 1e-8 by default). A quantile (2.5 %,
+50 %, 97.5 % of each parameter) moving by more than
+:data:`THRESHOLD` relative is flagged "set by the prior" (a posterior the data
+determine does not move when a prior's cut-off moves where the likelihood is flat).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from dpfit.inference.grid_posterior import grid_posterior
+from dpfit.model.model import Model
+
+#: Relative move of a quantile that marks it as set by the prior.
+THRESHOLD = 0.05
+#: Lower end of the ε range in the moved-range variant.
+LOW_EPS = 1e-8
+QUANTILES = (0.025, 0.5, 0.975)
+
+
+def _variants(model: Model) -> list[tuple[str, Model]]:
+    other = "uniform" if model.eps_prior == "log-uniform" else "log-uniform"
+    out = [(f"eps prior {other}", dataclasses.replace(model, eps_prior=other))]
+    if model.eps_range[0] > LOW_EPS:
+        out.append((f"eps range from {LOW_EPS:g} (not {model.eps_range[0]:g})",
+                    dataclasses.replace(model, eps_range=(LOW_EPS, model.eps_range[1]))))
+    return out
+
+
+def prior_sensitivity(model: Model, base=None, threshold: float = THRESHOLD) -> dict:
+    """Quantiles under each prior variant, their relative moves, and the ones set by the prior.
+
+    Returns {"threshold", "variants": [{"prior", "quantiles", "moves"}], "set_by_prior": ["eps q0.025 (...)"...],
+    "warning": str | None}.
+    """
+    base = base or grid_posterior(model)
+    names = base.names
+    ref = {n: base.quantiles(n, QUANTILES) for n in names}
+    variants, flagged = [], []
+    for label, variant in _variants(model):
+        grid = grid_posterior(variant)
+        moves = {}
+        for n in names:
+            qs = grid.quantiles(n, QUANTILES)
+            moves[n] = {f"q{q:g}": [v, abs(v / r - 1.0)] for q, v, r in zip(QUANTILES, qs, ref[n])}
+            flagged += [f"{n} q{q:g} moves {rel:.0%} ({label})" for q, (v, rel) in zip(QUANTILES, moves[n].values())
+                        if rel > threshold]
+        variants.append({"prior": label, "moves": moves})
+    warning = None
+    if flagged:
+        warning = (f"{len(flagged)} posterior quantile(s) set by the prior (move > {threshold:.0%} when the prior "
+                   f"changes): " + "; ".join(flagged))
+    return {"threshold": threshold, "variants": variants, "set_by_prior": flagged, "warning": warning}

@@ -1,0 +1,103 @@
+"""One render layer: dpfit's typed results as text lines (the CLI's and the report's) and JSON documents.
+
+Every number is printed with what it is: intervals with their Δχ² threshold,
+whether they are two- or one-sided and the probability they hold, each edge
+with the term that sets it; fits with their goodness of fit.
+"""
+
+from __future__ import annotations
+
+import math
+
+from dpfit.output.writers import to_json
+
+
+def format_number(value: float | None, digits: int = 4) -> str:
+    """A number to ``digits`` significant digits; 'inf' / 'none' where it is not finite."""
+    if value is None:
+        return "none"
+    if not math.isfinite(value):
+        return "inf" if value > 0 else "-inf"
+    return f"{value:.{digits}g}"
+
+
+def format_pieces(pieces, digits: int = 4, edges=None) -> str:
+    """'[a, b] U [c, d]' (with '(set by X)' per edge when ``edges`` are given), 'empty' for none."""
+    if not pieces:
+        return "empty"
+    out = []
+    for i, (lo, hi) in enumerate(pieces):
+        text = f"[{format_number(lo, digits)}, {format_number(hi, digits)}]"
+        if edges is not None:
+            text += f" (edges: {edges[i][0]}, {edges[i][1]})"
+        out.append(text)
+    return " U ".join(out)
+
+
+def interval_line(name: str, label: str, interval) -> str:
+    """'eps 1sigma: [a, b] (edges: na64, gm2:Rb20) -- delta chi2 <= 1, two-sided 68.27 %'."""
+    return f"{name} {label}: {format_pieces(interval.pieces, edges=interval.edges)} -- {interval.describe()}"
+
+
+def fit_lines(result) -> list[str]:
+    """Text lines of a :class:`dpfit.inference.fit.FitResult`."""
+    best = ", ".join(f"{k} = {format_number(v, 5)}" if v is not None else f"{k} free" for k, v in result.best_fit.items())
+    lines = [f"terms: {', '.join(result.terms)}",
+             f"best fit: {best} ({'mass fixed' if result.mass_fixed else 'mass free'})",
+             f"goodness of fit: {result.gof.describe()}; converged: {result.converged}"]
+    for name, per_level in result.intervals.items():
+        lines += [interval_line(name, label, iv) for label, iv in per_level.items()]
+    return lines + [f"note: {n}" for n in result.notes]
+
+
+def compatibility_lines(compat) -> list[str]:
+    """The compatibility table as text: each (g−2) term's own fit, then each pair's tension."""
+    lines = [f"compatibility of the (g-2) terms at m = {compat.mass:g} MeV (parameter goodness of fit):"]
+    for name, g in compat.single.items():
+        lines.append(f"  {name} alone: {g.describe()}")
+    for t in compat.pairs:
+        if t.p_value is None:
+            lines.append(f"  {t.first} vs {t.second}: chi2_PG = {t.chi2_pg:.3g}, no degrees of freedom")
+        else:
+            lines.append(f"  {t.first} vs {t.second}: chi2_PG = {t.chi2_pg:.3g} for {t.ndof} dof, p = {t.p_value:.3g}, "
+                         f"{t.significance:.2g} sigma (two-sided)")
+    return lines
+
+
+def window_lines(result) -> list[str]:
+    """Text lines of a :class:`dpfit.inference.window.WindowResult`."""
+    lines = [f"window of {result.parameter} at m = {result.mass:g} MeV (terms: {', '.join(result.terms)})",
+             f"  goodness of fit at that mass: {result.gof.describe()}",
+             f"  status: {result.status}"]
+    if result.status == "excluded":
+        return lines + [f"  note: {n}" for n in result.notes] + ["  " + line for line in
+                                                                 compatibility_lines(result.compatibility)]
+    lines += [f"  interval algebra (paper's method, mixed levels): {format_pieces(result.algebra)}",
+              "    combines: " + "; ".join(result.algebra_composition),
+              f"  profile likelihood, {result.profile.describe()}: "
+              f"{format_pieces(result.profile.pieces, edges=result.profile.edges)}",
+              f"  posterior, {result.posterior_label}: {format_pieces(result.posterior)}"]
+    if result.posterior_central is not None:
+        c = result.posterior_central
+        lines.append(f"  posterior, {c['method']} (chain): {format_pieces(c['pieces'])} "
+                     f"(Monte-Carlo errors {c['errors'][0][0]:.1g}, {c['errors'][0][1]:.1g})")
+    lines.append(f"  interval algebra over the mass range: {format_pieces(result.algebra_envelope)}")
+    if result.posterior_check is not None:
+        from dpfit.inference.posterior_check import check_lines
+
+        more, warnings = check_lines(result.posterior_check)
+        lines += ["  " + line for line in more] + [f"  warning: {w}" for w in warnings]
+    if result.diagnostics and result.diagnostics.get("warning"):
+        lines.append(f"  warning: {result.diagnostics['warning']}")
+    lines += [f"  note: {n}" for n in result.notes]
+    return lines + ["  " + line for line in compatibility_lines(result.compatibility)]
+
+
+def text(lines: list[str]) -> str:
+    """Lines joined into one text with a final newline."""
+    return "\n".join(lines) + "\n"
+
+
+def json_document(result, **extra) -> str:
+    """A result's ``to_dict()`` as pretty JSON (NaN and infinities as null), with ``extra`` keys (provenance)."""
+    return to_json({**result.to_dict(), **extra})

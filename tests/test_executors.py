@@ -1,0 +1,66 @@
+"""Executors (serial, local processes, dask) give bit-identical results; stored chunks resume a job."""
+
+import numpy as np
+import pytest
+
+from dpfit.errors import InputError
+from dpfit.inference.coverage import coverage
+from dpfit.inference.executors import Executor, TaskStore
+from dpfit.inference.frequentist import frequentist_interval
+from dpfit.inference.levels import parse_level
+from dpfit.inference.scan import log_grid, scan_2d
+from dpfit.inference.toys import CHUNK, ToyModel, chunk_sizes
+from dpfit.model.analysis import Analysis
+
+
+@pytest.fixture(scope="module")
+def wp25():
+    return ToyModel.from_joint(Analysis(electron=None, limits=(), atomki=None).likelihood(), 16.7)
+
+
+def test_executors_identical_and_split_independent(wp25, tmp_path):
+    level = parse_level("0.9")
+    ntoys = 2 * CHUNK + 500
+    assert chunk_sizes(ntoys) == [CHUNK, CHUNK, 500]
+    serial = frequentist_interval(wp25, "cls", level, ntoys, seed=11, points=60).to_dict()
+    procs = frequentist_interval(wp25, "cls", level, ntoys, seed=11, points=60,
+                                 executor=Executor("processes", 2)).to_dict()
+    dask = frequentist_interval(wp25, "cls", level, ntoys, seed=11, points=60,
+                                executor=Executor("dask", 2, local_processes=False)).to_dict()
+    assert serial == procs == dask
+    cov = [coverage(wp25, "fc", level, [0.0, 5e-4], ntoys, seed=2, executor=ex).coverage.tolist()
+           for ex in (Executor(), Executor("dask", 2, local_processes=False))]
+    assert cov[0] == cov[1]
+
+
+def test_resume_from_stored_chunks(wp25, tmp_path):
+    level = parse_level("0.9")
+    store = tmp_path / "cov.chunks"
+    first = coverage(wp25, "chi2", level, [0.0, 5e-4], 2 * CHUNK, seed=2, store_dir=store)
+    (store / "task-000001.npy").unlink()  # as if interrupted before the last chunk
+    again = coverage(wp25, "chi2", level, [0.0, 5e-4], 2 * CHUNK, seed=2, store_dir=store)
+    assert again.coverage.tolist() == first.coverage.tolist()
+    with pytest.raises(InputError, match="different job"):
+        TaskStore(store, {"kind": "other"})
+
+
+def test_scan_split_by_mass_rows_is_identical(monkeypatch):
+    import dpfit.inference.scan_rows as rows
+
+    monkeypatch.setattr(rows, "POINTS_PER_TASK", 500)  # several tasks even on a small grid
+    analysis = Analysis()
+    joint = analysis.likelihood()
+    masses, eps = log_grid(*analysis.resolved_mass_range(), 30), log_grid(1e-5, 1e-2, 100)
+    whole = scan_2d(joint, masses, eps)
+    for executor in (Executor(), Executor("dask", 2, local_processes=False)):
+        split = scan_2d(joint, masses, eps, executor=executor)
+        assert np.array_equal(split.delta_chi2, whole.delta_chi2) and split.chi2_min == whole.chi2_min
+
+
+def test_executor_spec_errors():
+    assert Executor.parse("dask=tcp://127.0.0.1:8786", 2) == Executor("dask", 2, "tcp://127.0.0.1:8786")
+    for text in ("threads", "processes=tcp://x:1"):
+        with pytest.raises(InputError):
+            Executor.parse(text)
+    with pytest.raises(InputError):
+        Executor.parse("serial", 0)

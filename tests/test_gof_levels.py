@@ -1,0 +1,153 @@
+"""Goodness of fit, compatibility and honestly labelled levels, against closed forms and scipy.stats.
+
+Paper convention inputs (independent of dpfit's files): α = 1/137, Δa_μ(WP20) = 262(45)e-11,
+Δa_e(Rb20) = 34(16)e-14, Δa_e(Cs18) = −102(26)e-14.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from conftest import fv_quadrature
+from dpfit.inference.fit import fit
+from dpfit.inference.levels import parse_level, parse_levels
+from dpfit.inference.window import window
+from dpfit.model.analysis import Analysis
+
+ALPHA = 1 / 137
+M_MU, M_E = 105.6583755, 0.51099895069
+WP20, RB20, CS18 = (262e-11, 45e-11), (34e-14, 16e-14), (-102e-14, 26e-14)
+MASS = 16.7
+
+
+def k(mass, lepton_mass):
+    return ALPHA / (2 * math.pi) * fv_quadrature(mass / lepton_mass)
+
+
+def paper(**kw):
+    return Analysis(convention="paper", **{"limits": (), "atomki": None, **kw})
+
+
+def test_wp20_with_rb20_p_value_and_tension_closed_form():
+    km, ke = k(MASS, M_MU), k(MASS, M_E)
+    x = (km * WP20[0] / WP20[1] ** 2 + ke * RB20[0] / RB20[1] ** 2) / (km**2 / WP20[1] ** 2 + ke**2 / RB20[1] ** 2)
+    chi2 = ((km * x - WP20[0]) / WP20[1]) ** 2 + ((ke * x - RB20[0]) / RB20[1]) ** 2
+    result = fit(paper(muon="WP20", electron="Rb20").likelihood(), mass=MASS)
+    assert result.chi2_min == pytest.approx(chi2, rel=1e-8)
+    assert result.gof.ndof == 1 and result.gof.distribution == "chi2(1)"
+    assert result.gof.p_value == pytest.approx(stats.chi2.sf(chi2, 1), rel=1e-6)
+    assert result.gof.significance == pytest.approx(math.sqrt(chi2), rel=1e-6)  # two-sided, one dof
+    assert result.to_dict()["gof"]["p_value"] == result.gof.p_value
+    from dpfit.inference.compatibility import compatibility
+
+    (pair,) = compatibility(paper(muon="WP20", electron="Rb20").likelihood(), MASS).pairs
+    assert pair.chi2_pg == pytest.approx(chi2, rel=1e-8) and pair.ndof == 1  # each alone fits exactly
+    assert pair.significance == pytest.approx(4.6, abs=0.05)
+
+
+def test_chernoff_mixture_when_the_coupling_sits_on_zero():
+    result = fit(paper(muon=None, electron="Cs18").likelihood(), mass=MASS)
+    chi2 = (CS18[0] / CS18[1]) ** 2
+    assert result.best_fit["eps"] == 0.0 and result.boundary["eps"] == "eps=0"
+    assert result.chi2_min == pytest.approx(chi2, rel=1e-10)
+    assert result.gof.distribution == "0.5 chi2(0) + 0.5 chi2(1)"
+    assert result.gof.p_value == pytest.approx(0.5 * stats.chi2.sf(chi2, 1), rel=1e-8)
+    assert result.gof.significance == pytest.approx(abs(CS18[0]) / CS18[1], rel=1e-6)  # about 3.9 sigma deficit
+    upper = result.intervals["eps"]["2sigma"]
+    assert upper.sided == "one-sided" and upper.coverage == pytest.approx(stats.norm.cdf(2.0), rel=1e-12)  # 97.7 %
+    reach = CS18[0] + math.sqrt(CS18[0] ** 2 + 4 * CS18[1] ** 2)  # Δχ² = 4 above the minimum
+    assert upper.pieces == [[0.0, pytest.approx(math.sqrt(reach / k(MASS, M_E)), rel=1e-6)]]
+
+
+def test_two_parameter_levels_and_named_levels():
+    one, two = parse_levels("1sigma,2sigma")
+    assert one.delta_chi2(1) == 1.0 and two.delta_chi2(1) == 4.0
+    assert one.delta_chi2(2) == pytest.approx(stats.chi2.ppf(stats.chi2.cdf(1, 1), 2), rel=1e-12)
+    assert one.delta_chi2(2) == pytest.approx(2.30, abs=0.005) and two.delta_chi2(2) == pytest.approx(6.18, abs=0.005)
+    p95 = parse_level("0.95")
+    assert p95.delta_chi2(1) == pytest.approx(3.841, abs=5e-4) and p95.delta_chi2(2) == pytest.approx(5.991, abs=5e-4)
+    for bad in ("0", "1", "1.5", "-2sigma", "twosigma", "9sigma"):
+        with pytest.raises(ValueError):
+            parse_level(bad)
+
+
+@pytest.mark.parametrize("label, level", [("0.9", stats.chi2.ppf(0.9, 1)), ("3sigma", 9.0)])
+def test_cl_option_edges_against_the_closed_form(cli, label, level):
+    code, out, _ = cli("fit", "--mass", "17", "--muon", "WP20", "--electron", "none", "--limits", "none",
+                       "--no-atomki", "--convention", "paper", "--cl", label, "--format", "json")
+    assert code == 0
+    interval = json.loads(out)["intervals"]["eps"][label]
+    km = k(17.0, M_MU)
+    n = math.sqrt(level)
+    expected = [math.sqrt((WP20[0] - n * WP20[1]) / km), math.sqrt((WP20[0] + n * WP20[1]) / km)]
+    assert interval["pieces"] == [pytest.approx(expected, rel=1e-6)]
+    assert interval["delta_chi2"] == pytest.approx(level, rel=1e-12) and interval["sided"] == "two-sided"
+    assert interval["coverage"] == pytest.approx(stats.chi2.cdf(level, 1), rel=1e-9)
+
+
+def test_reference_interval_edges_name_their_terms():
+    result = fit(Analysis(), mass=MASS)
+    assert result.intervals["eps"]["1sigma"].edges == [["na64", "gm2:Rb20"]]
+    assert result.intervals["eps"]["1sigma"].pieces[0][0] == 6.8e-4
+
+
+def test_window_reports_excluded_status_instead_of_a_window(cli):
+    result = window(Analysis(muon="WP20"), MASS)
+    assert result.status == "excluded" and result.profile is None and result.posterior is None
+    assert result.gof.p_value < 0.0027
+    assert "gm2:WP20 vs gm2:Rb20" in result.compatibility.worst()
+    code, out, _ = cli("window", "--muon", "WP20", "--format", "json", "--no-progress")
+    doc = json.loads(out)
+    assert code == 0 and doc["status"] == "excluded" and doc["posterior"] is None
+    assert doc["gof"]["p_value"] == pytest.approx(result.gof.p_value, rel=1e-12)
+    code, out, _ = cli("window", "--muon", "WP20", "--gof-threshold", "1e-7", "--steps", "60", "--walkers", "8",
+                       "--no-progress", "--format", "json")
+    assert code == 0 and json.loads(out)["status"] == "allowed"
+
+
+def test_box_region_includes_its_end_points():
+    joint = Analysis().likelihood()
+    assert np.isfinite(joint.logl(17.55, 7e-4)) and np.isfinite(joint.logl(15.85, 7e-4))
+    from dpfit.likelihood.fused import compiled
+
+    fast = compiled(joint, (15.85, 17.55))
+    assert np.isfinite(fast.logl(np.array([15.85, 17.55]), np.array([7e-4, 7e-4]))).all()
+    from dpfit.inference.scan import scan
+
+    grid = scan(Analysis(), points=(20, 20))
+    assert np.isfinite(grid.delta_chi2[-1]).any() and np.isfinite(grid.delta_chi2[0]).any()
+
+
+def test_gaussian_mass_prior_is_not_counted_twice():
+    from dpfit.inference.posterior import posterior
+
+    analysis = Analysis(atomki="atomki_4he", mass_prior="gaussian", muon=None, electron=None, limits=())
+    post = posterior(analysis.model())
+    m0, sigma = analysis.model().mass_gaussian
+    theta = np.array([[m0, math.log10(7e-4)], [m0 + sigma, math.log10(7e-4)]])
+    lp = post(theta)
+    assert lp[0] - lp[1] == pytest.approx(0.5, rel=1e-12)  # the prior alone; twice would give 1.0
+
+
+def test_free_mass_fit_says_when_the_mass_is_unconstrained():
+    result = fit(paper(muon="WP25", electron=None, mass_range=(5.0, 50.0)))
+    assert any(n.startswith("mass unconstrained") for n in result.notes)
+    assert result.gof.ndof == 0
+    reference = fit(Analysis())
+    assert any(n.startswith("mass unconstrained") for n in reference.notes)
+
+
+def test_scan_contours_use_one_parameter_levels_when_the_mass_is_flat():
+    from dpfit.inference.scan import scan
+
+    grid = scan(Analysis(), points=(30, 30))
+    assert grid.mass_unconstrained
+    thresholds, ndof = grid.contour_levels(parse_levels("1sigma,2sigma"))
+    assert ndof == 1 and thresholds == {"1sigma": 1.0, "2sigma": 4.0}
+    labels = grid.contour_labels(parse_levels("1sigma"))
+    assert list(labels) == ["1sigma: delta chi2 <= 1, 68.27 % (1 parameter (mass unconstrained))"]

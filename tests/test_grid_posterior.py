@@ -1,0 +1,142 @@
+"""The grid posterior against independent quadrature, the issue's reference numbers, chains and dynesty."""
+
+import numpy as np
+import pytest
+from scipy import integrate
+
+from dpfit.inference.diagnostics import diagnostics
+from dpfit.inference.grid_posterior import grid_posterior
+from dpfit.inference.pieces import chain_agreement
+from dpfit.inference.posterior_check import chain_samples
+from dpfit.inference.prior_sensitivity import prior_sensitivity
+from dpfit.inference.sampling import sample
+from dpfit.model.analysis import Analysis
+
+LIMITS = ("na64", "padme")  # NA64 as the source paper's single point, named explicitly
+REFERENCE = Analysis(limits=LIMITS)
+NO_ATOMKI = dict(limits=LIMITS, atomki=None, mass_range=(16.4, 17.0))
+
+
+def quad_cdf(model, eps_max=None):
+    """Z-normalised P(ε < eps_max) (and Z) by nested scipy quadrature of the numpy likelihood, log-uniform ε.
+
+    The mass integrand is smooth (no step term starts or ends inside the reference mass range)."""
+    joint = model.joint
+    lo, hi = model.eps_range
+    mlo, mhi = model.mass_range
+    norm = np.log10(hi / lo) * (mhi - mlo)
+
+    def inner(m, top):
+        total = 0.0
+        for a, b in joint.allowed(m):
+            a, b = max(a, lo), min(b, top)
+            if a < b:
+                total += integrate.quad(lambda u: np.exp(joint.logl(m, 10.0**u)), np.log10(a), np.log10(b),
+                                        epsabs=0, epsrel=1e-9, limit=200)[0]
+        return total
+
+    def outer(top):
+        return integrate.quad(lambda m: inner(m, top), mlo, mhi, epsabs=0, epsrel=1e-7, limit=100)[0] / norm
+
+    z = outer(hi)
+    return (outer(eps_max) / z if eps_max is not None else None), z
+
+
+@pytest.fixture(scope="module")
+def reference_grid():
+    return grid_posterior(REFERENCE.model())
+
+
+def test_reference_quantiles_and_evidence_match_quadrature(reference_grid):
+    model = REFERENCE.model()
+    grid = reference_grid
+    lo, hi = grid.quantiles("eps", [0.025, 0.975])
+    assert lo == pytest.approx(6.839e-4, rel=5e-3) and hi == pytest.approx(9.607e-4, rel=5e-3)
+    p_lo, z = quad_cdf(model, lo)
+    p_hi, _ = quad_cdf(model, hi)
+    assert p_lo == pytest.approx(0.025, abs=2e-4) and p_hi == pytest.approx(0.975, abs=2e-4)
+    assert grid.log_evidence == pytest.approx(np.log(z), abs=1e-4)
+    assert grid.log_evidence_error < 1e-4
+
+
+def test_reference_hpd_ends_at_the_wall_and_holds_its_level(reference_grid):
+    grid = reference_grid
+    summary = grid.summary()["parameters"]["eps"]
+    (lo, hi), = summary["hpd95"]["pieces"]
+    assert lo == pytest.approx(6.8e-4, rel=1e-6)  # NA64's upper edge: a wall, not something spanned
+    assert hi == pytest.approx(9.27e-4, rel=2e-3)
+    p_hi, _ = quad_cdf(REFERENCE.model(), hi)
+    assert p_hi == pytest.approx(0.95, abs=1e-3)  # nothing below the wall, so the region holds P(eps < hi)
+    assert summary["central95"]["method"].startswith("central")
+
+
+@pytest.mark.parametrize("prior, weight, tol", [("uniform", 0.057, 0.005), ("log-uniform", 0.512, 0.01)])
+def test_no_atomki_two_pieces_and_their_weights(prior, weight, tol):
+    model = Analysis(eps_prior=prior, **NO_ATOMKI).model()
+    grid = grid_posterior(model)
+    pieces = grid.pieces()
+    assert len(pieces) == 2
+    assert pieces[0]["eps_range"][1] == pytest.approx(1.2e-4) and pieces[1]["eps_range"][0] == pytest.approx(6.8e-4)
+    assert pieces[0]["weight"] == pytest.approx(weight, abs=tol)
+    assert grid.cdf("eps", 1.2e-4) == pytest.approx(pieces[0]["weight"], abs=1e-6)
+    sens = prior_sensitivity(model, grid)
+    assert sens["warning"] and "set by the prior" in sens["warning"]
+
+
+def test_reference_window_is_not_set_by_the_prior():
+    assert prior_sensitivity(REFERENCE.model())["warning"] is None
+
+
+def _chain(tmp_path, analysis, seed, walkers=100, steps=100, **kw):
+    grid = grid_posterior(analysis.model())
+    chain = sample(analysis, tmp_path / f"c{seed}.h5", nwalkers=walkers, nsteps=steps, seed=seed, progress=False,
+                   grid=grid, **kw)
+    diag = diagnostics(chain)
+    flat, per = chain_samples(chain, diag.burn)
+    return grid, flat, chain_agreement(grid, flat, diag.ess, per)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_chains_started_in_every_piece_give_the_uniform_prior_weight(tmp_path, seed):
+    # walkers start in each piece in proportion to its grid weight (100 walkers: 6 below 1.2e-4)
+    grid, flat, agreement = _chain(tmp_path, Analysis(eps_prior="uniform", **NO_ATOMKI), seed)
+    assert np.mean(flat["eps"] < 1.2e-4) == pytest.approx(0.057, abs=0.005)
+    assert agreement["agrees"], agreement["warning"]
+    assert len(agreement["pieces"]["pieces"]) == 2
+
+
+def test_chain_started_in_every_piece_gives_the_log_uniform_weight(tmp_path):
+    _, flat, agreement = _chain(tmp_path, Analysis(**NO_ATOMKI), 1)
+    assert np.mean(flat["eps"] < 1.2e-4) == pytest.approx(0.512, abs=0.01)
+    assert agreement["agrees"], agreement["warning"]
+
+
+def test_chain_started_in_one_piece_only_is_flagged(tmp_path):
+    analysis = Analysis(eps_prior="uniform", **NO_ATOMKI)
+    rng = np.random.default_rng(0)
+    start = np.column_stack([rng.uniform(16.45, 16.95, 32), rng.uniform(7.5e-4, 8.5e-4, 32)])
+    _, flat, agreement = _chain(tmp_path, analysis, 1, walkers=32, steps=100, start=start)
+    assert not agreement["agrees"]
+    assert "never visited" in agreement["warning"] and "DISAGREES" in agreement["warning"]
+
+
+def test_lepton_mode_grid_evidence_matches_the_product_of_quadratures():
+    # ln L = ln L_e(m, eps_e) + ln L_mu(m, eps_mu): at fixed mass the 2-D integral is a product
+    analysis = Analysis(limits=LIMITS, couplings="lepton", mass_range=(16.6, 16.8), atomki=None)
+    model = analysis.model()
+    grid = grid_posterior(model)
+    lo, hi = model.eps_range
+    joint = model.joint
+
+    def one(part, m):
+        total = 0.0
+        for a, b in part.allowed(m):
+            a, b = max(a, lo), min(b, hi)
+            if a < b:
+                total += integrate.quad(lambda u: np.exp(part.logl(m, 10.0**u)), np.log10(a), np.log10(b),
+                                        epsabs=0, epsrel=1e-9, limit=200)[0]
+        return total / np.log10(hi / lo)
+
+    z = integrate.quad(lambda m: one(joint.part("eps_e"), m) * one(joint.part("eps_mu"), m), 16.6, 16.8,
+                       epsrel=1e-8)[0] / 0.2
+    assert grid.log_evidence == pytest.approx(np.log(z), abs=1e-4)
