@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from dpfit.inference.chains import Chain
+from dpfit.inference.posterior_check import grid_summary_or_none
 from dpfit.inference.sampling import sample
 from dpfit.model.analysis import Analysis
 from dpfit.output.results_dir import MARKER, replace_directory
@@ -69,12 +70,14 @@ def test_sample_resumes_bit_identically_after_kills(tmp_path, sig):
         steps = Chain.load(out, min_steps=0).steps if out.exists() else 0
         killed.append((out, steps))
     total = max(steps for _, steps in killed) + EXTRA
-    reference = sample(analysis, tmp_path / "reference.h5", nwalkers=WALKERS, nsteps=total, seed=1, progress=False)
+    grid = grid_summary_or_none(analysis.model())  # the command starts the walkers from the grid posterior
+    reference = sample(analysis, tmp_path / "reference.h5", nwalkers=WALKERS, nsteps=total, seed=1, progress=False,
+                       grid=grid)
     assert any(steps > 0 for _, steps in killed)
     for out, steps in killed:
         seed = 999 if out.exists() else 1  # a chain file continues with its own seed and random state
         resumed = sample(analysis, out, nwalkers=WALKERS, nsteps=steps + EXTRA, seed=seed, resume=True,
-                         progress=False)
+                         progress=False, grid=grid)
         assert resumed.steps == steps + EXTRA
         assert np.array_equal(resumed.get_chain(), reference.get_chain()[: steps + EXTRA])
         assert np.array_equal(resumed.get_log_prob(), reference.get_log_prob()[: steps + EXTRA])
