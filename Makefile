@@ -19,7 +19,7 @@ reproduce: $(STAMP)
 	$(BIN)/dpfit reproduce --out results
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 bench: $(STAMP)
 	$(BIN)/python -m dpfit.bench

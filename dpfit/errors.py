@@ -31,3 +31,30 @@ class InputError(ValueError):
 
 class NoAllowedRegion(InputError):
     """The analysis leaves no allowed point (every coupling excluded) where one was asked for."""
+
+
+class OutputError(Exception):
+    """An environment failure while writing an output: the output cannot be written where asked.
+
+    For example a directory given as the output file, a read-only directory, a
+    path under a regular file, a name too long for the file system, a full disk
+    or a file-size limit. Not an input error: the CLI exits with status 3.
+    The previous content of the output, if any, is intact and no temporary
+    file is left.
+
+    Parameters
+    ----------
+    path : str
+        The output path that could not be written.
+    reason : str
+        Why (the operating system's reason, e.g. "Permission denied").
+    """
+
+    def __init__(self, path: str, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"cannot write '{self.path}': {reason}".replace("\r", "\\r").replace("\n", "\\n"))
+
+
+class OutputInUse(InputError):
+    """Another dpfit process holds the lock of this output."""

@@ -168,7 +168,7 @@ def test_chain_to_arviz_netcdf_round_trip(cli, tmp_path):
     idata = az.from_netcdf(tmp_path / "c.nc")
     post = idata.posterior
     assert set(post.data_vars) == {"m", "eps"}
-    kept = chain.chain[diag.burn::diag.thin]
+    kept = chain.get_chain(discard=diag.burn, thin=diag.thin)
     assert post["eps"].shape == (8, kept.shape[0])
     np.testing.assert_allclose(post["eps"].values, 10.0 ** kept[:, :, 1].T, rtol=1e-12)
     np.testing.assert_allclose(post["m"].values, kept[:, :, 0].T, rtol=1e-12)
@@ -190,7 +190,7 @@ def test_chain_to_getdist_loads(cli, tmp_path, capsys):
     assert code == 0, err
     samples = loadMCSamples(str(tmp_path / "gd" / "c"), settings={"ignore_rows": 0})
     capsys.readouterr()
-    kept = chain.chain[diag.burn::diag.thin].reshape(-1, 2)
+    kept = chain.get_chain(discard=diag.burn, thin=diag.thin, flat=True)
     assert samples.numrows == kept.shape[0]
     assert [p.name for p in samples.paramNames.names] == ["m", "log10_eps", "eps"]
     means = samples.getMeans()
@@ -287,7 +287,7 @@ def test_corner_numbers_in_eps_and_titles_rounded_to_mc_error(tmp_path):
     chain = synthetic_chain(tmp_path / "c.h5")
     numbers = corner_numbers(chain)
     diag = diagnostics(chain)
-    log_eps = chain.chain[diag.burn::diag.thin, :, 1].ravel()
+    log_eps = chain.get_chain(discard=diag.burn, thin=diag.thin)[:, :, 1].ravel()
     assert set(numbers["quantiles"]) == {"m", "eps"}  # ε, not log10 ε
     assert numbers["quantiles"]["eps"]["q0.5"] == pytest.approx(np.quantile(10.0 ** log_eps, 0.5), rel=1e-12)
     # the Monte-Carlo error of the median against the spread of medians of independent Gaussian samples
@@ -296,7 +296,7 @@ def test_corner_numbers_in_eps_and_titles_rounded_to_mc_error(tmp_path):
     assert median_mc_error(rng.standard_normal(400_000), 400) == pytest.approx(np.std(medians), rel=0.06)
     assert (decimals_for(0.044), decimals_for(0.0051), decimals_for(3.0)) == (2, 3, 0)
     fig = plot_corner(chain)
-    error = median_mc_error(chain.chain[diag.burn::diag.thin, :, 0].ravel(), diag.ess)
+    error = median_mc_error(chain.get_chain(discard=diag.burn, thin=diag.thin)[:, :, 0].ravel(), diag.ess)
     title = fig.axes[0].get_title()
     median = title.split("= $")[1].split("^")[0]
     assert len(median.split(".")[1]) == decimals_for(error)

@@ -1,7 +1,9 @@
 """The ``dpfit`` command: argument parsing and one library call per command.
 
 Every bad input ends in one line ``dpfit: error: <file or option>: <field>: <what>``
-on stderr and exit status 2, with nothing written. Each command lives in its
+on stderr and exit status 2, with nothing written. An output that cannot be
+written (environment failure) ends in one line ``dpfit: error: cannot write
+'<path>': <reason>`` and exit status 3; an interrupt exits with status 130. Each command lives in its
 own module (``dpfit.cli.cmd_*``) with a ``register(sub)`` function.
 """
 
@@ -16,6 +18,10 @@ from dpfit.cli import (cmd_compare, cmd_coverage, cmd_export, cmd_fit, cmd_input
                        cmd_sample, cmd_scan, cmd_table, cmd_window)
 from dpfit.cli.options import EXIT_INPUT, OneLineParser, flag_message
 from dpfit.errors import InputError
+from dpfit.errors import OutputError
+
+#: Exit status of an environment failure (an output that cannot be written).
+EXIT_ENVIRONMENT = 3
 
 #: Command modules, in the order ``dpfit --help`` lists them.
 COMMANDS = (cmd_table, cmd_fit, cmd_scan, cmd_sample, cmd_window, cmd_interval, cmd_coverage, cmd_compare, cmd_export,
@@ -33,7 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 ok, 2 bad input or usage)."""
+    """Run the command line; return the exit status (0 ok, 2 bad input or usage, 3 environment, 130 interrupted)."""
+    from dpfit.output.atomic import ignore_file_size_signal
+
+    ignore_file_size_signal()
     os.environ.setdefault("MPLBACKEND", "Agg")  # the command draws into files: a non-interactive backend
     parser = build_parser()
     try:
@@ -47,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"dpfit: error: {flag_message(exc)}", file=sys.stderr)
         return EXIT_INPUT
+    except OutputError as exc:
+        print(f"dpfit: error: {exc}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
     except KeyboardInterrupt:
         print("dpfit: interrupted", file=sys.stderr)
         return 130

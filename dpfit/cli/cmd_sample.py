@@ -12,7 +12,7 @@ def _print_chain_summary(chain) -> None:
     from dpfit.inference.diagnostics import credible_summary, diagnostics, physical_samples
 
     diag = diagnostics(chain)
-    print(f"chain: {chain.steps} steps x {chain.chain.shape[1]} walkers; acceptance {diag.acceptance:.3f}; "
+    print(f"chain: {chain.steps} steps x {chain.nwalkers} walkers; acceptance {diag.acceptance:.3f}; "
           f"tau {', '.join(f'{n} {t:.1f}' for n, t in zip(chain.names, diag.tau))}; "
           f"effective samples {diag.ess:.0f}")
     if diag.warning:
@@ -55,6 +55,13 @@ def cmd_sample(args) -> int:
     return 0
 
 
+def _analysis_requested(args) -> bool:
+    """True if the command line names an analysis (file or option) the chain must match."""
+    names = ("analysis", "inputs", "muon", "electron", "limits", "atomki", "invisible_ratio", "couplings",
+             "mass_range", "eps_range", "mass_prior", "eps_prior", "convention")
+    return any(getattr(args, n, None) not in (None, ()) for n in names) or bool(getattr(args, "overrides", None))
+
+
 def cmd_corner(args) -> int:
     from dpfit.output.corner_plot import corner_numbers, plot_corner
     from dpfit.inference.chains import read_chain
@@ -63,6 +70,10 @@ def cmd_corner(args) -> int:
     from dpfit.inference.posterior_check import analysis_of_chain, grid_summary_or_none
 
     chain = read_chain(args.chain)
+    if _analysis_requested(args):
+        from dpfit.inference.chains import check_analysis
+
+        check_analysis(chain, analysis_from_args(args).describe(), args.chain)
     analysis = analysis_of_chain(chain)
     model = analysis.model() if analysis is not None else None
     fig = plot_corner(chain, args.out, model=model, grid=grid_summary_or_none(model) if model is not None else None,
@@ -96,6 +107,7 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_sample)
     p = sub.add_parser("corner", help="corner plot of a chain, with its quantiles")
     p.add_argument("chain", metavar="CHAIN.h5")
+    add_analysis_options(p)  # if given, the chain must have been sampled for this analysis
     p.add_argument("--out", required=True, metavar="FILE.png|pdf")
     add_level_option(p)
     p.add_argument("--format", choices=("text", "json"), default="text")

@@ -32,8 +32,8 @@ def diagnostics(chain: Chain) -> Diagnostics:
     """Diagnostics of a chain; burn-in 2 max τ and thinning τ/2 from the measured τ."""
     import emcee
 
-    steps, nwalkers = chain.chain.shape[:2]
-    tau = emcee.autocorr.integrated_time(chain.chain, c=5, tol=0, quiet=True)
+    steps, nwalkers = chain.steps, chain.nwalkers
+    tau = emcee.autocorr.integrated_time(chain.get_chain(), c=5, tol=0, quiet=True)
     tau_max = float(np.max(tau))
     warning = None
     if steps < MIN_TAU_MULTIPLE * tau_max:
@@ -41,15 +41,15 @@ def diagnostics(chain: Chain) -> Diagnostics:
         warning = (f"the chain ({steps} steps) is shorter than {MIN_TAU_MULTIPLE} autocorrelation times "
                    f"(tau = {tau_max:.0f}); run about {more} more steps ({steps + more} in total)")
     burn = min(int(2 * tau_max), steps // 2)
-    thin = max(1, int(tau_max / 2))
+    thin = max(1, min(int(tau_max / 2), steps - burn))  # at least one step survives emcee's slicing
     ess = nwalkers * (steps - burn) / tau_max
     acceptance = float(np.mean(chain.accepted) / max(steps, 1))
     return Diagnostics(acceptance, np.asarray(tau), ess, burn, thin, warning)
 
 
 def physical_samples(chain: Chain, burn: int, thin: int) -> dict[str, np.ndarray]:
-    """Flat samples after burn-in and thinning, with couplings as ε (not log10 ε)."""
-    flat = chain.chain[burn::thin].reshape(-1, chain.chain.shape[2])
+    """Flat samples after burn-in and thinning (emcee's ``get_chain``), with couplings as ε (not log10 ε)."""
+    flat = chain.get_chain(discard=burn, thin=thin, flat=True)
     out = {}
     for i, name in enumerate(chain.names):
         if name.startswith("log10_"):

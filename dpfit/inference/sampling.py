@@ -1,24 +1,25 @@
 """Sampling the joint posterior over (m, ε) with emcee, with atomic, resumable chain files.
 
-The posterior is :mod:`dpfit.inference.posterior`; chain files are
-:mod:`dpfit.inference.chains`.
+The posterior is :mod:`dpfit.inference.posterior`; the chain is
+:class:`dpfit.inference.chains.Chain`, an emcee backend that emcee's
+``EnsembleSampler`` drives and that checkpoints atomically (temporary file,
+then rename) every couple of seconds into emcee's HDF5 layout.
 
-The chain file is emcee's HDF5 layout (group ``mcmc``: ``chain``,
-``log_prob``, ``accepted``, the random state in ``random_state_*`` attributes),
-so ``emcee.backends.HDFBackend(path, read_only=True)`` reads it, plus dpfit's
-metadata in ``dpfit_*`` attributes. It is rewritten as a whole every
-checkpoint into a temporary file that is then renamed over the target: a
-kill at any moment (SIGINT, SIGTERM, SIGKILL) leaves the last complete
-checkpoint, which ``resume`` continues until the chain holds the requested
-number of steps in total. The random state is saved with the chain, so a
-resumed run reproduces the uninterrupted one.
+Interrupts: while sampling, SIGINT (Ctrl-C) and SIGTERM are deferred until
+the step in progress is stored; then the chain is checkpointed and
+:class:`Interrupted` is raised (a second signal interrupts at once). A
+checkpoint always holds whole steps with the random state emcee recorded
+with the last of them, so after SIGINT, SIGTERM or SIGKILL at any moment,
+``resume`` continues until the chain holds the requested number of steps in
+total, bit for bit the chain an uninterrupted run gives. The output is
+locked for the whole run (:mod:`dpfit.output.atomic`).
 """
 
 from __future__ import annotations
 
 import json
 import signal
-import time
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,29 +27,36 @@ import numpy as np
 
 from dpfit import __version__, arguments
 from dpfit.errors import InputError
-from dpfit.inference.chains import Chain, read_chain, write_chain
+from dpfit.inference.chains import Chain
 from dpfit.inference.posterior import initial_walkers, posterior
-
-#: Seconds between checkpoints of a running chain.
-CHECKPOINT_SECONDS = 2.0
+from dpfit.output.atomic import output_lock
 
 
 @contextmanager
-def _terminate_as_interrupt():
-    """Turn SIGTERM into KeyboardInterrupt for the duration, so a kill writes a final checkpoint."""
+def _deferred_interrupts(chain: Chain):
+    """Defer SIGINT/SIGTERM to the end of the step in progress (see the module docstring); yield the signals seen."""
+    received: list[int] = []
 
     def handler(signum, frame):
-        raise KeyboardInterrupt
+        if received:  # a second signal: stop at once
+            raise KeyboardInterrupt
+        received.append(signum)
 
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not in the main thread
-        yield
+    def after_step():
+        if received:
+            raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield received
         return
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    chain.after_step = after_step
     try:
-        yield
+        yield received
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        chain.after_step = None
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 class Interrupted(Exception):
@@ -65,11 +73,13 @@ def sample(analysis, out: str | Path, nwalkers: int = 32, nsteps: int = 5000, se
     """Run (or resume) emcee until ``out`` holds ``nsteps`` steps in total; return the chain.
 
     A fresh run refuses to overwrite an existing chain unless it is resumed
-    (``resume=True``), which requires the same analysis and number of walkers.
+    (``resume=True``), which requires the same analysis and number of walkers
+    and continues with the chain's own seed and random state.
     ``grid``: a grid posterior, to start the walkers in every allowed piece in
     proportion to its weight; ``start``: explicit starting points (nwalkers, ndim).
     """
     import emcee
+    from tqdm.auto import tqdm
 
     post = posterior(analysis.model())
     nwalkers = arguments.integer(nwalkers, "sample", "nwalkers", max(2 * post.ndim, 4), arguments.MAX_WALKERS, even=True)
@@ -81,60 +91,56 @@ def sample(analysis, out: str | Path, nwalkers: int = 32, nsteps: int = 5000, se
     out = arguments.path(out, "sample", "out")
     description = analysis.describe()
     out = Path(out)
-    if resume and out.exists():
-        previous = read_chain(out)
-        if previous.meta["analysis"] != json.loads(json.dumps(description)):
-            raise InputError(str(out), "dpfit_meta.analysis", "the chain was made by a different analysis; "
-                                                              "start a new file instead of resuming it")
-        if previous.chain.shape[1] != nwalkers:
-            raise InputError(str(out), "nwalkers", f"the chain has {previous.chain.shape[1]} walkers, not {nwalkers}")
-        seed = previous.meta["seed"]
-    else:
-        if out.exists() and not resume:
-            raise InputError(str(out), None, "exists; resume it to continue it, or choose another file")
-        previous = None
-    meta = {"names": list(post.names), "seed": seed, "analysis": description, "log_eps": post.log_eps,
-            "provenance": provenance or {}, "dpfit_version": __version__}
-    sampler = emcee.EnsembleSampler(nwalkers, post.ndim, post, vectorize=True)
-    if previous is not None:
-        done = previous.steps
-        state = emcee.State(previous.chain[-1], log_prob=previous.log_prob[-1], random_state=previous.random_state)
-    else:
-        done = 0
-        rng = np.random.default_rng(seed)
-        if start is None:
-            start = initial_walkers(post, nwalkers, rng, grid=grid)
-        state = emcee.State(start, random_state=np.random.RandomState(seed).get_state())
-        previous = Chain(np.empty((0, nwalkers, post.ndim)), np.empty((0, nwalkers)), np.zeros(nwalkers), None, meta)
-    remaining = nsteps - done
-    if remaining <= 0:
-        return previous
+    with output_lock(out):
+        chain = _previous_chain(out, resume, description, nwalkers)
+        if chain is not None:
+            seed = chain.meta["seed"]
+        meta = {"names": list(post.names), "seed": seed, "analysis": description, "log_eps": post.log_eps,
+                "provenance": provenance or {}, "dpfit_version": __version__}
+        if chain is None or chain.steps == 0:
+            chain = Chain(path=out, meta=meta)
+            sampler = emcee.EnsembleSampler(nwalkers, post.ndim, post, vectorize=True, backend=chain)
+            if start is None:
+                start = initial_walkers(post, nwalkers, np.random.default_rng(seed), grid=grid)
+            state = emcee.State(start, random_state=np.random.RandomState(seed).get_state())
+        else:
+            chain.meta = meta
+            sampler = emcee.EnsembleSampler(nwalkers, post.ndim, post, vectorize=True, backend=chain)
+            state = chain.get_last_sample()
+        remaining = nsteps - chain.steps
+        if remaining <= 0:
+            return chain
+        bar = tqdm(total=nsteps, initial=chain.steps, disable=not progress, unit="step", desc="sampling",
+                   dynamic_ncols=True)
+        try:
+            with _deferred_interrupts(chain) as received:
+                for _ in sampler.sample(state, iterations=remaining, store=True):
+                    bar.update(1)
+                if received:
+                    raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            chain.checkpoint()
+            raise Interrupted(out, chain.steps) from None
+        finally:
+            bar.close()
+        chain.checkpoint()
+        return chain.trim()
 
-    def snapshot() -> Chain:
-        n = sampler.iteration
-        new_chain = sampler.get_chain() if n else np.empty((0, nwalkers, post.ndim))
-        new_lp = sampler.get_log_prob() if n else np.empty((0, nwalkers))
-        return Chain(np.concatenate([previous.chain, new_chain]), np.concatenate([previous.log_prob, new_lp]),
-                     previous.accepted + (sampler.backend.accepted if n else 0),
-                     sampler.random_state, meta)
 
-    from tqdm.auto import tqdm
 
-    bar = tqdm(total=nsteps, initial=done, disable=not progress, unit="step", desc="sampling", dynamic_ncols=True)
-    last = time.monotonic()
-    try:
-        with _terminate_as_interrupt():
-            for _ in sampler.sample(state, iterations=remaining, store=True):
-                bar.update(1)
-                if time.monotonic() - last > CHECKPOINT_SECONDS:
-                    write_chain(out, snapshot())
-                    last = time.monotonic()
-    except KeyboardInterrupt:
-        current = snapshot()
-        write_chain(out, current)
-        raise Interrupted(out, current.steps) from None
-    finally:
-        bar.close()
-    final = snapshot()
-    write_chain(out, final)
-    return final
+
+def _previous_chain(out: Path, resume: bool, description: dict, nwalkers: int) -> Chain | None:
+    """The chain to continue (``resume`` and ``out`` exists), else None; InputError if it cannot be continued."""
+    if not out.exists():
+        return None
+    if not resume:
+        raise InputError(str(out), None, "exists; resume it to continue it, or choose another file")
+    previous = Chain.load(out, min_steps=0)
+    if previous.meta["analysis"] != json.loads(json.dumps(description)):
+        raise InputError(str(out), "dpfit_meta.analysis", "the chain was made by a different analysis; "
+                                                          "start a new file instead of resuming it")
+    if previous.nwalkers != nwalkers:
+        raise InputError(str(out), "nwalkers", f"the chain has {previous.nwalkers} walkers, not {nwalkers}")
+    if previous.steps and previous.random_state is None:
+        raise InputError(str(out), "mcmc.random_state", "missing: the chain cannot be continued reproducibly")
+    return previous

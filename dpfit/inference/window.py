@@ -158,6 +158,11 @@ def window(analysis, mass: float | None = None, *, level: str | Level = "2sigma"
         raise InputError("window", "gof_threshold", f"expected a probability in (0, 1), got {gof_threshold}")
     model = analysis.model()
     joint = model.joint
+    if chain is None and chain_path is not None:  # a bad or foreign chain is refused before any work
+        from dpfit.inference.chains import check_analysis
+
+        chain = read_chain(chain_path)
+        check_analysis(chain, analysis.describe(), str(chain_path))
     if mass is None:
         if model.region is None:
             raise InputError("window", "mass", "without a preferred region, give the mass")
@@ -185,8 +190,6 @@ def window(analysis, mass: float | None = None, *, level: str | Level = "2sigma"
     from dpfit.inference.posterior_check import grid_summary_or_none, window_check
 
     grid = grid_summary_or_none(model)
-    if chain is None and chain_path is not None:
-        chain = read_chain(chain_path)
     if chain is None:
         with tempfile.TemporaryDirectory() as tmp:
             chain = sample(analysis, Path(tmp) / "window_chain.h5", nwalkers=walkers, nsteps=steps, seed=seed,

@@ -46,7 +46,7 @@ def decimals_for(error: float) -> int:
 
 def _flat(chain: Chain):
     diag = diagnostics(chain)
-    return diag, chain.chain[diag.burn::diag.thin].reshape(-1, chain.chain.shape[2])
+    return diag, chain.get_chain(discard=diag.burn, thin=diag.thin, flat=True)
 
 
 def plot_corner(chain: Chain, target=None, *, fig=None, model=None, grid=None, levels=None):

@@ -42,7 +42,8 @@ def arviz():
 def _kept(chain: Chain) -> tuple[np.ndarray, np.ndarray, int, int]:
     """(samples (steps, walkers, ndim), log_prob (steps, walkers), burn, thin) after burn-in and thinning."""
     diag = diagnostics(chain)
-    return chain.chain[diag.burn::diag.thin], chain.log_prob[diag.burn::diag.thin], diag.burn, diag.thin
+    return (chain.get_chain(discard=diag.burn, thin=diag.thin), chain.get_log_prob(discard=diag.burn, thin=diag.thin),
+            diag.burn, diag.thin)
 
 
 def _physical(name: str, values: np.ndarray) -> tuple[str, np.ndarray]:

@@ -1,16 +1,14 @@
 """``dpfit reproduce``: the whole reference analysis into one directory, all or nothing.
 
 Everything is written into a staging directory beside the target, which then
-replaces the target by renames: a kill leaves either the previous results
-(restored from ``DIR.previous`` on the next run if the kill fell between the
-two renames) or the complete new ones, never a mix.
+replaces the target by renames (:mod:`dpfit.output.results_dir`): a kill
+leaves either the previous results (restored from ``DIR.previous`` on the
+next run if the kill fell between the two renames) or the complete new ones,
+never a mix; a directory dpfit did not write is replaced only when forced.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -151,26 +149,16 @@ def _exact_csv(rows: list[dict]) -> str:
 
 
 def reproduce(out: str | Path = "results", quick: bool = False, progress: bool = True,
-              inputs_dir: str | None = None, overrides=()) -> list[str]:
+              inputs_dir: str | None = None, overrides=(), force: bool = False) -> list[str]:
     """Run the reference analysis into ``out`` (all files replaced together); return the file names.
 
     ``inputs_dir`` and ``overrides`` (``FILE.FIELD=VALUE``) change the inputs of both conventions.
+    ``out`` is replaced only if dpfit wrote it (or it is empty), or with ``force``; never the working
+    directory or a parent of it (:mod:`dpfit.output.results_dir`).
     """
-    out = arguments.path(out, "reproduce", "out").resolve()
-    previous = out.with_name(out.name + ".previous")
-    if not out.exists() and previous.exists():  # a kill fell between the two renames last time
-        os.replace(previous, out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    for stale in out.parent.glob(f".{out.name}.partial-*"):  # left by a run that was killed
-        shutil.rmtree(stale, ignore_errors=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    try:
+    out = arguments.path(out, "reproduce", "out")
+    from dpfit.output.results_dir import replace_directory
+
+    with replace_directory(out, force=force) as stage:
         written = _build(stage, quick, progress, inputs_dir, overrides)
-        if out.exists():
-            os.replace(out, previous)
-        os.replace(stage, out)
-        shutil.rmtree(previous, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
     return written
