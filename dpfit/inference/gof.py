@@ -22,8 +22,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import stats
-
 #: p-value below which an analysis is reported as excluded rather than given a window (3σ, two-sided).
 GOF_THRESHOLD = 0.0027
 
@@ -56,6 +54,8 @@ class GoodnessOfFit:
 
 def _mixture_sf(chi2: float, ndof: int, bounded: int) -> float:
     """P(X ≥ χ²) for X ~ Σ_j C(b, j) 2⁻ᵇ χ²(ndof + j); χ²(0) is a point mass at 0."""
+    from scipy import stats  # imported on use: keeps start-up light
+
     total = 0.0
     for j in range(bounded + 1):
         weight = math.comb(bounded, j) / 2**bounded
@@ -72,6 +72,8 @@ def _mixture_name(ndof: int, bounded: int) -> str:
 
 def significance(p_value: float, one_sided: bool) -> float:
     """Gaussian significance of a p-value: Φ⁻¹(1 − p) one-sided, Φ⁻¹(1 − p/2) two-sided."""
+    from scipy import stats  # imported on use: keeps start-up light
+
     return float(stats.norm.isf(p_value if one_sided else p_value / 2.0))
 
 
@@ -110,6 +112,8 @@ class Tension:
 def tension(first: str, second: str, chi2_pair: float, chi2_first: float, chi2_second: float,
             n_first: int, n_second: int, n_pair: int) -> Tension:
     """χ²_PG = χ²(pair) − χ²(first) − χ²(second) with n_first + n_second − n_pair dof (two-sided Z)."""
+    from scipy import stats  # imported on use: keeps start-up light
+
     chi2_pg = max(chi2_pair - chi2_first - chi2_second, 0.0)
     ndof = n_first + n_second - n_pair
     if ndof <= 0:

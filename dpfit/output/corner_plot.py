@@ -49,14 +49,30 @@ def _flat(chain: Chain):
     return diag, chain.get_chain(discard=diag.burn, thin=diag.thin, flat=True)
 
 
+def _corner():
+    """The corner package, imported without its optional ArviZ front end (``corner.arviz_corner``), which
+    dpfit does not use: importing ArviZ costs about a second of every corner plot's start-up."""
+    import sys
+
+    if "corner" in sys.modules or "arviz" in sys.modules:
+        import corner
+
+        return corner
+    sys.modules["arviz"] = None  # makes corner's `import arviz` fail, as when ArviZ is not installed
+    try:
+        import corner
+    finally:
+        del sys.modules["arviz"]
+    return corner
+
+
 def plot_corner(chain: Chain, target=None, *, fig=None, model=None, grid=None, levels=None):
     """Draw the corner plot (into ``fig`` if given), save it to ``target`` if given; return the Figure.
 
     ``levels``: the 2D contours' probability content (default 1sigma,2sigma). ``model`` / ``grid``: mark
     prior edges, exclusion walls and the grid marginals; what was marked is in ``fig.dpfit_marks``.
     """
-    import corner
-
+    corner = _corner()
     from dpfit.inference.levels import DEFAULT_LEVELS, format_percent, parse_levels
 
     levels = parse_levels(DEFAULT_LEVELS if levels is None else levels)

@@ -143,8 +143,8 @@ def window_lines(window) -> list[str]:
 
 
 def render(paper: Analysis, exact_rows: list[dict], window, electron: list[dict], gof_rows: list[dict],
-           files: list[str], provenance: dict) -> str:
-    """The report as Markdown."""
+           files: list[str], provenance: dict, toys: int = 20_000) -> str:
+    """The report as Markdown (``toys``: per frequentist interval)."""
     out = ["# dpfit reference analysis: report", "",
            f"dpfit {provenance['dpfit_version']}; inputs hashed in `provenance.json`; "
            f"overrides: {provenance.get('overrides') or 'none'}.", "",
@@ -163,7 +163,7 @@ def render(paper: Analysis, exact_rows: list[dict], window, electron: list[dict]
     out += [""] + model_comparison_lines(paper.replace(convention="precise"))
     from dpfit.reference.frequentist_lines import frequentist_lines
 
-    out += [""] + frequentist_lines()
+    out += [""] + frequentist_lines(toys=toys)
     out += ["", "## Exclusions as published", ""] + contour_vs_point_lines() + na48_lines() + limit_model_lines()
     out += ["", "## Files", ""] + [f"- `{f}`" for f in sorted(files)]
     out += ["", "## Inputs (provenance)", "", f"input-set digest `{provenance['inputs_digest']}`", "",

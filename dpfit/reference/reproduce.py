@@ -18,8 +18,8 @@ from dpfit.model.analysis import Analysis
 from dpfit.inference.fit import fit_fixed_mass
 from dpfit.inference.tables import DEFAULT_MASSES, coupling_estimate, muon_table
 
-#: (walkers, steps, scan points per axis, masses of the figures' curves)
-SETTINGS = {"full": (64, 6000, 400, 200), "quick": (16, 400, 40, 40)}
+#: (walkers, steps, scan points per axis, masses of the figures' curves, toys per frequentist interval)
+SETTINGS = {"full": (64, 6000, 400, 200, 20_000), "quick": (16, 400, 40, 40, 1_000)}
 ELECTRON_MASS = 16.7
 
 
@@ -90,7 +90,7 @@ def _build(stage: Path, quick: bool, progress: bool, inputs_dir, overrides) -> l
     from dpfit.inference.scan import log_grid, scan_2d
     from dpfit.output.writers import provenance, sidecar, table_csv, to_json
 
-    walkers, steps, points, curve_points = SETTINGS["quick" if quick else "full"]
+    walkers, steps, points, curve_points, toys = SETTINGS["quick" if quick else "full"]
     reference = Analysis(inputs_dir=inputs_dir, overrides=tuple(overrides))
     paper = reference.replace(convention="paper")
     written: list[str] = []
@@ -136,7 +136,7 @@ def _build(stage: Path, quick: bool, progress: bool, inputs_dir, overrides) -> l
     _write(stage, written, "provenance.json", to_json(prov))
     written.append("report.md")
     gof_rows = _gof_rows(reference, result.mass)
-    (stage / "report.md").write_text(render(paper, exact, result, electron, gof_rows, written, prov))
+    (stage / "report.md").write_text(render(paper, exact, result, electron, gof_rows, written, prov, toys=toys))
     return written
 
 
