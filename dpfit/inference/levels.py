@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import statistics
 from dataclasses import dataclass
 
 from dpfit.errors import InputError
@@ -41,6 +42,10 @@ class Level:
         """Δχ² threshold of a two-sided region of ``ndof`` parameters (N² exactly for Nσ and one parameter)."""
         if self.sigmas is not None and ndof == 1:
             return self.sigmas**2
+        if ndof == 1:  # F⁻¹_χ²₁(p) = z², z the two-sided Gaussian quantile
+            return statistics.NormalDist().inv_cdf(0.5 + 0.5 * self.probability) ** 2
+        if ndof == 2:  # F_χ²₂(x) = 1 − exp(−x/2)
+            return -2.0 * math.log1p(-self.probability)
         from scipy import stats  # imported on use: start-up of every command stays light
 
         return float(stats.chi2.ppf(self.probability, ndof))
