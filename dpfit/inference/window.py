@@ -142,12 +142,12 @@ class WindowResult:
 
 def window(analysis, mass: float | None = None, *, level: str | Level = "2sigma", walkers: int = 32,
            steps: int = 3000, seed: int = 1, chain=None, chain_path=None, progress: bool = True,
-           gof_threshold: float = GOF_THRESHOLD) -> WindowResult:
+           gof_threshold: float = GOF_THRESHOLD, grid=None) -> WindowResult:
     """The window of an :class:`dpfit.model.analysis.Analysis` at ``mass`` (MeV; default: the region's mass).
 
     The posterior comes from ``chain`` or ``chain_path`` if given, else from a
     fresh emcee run (``walkers`` × ``steps``, ``seed``); none is run when the
-    analysis is excluded.
+    analysis is excluded. ``grid``: the model's grid posterior, when the caller has it already.
     """
     from dpfit.inference.chains import read_chain
     from dpfit.inference.diagnostics import diagnostics, physical_samples
@@ -189,7 +189,7 @@ def window(analysis, mass: float | None = None, *, level: str | Level = "2sigma"
     result.profile = fitted.intervals[parameter][level.label]
     from dpfit.inference.posterior_check import grid_summary_or_none, window_check
 
-    grid = grid_summary_or_none(model)
+    grid = grid if grid is not None else grid_summary_or_none(model)
     if chain is None:
         with tempfile.TemporaryDirectory() as tmp:
             chain = sample(analysis, Path(tmp) / "window_chain.h5", nwalkers=walkers, nsteps=steps, seed=seed,

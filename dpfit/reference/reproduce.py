@@ -66,8 +66,7 @@ def _gof_rows(base: Analysis, mass: float) -> list[dict]:
     inputs = base.inputs
     for muon in inputs.gm2_cards("mu"):
         for electron in inputs.gm2_cards("e"):
-            analysis = base.replace(muon=muon.scenario, electron=electron.scenario)
-            joint = analysis.likelihood()
+            joint = base.replace(muon=muon.scenario, electron=electron.scenario).likelihood()
             rows.append({"muon": muon.scenario, "electron": electron.scenario,
                          "fit": fit_fixed_mass(joint, mass).gof, "compatibility": compatibility(joint, mass)})
     return rows
@@ -111,10 +110,11 @@ def _build(stage: Path, quick: bool, progress: bool, inputs_dir, overrides) -> l
 
     from dpfit.inference.posterior_check import grid_summary_or_none
 
+    grid = grid_summary_or_none(reference.model())  # the walkers' start and the window's reference
     chain = sample(reference, stage / "chain.h5", nwalkers=walkers, nsteps=steps, seed=1, progress=progress,
-                   grid=grid_summary_or_none(reference.model()), provenance=prov)
+                   grid=grid, provenance=prov)
     written.append("chain.h5")
-    result = window(reference, chain=chain)
+    result = window(reference, chain=chain, grid=grid)
     _write(stage, written, "window.json", to_json({**result.to_dict(), "provenance": prov}))
 
     masses = np.geomspace(5.0, 500.0, curve_points)
