@@ -75,11 +75,6 @@ class RegionCard:
     description: str
     data: str
 
-    def mass_range(self) -> tuple[float, float]:
-        """The masses the region covers (MeV): m0 ± σ for a box, m0 ± 3σ for a Gaussian."""
-        width = self.mass_sigma * (3.0 if self.mass_model == "gaussian" else 1.0)
-        return (self.mass - width, self.mass + width)
-
 
 def contour_mass_range(contour: Contour) -> tuple[float, float]:
     """The masses a contour covers (MeV)."""

@@ -182,7 +182,7 @@ class JointLikelihood:
         ± 3σ for a Gaussian), else the span of the exclusions' mass ranges; None without either."""
         region = self.region()
         if region is not None:
-            return region.mass_range(3.0 if region.mass_model == "gaussian" else 1.0)
+            return region.mass_range()
         ranges = [t.mass_range for t in self.terms if isinstance(getattr(t, "mass_range", None), tuple)]
         if ranges:
             return (min(r[0] for r in ranges), max(r[1] for r in ranges))

@@ -284,9 +284,10 @@ class PreferredRegion(Term):
             return []
         return [(self.eps_lower, self.eps_upper)]
 
-    def mass_range(self, widths: float = 1.0) -> tuple[float, float]:
-        """m0 ± widths·σ_m (MeV)."""
-        return (self.mass0 - widths * self.mass_sigma, self.mass0 + widths * self.mass_sigma)
+    def mass_range(self) -> tuple[float, float]:
+        """The masses the region covers (MeV): m0 ± σ_m for a box (its edges), m0 ± 3σ_m for a Gaussian."""
+        width = (3.0 if self.mass_model == "gaussian" else 1.0) * self.mass_sigma
+        return (self.mass0 - width, self.mass0 + width)
 
 
 def intersect(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> list[tuple[float, float]]:

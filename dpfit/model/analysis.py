@@ -251,7 +251,7 @@ class Analysis:
         region = self.region_card()
         if region is None:
             raise InputError(self.source, "mass_range", "without a preferred region, give a mass range")
-        lo, hi = region.mass_range()
+        lo, hi = region_term(region).mass_range()  # one rule for the region's masses: the term's
         if not lo > 0:
             raise InputError(str(self.inputs.file(region.data).path), "mass_uncertainty",
                              f"the mass range {region.mass:g} +- {region.mass - lo:g} MeV reaches m <= 0; "
