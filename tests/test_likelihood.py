@@ -169,6 +169,31 @@ def test_terms_add_flatten_and_index():
     assert joint.logl(m, eps).shape == (7, 5)
 
 
+@pytest.mark.parametrize("couplings", ["universal", "lepton"])
+def test_fixed_mass_evaluation_equals_logl(couplings):
+    """at_mass(m)(eps) is logl(m, eps) exactly, for every term type (a Gaussian-mass region, a Poisson limit,
+    several bands) and for a term type that only defines logl."""
+    from dpfit.likelihood.terms import PoissonLimit, Term
+
+    class Tilted(Term):
+        name, lepton = "tilt", "e"
+
+        def logl(self, m, eps):
+            return -np.asarray(eps, dtype=float) * m
+
+    joint = Analysis(couplings=couplings, electron="Rb20").likelihood()
+    for term in [
+        PoissonLimit("p", "e", np.array([10.0, 20.0]), np.array([1e-3, 2e-3]), (10.0, 20.0), cl=0.9),
+        PreferredRegion("g", "e", 16.9, 0.3, 1e-4, 2e-3, mass_model="gaussian"),
+        Exclusion("two", "mu", np.array([15.0, 19.0]), np.array([[1e-4, 2e-4], [9e-4, 1e-3]]),
+                  np.array([[3e-4, 4e-4], [1.1e-3, 1.3e-3]]), (15.0, 19.0)), Tilted()]:
+        joint = joint + term  # joins the analysis' coupling mode
+    eps = np.concatenate([[0.0], np.geomspace(1e-5, 1e-1, 400)])
+    grids = (eps,) if couplings == "universal" else (eps[:, None], eps[None, ::-1])
+    for m in (16.1, 16.7, 17.2, 18.5):
+        assert np.array_equal(joint.at_mass(m)(*grids), joint.logl(m, *grids))
+
+
 def test_joint_is_an_iminuit_cost():
     joint = only(muon="WP20").likelihood()
     minuit = Minuit(joint, m=17.0, eps=1.5e-3)

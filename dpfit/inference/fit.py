@@ -90,7 +90,8 @@ class FitResult:
 
 def _chi2_function(joint: JointLikelihood, m: float):
     """χ²(ε) = −2 ln L(m, ε) at fixed mass, vectorised in ε."""
-    return lambda eps: -2.0 * joint.logl(m, np.asarray(eps, dtype=float))
+    logl = joint.at_mass(m)
+    return lambda eps: -2.0 * logl(eps)
 
 
 def _migrad(minuit: Minuit) -> Minuit:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import brentq
-from scipy.stats import norm
+from scipy.special import ndtr
 
 from dpfit.errors import InputError
 from dpfit.inference.executors import Executor
@@ -98,25 +98,28 @@ def closed_form_applies(model: ToyModel) -> bool:
     return model.pieces == ((0.0, np.inf),)
 
 
-def closed_form_p(model: ToyModel, method: str, x: float) -> float:
-    """p-value (fc) or CLs (cls) at x for a Gaussian x* and the single piece ε ≥ 0 (Cowan et al. 2011)."""
-    s, t = model.sigma_x, float(observed_statistic(model, method, x))
-    if t <= 0.0:
-        return 1.0
-    if method == "fc":
-        if x == 0.0:
-            return float(norm.sf(np.sqrt(t)))
-        if t <= (x / s) ** 2:
-            return 2.0 * norm.sf(np.sqrt(t))
-        return norm.sf(np.sqrt(t)) + norm.sf((x * x + s * s * t) / (2.0 * x * s))
-    # q̃ ≥ q_obs ⇔ x* ≤ x_c (q̃ decreases in x* below x)
-    x_c = x - s * np.sqrt(t) if t <= (x / s) ** 2 else (x * x - s * s * t) / (2.0 * x)
-    return float(norm.cdf((x_c - x) / s) / norm.cdf(x_c / s))
+def closed_form_p(model: ToyModel, method: str, x):
+    """p-value (fc) or CLs (cls) at x for a Gaussian x* and the single piece ε ≥ 0 (Cowan et al. 2011);
+    vectorised in x (a float for a scalar x)."""
+    x = np.asarray(x, dtype=float)
+    s = model.sigma_x
+    t = np.asarray(observed_statistic(model, method, x), dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        root = np.sqrt(np.maximum(t, 0.0))
+        near = t <= (x / s) ** 2
+        if method == "fc":
+            far = ndtr(-root) + ndtr(-((x * x + s * s * t) / (2.0 * x * s)))
+            p = np.where(x == 0.0, ndtr(-root), np.where(near, 2.0 * ndtr(-root), far))
+        else:  # q̃ ≥ q_obs ⇔ x* ≤ x_c (q̃ decreases in x* below x)
+            x_c = np.where(near, x - s * root, (x * x - s * s * t) / (2.0 * x))
+            p = ndtr((x_c - x) / s) / ndtr(x_c / s)
+    p = np.where(t <= 0.0, 1.0, p)
+    return float(p) if p.ndim == 0 else p
 
 
 def closed_form_interval(model: ToyModel, method: str, alpha: float, xs: np.ndarray) -> list[list[float]]:
     """{x : p(x) > α} from the closed form, edges by brentq between grid points (in x)."""
-    f = np.array([closed_form_p(model, method, x) - alpha for x in xs])
+    f = closed_form_p(model, method, xs) - alpha
     g = lambda x: closed_form_p(model, method, x) - alpha  # noqa: E731
     pieces, start = [], (0.0 if f[0] > 0 else None)
     for i in range(1, xs.size):

@@ -138,6 +138,22 @@ class JointLikelihood:
                 total = total + term.logl(m, self.coupling_of(term.lepton, couplings))
         return total
 
+    def at_mass(self, m: float):
+        """ln L as a function of the couplings alone at one mass m (MeV), equal to ``logl(m, ...)``: each
+        term computes what depends on the mass once (:meth:`Term.at_mass`), for the many evaluations of a
+        fixed-mass fit."""
+        fixed = [(term.at_mass(float(m)), self.mode.column_of(term.lepton)) for term in self.terms]
+
+        def logl(*couplings):
+            couplings = [np.asarray(c, dtype=float) for c in couplings]
+            total = np.zeros(np.broadcast_shapes(*map(np.shape, couplings)))
+            with np.errstate(over="ignore"):
+                for term_logl, column in fixed:
+                    total = total + term_logl(couplings[column])
+            return total
+
+        return logl
+
     def __call__(self, *args) -> float:
         """−2 ln L at scalar parameters (m, couplings...), for iminuit; +inf outside the domain."""
         return cost_value(self.logl, *args)

@@ -45,6 +45,11 @@ class Term(abc.ABC):
         """Coupling intervals this term allows at mass m (None: it does not restrict ε)."""
         return None
 
+    def at_mass(self, m: float):
+        """ln L as a function of the coupling alone at one mass m (MeV), for the many evaluations of a
+        fixed-mass fit; a term computes what depends on m once (same values as :meth:`logl`)."""
+        return lambda eps: self.logl(m, eps)
+
     def __call__(self, m: float, eps: float) -> float:
         """−2 ln L at one point, for iminuit: +inf outside the term's domain, never an exception."""
         from dpfit.likelihood.joint import cost_value
@@ -91,10 +96,17 @@ class Gm2Gaussian(Term):
 
     def logl(self, m, eps):
         """−½ pull²; −∞ for ε < 0 and where the pull overflows (ε ≳ 1e74)."""
+        return self._logl(self.shift_per_eps2(m), eps)
+
+    def _logl(self, k, eps):
         eps = np.asarray(eps, dtype=float)
         with np.errstate(over="ignore"):
-            pull = (self.shift_per_eps2(m) * eps * eps - self.delta) / self.sigma
+            pull = (k * eps * eps - self.delta) / self.sigma
             return np.where(eps >= 0.0, -0.5 * pull * pull, -np.inf)
+
+    def at_mass(self, m: float):
+        k = self.shift_per_eps2(m)
+        return lambda eps: self._logl(k, eps)
 
 
 def covered(m, mass: np.ndarray, mass_range: tuple[float, float]) -> np.ndarray:
@@ -178,7 +190,15 @@ class Exclusion(Term):
         return (lo[0], hi[0]) if self.bands == 1 else (lo, hi)
 
     def logl(self, m, eps):
-        lo, hi = self.band_edges(m)
+        return self._logl(self.band_edges(m), eps)
+
+    def at_mass(self, m: float):
+        edges = self.band_edges(m)
+        return lambda eps: self._logl(edges, eps)
+
+    @staticmethod
+    def _logl(edges, eps):
+        lo, hi = edges
         eps = np.asarray(eps, dtype=float)
         excluded = np.zeros(np.broadcast_shapes(lo.shape[1:], eps.shape), dtype=bool)
         for low, high in zip(lo, hi):  # NaN edges (outside the mass range) compare False
@@ -234,8 +254,14 @@ class PoissonLimit(Term):
 
     def logl(self, m, eps):
         """−N_c (ε/ε_up)² inside the mass range, 0 outside; −∞ for ε < 0."""
-        eps = np.asarray(eps, dtype=float)
+        return self._logl(self.limit_at(m), eps)
+
+    def at_mass(self, m: float):
         up = self.limit_at(m)
+        return lambda eps: self._logl(up, eps)
+
+    def _logl(self, up, eps):
+        eps = np.asarray(eps, dtype=float)
         with np.errstate(over="ignore", invalid="ignore"):
             value = np.where(np.isnan(up), 0.0, -self.signal_at_limit * (eps / up) ** 2)
         return np.where(eps >= 0.0, value, -np.inf)
@@ -275,9 +301,16 @@ class PreferredRegion(Term):
         return np.where((m >= lo) & (m <= hi), 0.0, -np.inf)
 
     def logl(self, m, eps):
+        return self._logl(self.mass_logl(m), eps)
+
+    def at_mass(self, m: float):
+        mass_part = self.mass_logl(m)
+        return lambda eps: self._logl(mass_part, eps)
+
+    def _logl(self, mass_part, eps):
         eps = np.asarray(eps, dtype=float)
         inside = (eps >= self.eps_lower) & (eps <= self.eps_upper)
-        return np.where(inside, self.mass_logl(m), -np.inf)
+        return np.where(inside, mass_part, -np.inf)
 
     def allowed(self, m: float):
         if not np.isfinite(self.mass_logl(m)):
