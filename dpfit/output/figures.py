@@ -13,7 +13,7 @@ import numpy as np
 
 from dpfit.inference.levels import format_percent, one_sided_coverage
 from dpfit.inference.bands import CouplingBand, OverlayResults
-from dpfit.output.plots import finish, pyplot, log_axis
+from dpfit.output.plots import finish, layout_with_legend_below, log_axis, pyplot
 
 MASS_LABEL = "boson mass m [MeV]"
 LEPTON_SYMBOL = {"mu": r"\mu", "e": "e"}
@@ -27,17 +27,27 @@ ATOMKI_COLOUR = "#ff8c00"
 BAND_ALPHA = {1: 0.45, 2: 0.2}
 
 
+#: Labels are Unicode text, with mathtext only for subscripts: every mathtext string is typeset anew for
+#: each rendering of a figure (each file saved), which costs more than drawing the rest.
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _times_ten(exponent: int) -> str:
+    """×10^k in Unicode superscripts, e.g. ×10⁻¹¹."""
+    return f"×10{str(exponent).translate(SUPERSCRIPT)}"
+
+
 def _power_of_ten(value: float) -> str:
-    """A number as mathtext a×10^k with two significant digits, e.g. 6.8×10⁻⁴."""
+    """A number as a×10^k with two significant digits, e.g. 6.8×10⁻⁴."""
     exponent = int(np.floor(np.log10(abs(value))))
-    return rf"${value / 10.0**exponent:.2g}\times10^{{{exponent}}}$"
+    return f"{value / 10.0**exponent:.2g}{_times_ten(exponent)}"
 
 
 def _delta_text(band: CouplingBand) -> str:
     """Δa_ℓ = value(σ) × 10^k, with k chosen so that σ has two digits before the point."""
     exponent = int(np.floor(np.log10(band.sigma_delta_a))) - 1
     value, sigma = (f"{x / 10.0**exponent:.1f}" for x in (band.delta_a, band.sigma_delta_a))
-    return rf"$\Delta a_{{{LEPTON_SYMBOL[band.lepton]}}} = {value}({sigma})\times10^{{{exponent}}}$"
+    return rf"Δ$a_{{{LEPTON_SYMBOL[band.lepton]}}}$ = {value}({sigma}){_times_ten(exponent)}"
 
 
 def _positive_span(bands: list[CouplingBand], linear: bool) -> tuple[float, float]:
@@ -57,14 +67,14 @@ def _positive_span(bands: list[CouplingBand], linear: bool) -> tuple[float, floa
 def _band_label(n: int, linear: bool) -> str:
     if linear:
         factor = "" if n == 1 else n
-        return rf"{n}$\sigma$: $\varepsilon \pm {factor}\sigma_\varepsilon$ (paper's linear propagation)"
-    return rf"{n}$\sigma$: $\Delta\chi^2 \leq {n * n}$ (exact likelihood)"
+        return rf"{n}σ: ε ± {factor}$\sigma_\varepsilon$ (paper's linear propagation)"
+    return f"{n}σ: Δχ² ≤ {n * n} (exact likelihood)"
 
 
 def _band_panel(ax, band: CouplingBand, linear: bool, bottom: float, colour: str) -> list[str]:
     """One scenario's central line and nσ bands; returns notes on lower edges at or below 0."""
     symbol = LEPTON_SYMBOL[band.lepton]
-    label = rf"best fit $\varepsilon_{{{symbol}}}$" + (r" (explains $\Delta a$)" if band.delta_a > 0 else "")
+    label = rf"best fit $\varepsilon_{{{symbol}}}$" + (" (explains Δa)" if band.delta_a > 0 else "")
     ax.plot(band.mass, band.central, color=colour, lw=1.8, label=label)
     notes = []
     for n in (1, 2):
@@ -73,7 +83,7 @@ def _band_panel(ax, band: CouplingBand, linear: bool, bottom: float, colour: str
                         lw=0, label=_band_label(n, linear))
         if np.any(lower <= 0):
             where = "goes below" if linear else "reaches"
-            notes.append(rf"{n}$\sigma$ band {where} $\varepsilon_{{{symbol}}} = 0$")
+            notes.append(rf"{n}σ band {where} $\varepsilon_{{{symbol}}}$ = 0")
     ax.set_title(f"{band.scenario}\n{_delta_text(band)}", fontsize=10)
     return notes
 
@@ -116,10 +126,10 @@ def plot_muon_bands(bands: list[CouplingBand], target=None, linear: bool = False
     axes[0].set_ylabel(r"$\varepsilon_\mu$ (dimensionless)")
     handles, labels = axes[0].get_legend_handles_labels()
     method = "the source paper's linear propagation" if linear else "the exact likelihood"
-    fig.suptitle(rf"Muon coupling from $(g-2)_\mu$, bands from {method}", fontsize=11)
-    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=9, bbox_to_anchor=(0.5, -0.02))
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
-    finish(fig, target, made)
+    fig.suptitle(f"Muon coupling from (g−2)$_\\mu$, bands from {method}", fontsize=11)
+    legend = fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=9)
+    layout_with_legend_below(fig, legend)
+    finish(fig, target, made, crop=False)
     return fig
 
 
@@ -151,7 +161,7 @@ def _muon_bands(ax, bands: list[CouplingBand]) -> list:
             if np.any(lower <= 0):
                 at_zero.append(f"{n}σ")
         note = f"; {' and '.join(at_zero)} {'reach' if len(at_zero) > 1 else 'reaches'} ε = 0" if at_zero else ""
-        handles.append((tuple(parts), rf"{band.scenario} ($\mu$): 1$\sigma$ solid, 2$\sigma$ dashed{note}"))
+        handles.append((tuple(parts), f"{band.scenario} (μ): 1σ solid, 2σ dashed{note}"))
     return handles
 
 
@@ -163,13 +173,13 @@ def _electron_bands(ax, bands: list[CouplingBand]) -> list:
         if band.upper_limit:
             line, = ax.plot(band.mass, band.edges(2)[1], color="black", ls="-.", lw=1.6)
             held = format_percent(one_sided_coverage(4.0))  # the best fit sits on eps = 0: a one-sided limit
-            handles.append((line, rf"{band.scenario} ($e$): one-sided upper limit, $\Delta\chi^2 = 4$ ({held})"))
+            handles.append((line, f"{band.scenario} (e): one-sided upper limit, Δχ² = 4 ({held})"))
             continue
         colour = next(colours)
         for n in (2, 1):
             lower, upper = band.edges(n)
             patch = ax.fill_between(band.mass, lower, upper, color=colour, alpha=BAND_ALPHA[n], lw=0)
-            handles.append((patch, rf"{band.scenario} ($e$): {n}$\sigma$"))
+            handles.append((patch, f"{band.scenario} (e): {n}σ"))
     return handles
 
 
@@ -208,11 +218,11 @@ def _draw_overlay(ax, results: OverlayResults, top: float) -> dict[str, list]:
         rects = [_rectangle(ax, b.mass, b.eps, facecolor=(WINDOW_COLOUR, 0.85), edgecolor="black", lw=1.2, zorder=5)
                  for b in results.window]
         pieces = ", ".join(f"[{_power_of_ten(b.eps[0])}, {_power_of_ten(b.eps[1])}]" for b in results.window)
-        groups["window"].append((rects[0], rf"{results.window[0].label}: $\varepsilon \in$ {pieces}"))
+        groups["window"].append((rects[0], f"{results.window[0].label}: ε ∈ {pieces}"))
     return groups
 
 
-def _grouped_legend(fig, groups: dict[str, list]) -> None:
+def _grouped_legend(fig, groups: dict[str, list]):
     """One legend column per non-empty group, headed by the group's name."""
     from matplotlib.legend_handler import HandlerTuple
     from matplotlib.patches import Rectangle
@@ -226,11 +236,11 @@ def _grouped_legend(fig, groups: dict[str, list]) -> None:
         handles += [h for h, _ in column]
         labels += [label for _, label in column]
     legend = fig.legend(handles, labels, loc="lower center", ncol=len(columns), frameon=False, fontsize=8,
-                        handlelength=4.0, bbox_to_anchor=(0.5, -0.01),
-                        handler_map={tuple: HandlerTuple(ndivide=None, pad=0.8)})
+                        handlelength=4.0, handler_map={tuple: HandlerTuple(ndivide=None, pad=0.8)})
     for text in legend.get_texts():
         if text.get_text() in groups:
             text.set_fontweight("bold")
+    return legend
 
 
 def _zoom_limits(results: OverlayResults) -> tuple[tuple[float, float], tuple[float, float]] | None:
@@ -283,7 +293,6 @@ def plot_overlay(results: OverlayResults, target=None, *, fig=None):
         _style_overlay_axis(axes[1], *zoom)
         axes[1].set_title("Zoom on the X17 region (grey frame at left)", fontsize=11)
         _rectangle(axes[0], *zoom, fill=False, edgecolor="0.4", lw=1.2, zorder=6)
-    _grouped_legend(fig, groups)
-    fig.tight_layout(rect=(0, 0.24, 1, 1))
-    finish(fig, target, made)
+    layout_with_legend_below(fig, _grouped_legend(fig, groups))
+    finish(fig, target, made, crop=False)
     return fig

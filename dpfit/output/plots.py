@@ -40,20 +40,29 @@ def new_axes(ax=None, figsize=(6.4, 4.8)):
     return fig, ax, True
 
 
-def save(fig, target) -> None:
-    """Save a figure atomically, cropped to its content, to ``target`` or to each of a list of targets (one
-    drawing, several formats); the format follows each target's extension."""
+def save(fig, target, crop: bool = True) -> None:
+    """Save a figure atomically to ``target`` or to each of a list of targets (one drawing, several formats);
+    the format follows each target's extension. ``crop`` trims the canvas to the content, a second layout
+    pass per file; a figure laid out to fit its canvas (:func:`layout_with_legend_below`) needs none."""
     for one in map(Path, target if isinstance(target, (list, tuple)) else [target]):
         with atomic_path(one) as tmp:
-            fig.savefig(tmp, format=one.suffix.lstrip(".") or "png", dpi=150, bbox_inches="tight")
+            fig.savefig(tmp, format=one.suffix.lstrip(".") or "png", dpi=150, bbox_inches="tight" if crop else None)
 
 
-def finish(fig, target, made: bool) -> None:
+def finish(fig, target, made: bool, crop: bool = True) -> None:
     """Save to ``target`` if given; close the figure if this module made it and saved it."""
     if target is not None:
-        save(fig, target)
+        save(fig, target, crop)
         if made:
             pyplot().close(fig)
+
+
+def layout_with_legend_below(fig, legend, rect_top: float = 1.0) -> None:
+    """``tight_layout`` over the canvas above a figure legend anchored at the bottom centre: the strip the
+    legend needs is measured, so everything fits the canvas and saving needs no crop."""
+    legend.set_bbox_to_anchor((0.5, 0.0), transform=fig.transFigure)
+    height = legend.get_window_extent().height / fig.bbox.height
+    fig.tight_layout(rect=(0, min(height + 0.01, 0.9), 1, rect_top))
 
 
 def log_axis(ax, which: str, values) -> None:
