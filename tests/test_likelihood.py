@@ -367,3 +367,38 @@ def test_analysis_file_inside_its_own_overlay_is_skipped(tmp_path):
     (tmp_path / "a_mu_sm_wp20.yaml").write_text(text)
     analysis = Analysis.from_file(tmp_path / "a.yaml")
     assert analysis.inputs.delta_a("delta_a_mu_wp20").value == pytest.approx(171.5e-11, rel=1e-9)
+
+
+def test_profile_minimum_equals_a_dense_search_for_every_step_term_type():
+    """The vectorised profile (χ² at 0, sqrt(x*) and every term's edges) equals the minimum over a dense ε grid
+    with every edge added, for the reference analysis plus a step term that only defines ``allowed``."""
+    from dpfit.inference.profile import gaussian_minimum_x, profile_minimum
+    from dpfit.likelihood.terms import Term
+
+    base = Analysis(electron="Rb20").likelihood()
+    centre = float(np.sqrt(gaussian_minimum_x(base, 16.7)))
+    low, high = 0.95 * centre, 1.05 * centre  # a gap around the unconstrained minimum, below 17 MeV
+
+    class Gap(Term):
+        name, lepton = "gap", "e"
+
+        def logl(self, m, eps):
+            m, eps = np.broadcast_arrays(np.asarray(m, dtype=float), np.asarray(eps, dtype=float))
+            return np.where((m < 17.0) & (eps > low) & (eps < high), -np.inf, 0.0)
+
+        def allowed(self, m):
+            return [(0.0, low), (high, np.inf)] if m < 17.0 else [(0.0, np.inf)]
+
+    joint = base + Gap()
+    masses = np.linspace(15.8, 17.6, 37)
+    best, best_eps = profile_minimum(joint, masses)
+    for i, m in enumerate(masses):
+        edges = [e for lo, hi in joint.allowed(m) for e in (lo, hi) if np.isfinite(e)]
+        grid = np.unique(np.concatenate([np.geomspace(1e-5, 1e-2, 20001), edges]))
+        dense = -2.0 * joint.logl(m, grid)
+        if not np.isfinite(dense).any():
+            assert best[i] == np.inf and np.isnan(best_eps[i])
+            continue
+        assert best[i] <= dense.min() + 1e-12          # never above a grid point: it is the minimum
+        assert best[i] == pytest.approx(dense.min(), abs=1e-6)  # and the grid comes within its spacing
+        assert -2.0 * joint.logl(m, best_eps[i]) == best[i]

@@ -50,6 +50,19 @@ class Term(abc.ABC):
         fixed-mass fit; a term computes what depends on m once (same values as :meth:`logl`)."""
         return lambda eps: self.logl(m, eps)
 
+    def coupling_edges(self, masses: np.ndarray) -> np.ndarray:
+        """The couplings where the allowed set of :meth:`allowed` begins or ends, at each of ``masses``
+        (MeV): shape (k, len(masses)), NaN where there are fewer edges; (0, n) for a term that does not
+        restrict ε. Vectorised by the step terms; this default asks :meth:`allowed` mass by mass."""
+        masses = np.asarray(masses, dtype=float)
+        if type(self).allowed is Term.allowed:
+            return np.empty((0, masses.size))
+        ends = [[e for piece in (self.allowed(float(m)) or []) for e in piece] for m in masses]
+        edges = np.full((max(map(len, ends), default=0), masses.size), np.nan)
+        for i, values in enumerate(ends):
+            edges[: len(values), i] = values
+        return edges
+
     def __call__(self, m: float, eps: float) -> float:
         """−2 ln L at one point, for iminuit: +inf outside the term's domain, never an exception."""
         from dpfit.likelihood.joint import cost_value
@@ -205,6 +218,11 @@ class Exclusion(Term):
             excluded |= (eps > low) & (eps < high)
         return np.where(excluded, -np.inf, 0.0)
 
+    def coupling_edges(self, masses: np.ndarray) -> np.ndarray:
+        """Both edges of every band at ``masses``, shape (2 × bands, n); NaN outside the mass range."""
+        lo, hi = self.band_edges(np.asarray(masses, dtype=float))
+        return np.concatenate([lo, hi])
+
     def allowed(self, m: float):
         """The complement of the union of the excluded bands at mass m, as sorted pieces."""
         lo, hi = self.band_edges(m)
@@ -316,6 +334,11 @@ class PreferredRegion(Term):
         if not np.isfinite(self.mass_logl(m)):
             return []
         return [(self.eps_lower, self.eps_upper)]
+
+    def coupling_edges(self, masses: np.ndarray) -> np.ndarray:
+        """ε_lo and ε_hi at the masses the region allows, NaN elsewhere; shape (2, n)."""
+        inside = np.isfinite(self.mass_logl(masses))
+        return np.where(inside, np.array([[self.eps_lower], [self.eps_upper]]), np.nan)
 
     def mass_range(self) -> tuple[float, float]:
         """The masses the region covers (MeV): m0 ± σ_m for a box (its edges), m0 ± 3σ_m for a Gaussian."""
