@@ -133,12 +133,13 @@ def test_literal_choices_match_cli_and_schema():
 
 
 def test_reproduce_reads_each_input_file_once(tmp_path, monkeypatch):
-    from dpfit.inputs import load
+    from dpfit.inputs import load, validated
     from dpfit.reference.reproduce import reproduce
 
     monkeypatch.setattr(load, "_PARSED", {})  # a fresh process, as far as reading goes
     monkeypatch.setattr(load, "_SETS", {})
-    monkeypatch.setattr(load, "_VALIDATED", set())
+    monkeypatch.setattr(validated, "_KNOWN", set())
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # nothing validated before
     reads, validations = [], []
     real_read, real_validate = load.read_yaml, load.validate
     monkeypatch.setattr(load, "read_yaml", lambda path: reads.append(str(path)) or real_read(path))
@@ -146,6 +147,27 @@ def test_reproduce_reads_each_input_file_once(tmp_path, monkeypatch):
     reproduce(tmp_path / "r", quick=True, progress=False)
     assert reads and len(reads) == len(set(reads)), sorted(p for p in set(reads) if reads.count(p) > 1)
     assert len(validations) == len(set(validations))
+
+
+def test_validation_is_remembered_across_processes_by_content(tmp_path):
+    """A second process loading the same inputs skips the schema validation (jsonschema is not even
+    imported); an overlay file changed into an invalid one is validated again and refused."""
+    env = {**__import__("os").environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    overlay = tmp_path / "ov"
+    overlay.mkdir()
+    (overlay / "alpha.yaml").write_text((ROOT / "data" / "alpha.yaml").read_text())
+    code = ("import sys; from dpfit.inputs.load import load_inputs; load_inputs(sys.argv[1]); "
+            "print('jsonschema' in sys.modules)")
+
+    def run():
+        return subprocess.run([sys.executable, "-c", code, str(overlay)], capture_output=True, text=True, env=env)
+
+    assert run().stdout.split() == ["True"]   # first process: every file validated
+    assert run().stdout.split() == ["False"]  # second: all remembered
+    text = (overlay / "alpha.yaml").read_text()
+    (overlay / "alpha.yaml").write_text(text + "colour: blue\n")
+    refused = run()
+    assert refused.returncode != 0 and "alpha.yaml" in refused.stderr and "colour" in refused.stderr
 
 
 def test_numba_cache_is_outside_the_package(tmp_path):

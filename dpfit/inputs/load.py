@@ -26,6 +26,7 @@ from dpfit.errors import InputError
 from dpfit.inputs.inputset import CONVENTIONS, InputFile, InputSet
 from dpfit.inputs.safety import excerpt, inside
 from dpfit.inputs.schema import ANALYSIS_SCHEMA, PACKAGE_DIR, classify, schema, validate
+from dpfit.inputs.validated import known_valid, remember_valid
 from dpfit.inputs.yaml_io import check_finite, parse_yaml, read_yaml
 
 
@@ -39,8 +40,6 @@ def default_dir(kind: str) -> Path:
 
 #: Parsed input files of this process, by (path, inode, size, modification time): a file is read once.
 _PARSED: dict[tuple, tuple[dict, str]] = {}
-#: (schema definition, SHA-256) of unmodified files already validated in this process.
-_VALIDATED: set[tuple[str, str]] = set()
 #: Input sets already built in this process, by their layers, overrides and the state of their files.
 _SETS: dict[tuple, InputSet] = {}
 
@@ -189,7 +188,7 @@ def load_inputs(inputs_dir: str | Path | None = None, convention: str = "precise
         overridden = "--set" in entry.origin
         source = str(entry.path) + (" (with --set overrides)" if overridden else "")
         definition = classify(entry.doc, source)[1]
-        if overridden or (definition, entry.sha256) not in _VALIDATED:
+        if overridden or not known_valid(definition, entry.sha256):
             try:
                 validate(entry.doc, definition, source)
             except InputError as exc:
@@ -198,7 +197,7 @@ def load_inputs(inputs_dir: str | Path | None = None, convention: str = "precise
                 broken[(entry.role, entry.name)] = exc
                 continue
             if not overridden:
-                _VALIDATED.add((definition, entry.sha256))
+                remember_valid(definition, entry.sha256)
     inputs = InputSet(files, parsed, convention, broken)
     inputs.check(lazy=lazy)
     _SETS[key] = inputs

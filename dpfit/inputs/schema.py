@@ -6,11 +6,10 @@ A schema error becomes one :class:`dpfit.errors.InputError` naming the file and 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 from functools import cache
 from pathlib import Path
-
-import jsonschema
 
 from dpfit.errors import InputError
 from dpfit.inputs.safety import excerpt
@@ -26,13 +25,22 @@ CARD_KINDS = {"gm2_gaussian": "gm2_gaussian", "exclusion": "exclusion_card", "re
 ROLES = {DATA_SCHEMA: ("data", DATA_KINDS), CARD_SCHEMA: ("card", CARD_KINDS)}
 
 
+SCHEMA_FILE = PACKAGE_DIR / "schemas" / "v1.json"
+
+
 @cache
 def schema() -> dict:
     """The JSON Schema of every dpfit document (parsed once, on first use)."""
-    return json.loads((PACKAGE_DIR / "schemas" / "v1.json").read_text())
+    return json.loads(SCHEMA_FILE.read_text())
 
 
-def _describe(error: jsonschema.ValidationError) -> tuple[str | None, str]:
+@cache
+def schema_digest() -> str:
+    """SHA-256 of the schema file: what a remembered validation depends on besides the document."""
+    return hashlib.sha256(SCHEMA_FILE.read_bytes()).hexdigest()
+
+
+def _describe(error) -> tuple[str | None, str]:
     """Turn a jsonschema error into (dotted field, message)."""
     path = ".".join(str(p) for p in error.absolute_path) or None
     validator, instance = error.validator, error.instance
@@ -65,6 +73,8 @@ def _describe(error: jsonschema.ValidationError) -> tuple[str | None, str]:
 
 def validate(doc: dict, definition: str, source: str) -> None:
     """Validate ``doc`` against ``$defs/<definition>`` of the schema; raise InputError on failure."""
+    import jsonschema  # on use: inputs validated before (dpfit.inputs.validated) need no import
+
     root = schema()
     validator = jsonschema.Draft202012Validator({"$ref": f"#/$defs/{definition}", "$defs": root["$defs"]})
     error = jsonschema.exceptions.best_match(validator.iter_errors(doc))

@@ -26,17 +26,12 @@ import numpy as np
 from numba.core import config as numba_config
 from scipy.interpolate import CubicSpline
 
-
-def user_cache_dir() -> str:
-    """Where numba caches dpfit's compiled kernels: $NUMBA_CACHE_DIR if set, else
-    $XDG_CACHE_HOME/dpfit/numba (default ~/.cache/dpfit/numba), never the installed package tree."""
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        return os.environ["NUMBA_CACHE_DIR"]
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "dpfit", "numba")
+from dpfit.user_cache import user_cache_dir
 
 
-_NUMBA_CACHE_DIR, numba_config.CACHE_DIR = numba_config.CACHE_DIR, user_cache_dir()  # read when the kernels are decorated
+#: Where numba caches the compiled kernels: $NUMBA_CACHE_DIR if set, else dpfit's user cache directory.
+KERNEL_CACHE = os.environ.get("NUMBA_CACHE_DIR") or str(user_cache_dir("numba"))
+_NUMBA_CACHE_DIR, numba_config.CACHE_DIR = numba_config.CACHE_DIR, KERNEL_CACHE  # read when the kernels are decorated
 from numba import njit  # noqa: E402
 
 from dpfit.likelihood.joint import JointLikelihood
