@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from dpfit.likelihood.fused import compiled
 from dpfit.likelihood.terms import Exclusion, PreferredRegion
 from dpfit.model.model import Model
 
@@ -218,12 +217,8 @@ class GridPosterior:
 def _coupling_nodes(part, masses, eps_range, log_eps: bool, n: int) -> np.ndarray:
     """Uniform u nodes plus the walls of every step term at each mass and clusters around each (g−2) band."""
     lo, hi = eps_range
-    walls = []
-    for m in masses:
-        for term in part.terms:
-            allowed = term.allowed(float(m))
-            if allowed:
-                walls += [e for piece in allowed for e in piece if np.isfinite(e) and e > 0]
+    edges = np.concatenate([term.coupling_edges(masses).ravel() for term in part.terms] + [np.empty(0)])
+    walls = list(edges[np.isfinite(edges) & (edges > 0)])
     for term in part.gaussian_terms():
         for m in (masses[0], masses[len(masses) // 2], masses[-1]):
             k = float(term.shift_per_eps2(m))
@@ -268,7 +263,7 @@ def _build(model: Model, n_eps: int, n_mass: int) -> GridPosterior:
         u = _coupling_nodes(part, masses, model.eps_range, log_eps, n_eps)
         eps = 10.0**u if log_eps else u
         if len(part):
-            logl = compiled(part, model.mass_range).logl(masses[:, None], eps[None, :])
+            logl = part.logl(masses[:, None], eps[None, :])  # a grid: numpy computes each mass's terms once
         else:
             logl = np.zeros((masses.size, u.size))
         scale = float(np.max(logl)) if np.isfinite(np.max(logl)) else 0.0
