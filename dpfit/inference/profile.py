@@ -10,7 +10,6 @@ axis that the step terms allow, the minimum is at sqrt(clip(x*, lo², hi²)).
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import brentq
 
 from dpfit.likelihood.joint import JointLikelihood
 
@@ -69,6 +68,8 @@ def profile_minimum(joint: JointLikelihood, masses) -> tuple[np.ndarray, np.ndar
 
 def crossing(f, a: float, b: float) -> float:
     """Root of f on [a, b] with f(a), f(b) of opposite signs, to machine precision (brentq)."""
+    from scipy.optimize import brentq  # on use: toy workers import this module and never need scipy
+
     return brentq(f, a, b, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500)
 
 
