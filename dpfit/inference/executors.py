@@ -133,12 +133,28 @@ def run_tasks(func, job, tasks: list[tuple], executor: Executor = Executor(), *,
     return results
 
 
+#: The function and job of the running pool, in each worker process (set once by the pool's initializer).
+_WORKER_JOB: tuple = ()
+
+
+def _receive_job(func, job) -> None:
+    global _WORKER_JOB
+    _WORKER_JOB = (func, job)
+
+
+def _run_received(*task):
+    func, job = _WORKER_JOB
+    return func(job, *task)
+
+
 def _run_processes(func, job, tasks, todo, jobs, finish) -> None:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {pool.submit(func, job, *tasks[i]): i for i in todo}
+    # The job goes to each worker once, when it starts; a task carries only its own arguments.
+    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_receive_job, initargs=(func, job)) as pool:
+        futures = {pool.submit(_run_received, *tasks[i]): i for i in todo}
         try:
             for future in as_completed(futures):
                 finish(futures[future], future.result())
@@ -153,8 +169,15 @@ def _run_dask(func, job, tasks, todo, executor: Executor, finish) -> None:
 
     cluster = None
     if executor.address is None:
-        cluster = LocalCluster(n_workers=executor.jobs, threads_per_worker=1, processes=executor.local_processes,
-                               dashboard_address=None)
+        import dask
+
+        # dask starts its worker processes with MALLOC_TRIM_THRESHOLD_=65536: glibc then hands every freed
+        # block of a task's temporaries back to the kernel and faults it in again at the next one, which
+        # doubled the CPU time of a toy chunk (half of it in the kernel). Toy tasks hold little memory
+        # for long, so the local cluster keeps glibc's default (the variable unset: None in the config).
+        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+            cluster = LocalCluster(n_workers=min(executor.jobs, len(todo)), threads_per_worker=1,
+                                   processes=executor.local_processes, dashboard_address=None)
         client = Client(cluster)
     else:
         try:
