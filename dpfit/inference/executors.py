@@ -5,10 +5,16 @@ task and returns the results in task order, whatever order they finish in:
 
 - ``serial``: in this process;
 - ``processes``: a ``concurrent.futures.ProcessPoolExecutor`` of ``jobs``
-  workers (spawned, so that no thread state is forked);
+  workers (spawned, so that no thread state is forked); the job is sent to each
+  worker once, when it starts, and a task carries only its own arguments;
 - ``dask``: a ``distributed.LocalCluster`` of ``jobs`` single-threaded workers,
   or the running scheduler at ``address`` (``tcp://host:8786``; workers there
   may come from dask-jobqueue on a batch system). The job is scattered once.
+
+Never more workers than tasks are started. A worker's start-up (spawn, imports)
+is a fixed cost of about 0.5 s (processes) to 1–2 s (dask) per run; tasks should
+be long against the ~1–5 ms a task costs the executor, and many against the
+number of workers, so that the last one leaves the others idle only briefly.
 
 Results are numpy arrays. With a ``store`` directory each finished task is
 saved there atomically as ``task-NNNNNN.npy`` beside a ``job.json`` that
