@@ -42,10 +42,11 @@ GRID_POINTS = 400
 #: Extent of the grid beyond max(x*, 0), in σ_x.
 GRID_SIGMAS = 10.0
 #: A chunk's toys are counted in tiles of BLOCK test points × TOY_BLOCK toys. A tile's temporaries
-#: (8000 floats, 64 kB) stay in the core's cache and in the heap that malloc reuses; rows of a whole
-#: chunk (50 × 20000 floats, 8 MB each) were handed back to the kernel and faulted in again for every
-#: block, as much CPU time in page faults as in numpy. Counts are integers: the tiling does not change them.
-BLOCK = 8
+#: (16000 floats, 125 kB: under glibc's 128 kB mmap threshold) stay in the heap that malloc reuses;
+#: rows of a whole chunk (50 × 20000 floats, 8 MB each) were handed back to the kernel and faulted in
+#: again for every block, as much CPU time in page faults as in numpy. Smaller tiles cost more in
+#: numpy's per-call overhead. Counts are integers: the tiling does not change them.
+BLOCK = 16
 TOY_BLOCK = 1000
 #: Toys and closed form disagree when their edges differ by more than this many Monte-Carlo errors.
 DISAGREE_SIGMAS = 3.0
