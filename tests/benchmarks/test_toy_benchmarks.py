@@ -17,8 +17,9 @@
   Worker CPU time (os.times of the reaped children) is printed beside wall time:
   on a shared machine other users take cores from the workers and the wall-time
   ratio drops, while an unchanged CPU total shows that the parallel work itself
-  scales. The figures mean something only on a free machine: the load average
-  is printed before and after.
+  scales. The figures mean something only on a free machine: the 1-min load
+  average (which counts this benchmark's own serial run, about 1) is printed
+  before and after.
 """
 
 import os
@@ -123,7 +124,8 @@ def test_scaling_one_to_two_workers(benchmark, reference, serial_run, kind):
                                 worker_cpu_one_s=c1, worker_cpu_two_s=c2, load_before=load_before,
                                 load_after=load_after)
     print(f"\n{kind}: FC 90 %, {SCALING_TOYS:.0e} toys x {SCALING_POINTS} test points "
-          f"(load average {load_before:.2f} before, {load_after:.2f} after; meaningful on a free machine only)\n"
+          f"(1-min load average, this benchmark's own runs included: {load_before:.2f} before, {load_after:.2f} after; "
+          f"meaningful on a free machine only)\n"
           f"  wall: serial {ts:.2f} s; 1 worker {t1:.2f} s, 2 workers {t2:.2f} s: scaling 1 -> 2 = {scaling:.2f}x "
           f"(2 workers vs serial {ts / t2:.2f}x)\n"
           f"  fixed cost (start J workers, send the job, J tiny tasks, stop): {s1:.2f} s (1), {s2:.2f} s (2); "
