@@ -6,10 +6,11 @@ import pytest
 from dpfit.errors import InputError
 from dpfit.inference.coverage import coverage
 from dpfit.inference.executors import Executor, TaskStore
-from dpfit.inference.frequentist import frequentist_interval
+from dpfit.inference.frequentist import BLOCK, TOY_BLOCK, IntervalJob, count_chunk, frequentist_interval, grid_points, \
+    observed_statistic
 from dpfit.inference.levels import parse_level
 from dpfit.inference.scan import log_grid, scan_2d
-from dpfit.inference.toys import CHUNK, ToyModel, chunk_sizes
+from dpfit.inference.toys import CHUNK, ToyModel, chunk_rng, chunk_sizes, toy_offsets
 from dpfit.model.analysis import Analysis
 
 
@@ -31,6 +32,31 @@ def test_executors_identical_and_split_independent(wp25, tmp_path):
     cov = [coverage(wp25, "fc", level, [0.0, 5e-4], ntoys, seed=2, executor=ex).coverage.tolist()
            for ex in (Executor(), Executor("dask", 2, local_processes=False))]
     assert cov[0] == cov[1]
+
+
+def test_fewer_tasks_than_workers(wp25):
+    """One chunk of toys on three processes or two dask workers: the same result as serial."""
+    level = parse_level("0.9")
+    assert chunk_sizes(700) == [700]
+    serial = frequentist_interval(wp25, "fc", level, 700, seed=5, points=40).to_dict()
+    for executor in (Executor("processes", 3), Executor("dask", 2, local_processes=False)):
+        assert frequentist_interval(wp25, "fc", level, 700, seed=5, points=40, executor=executor).to_dict() == serial
+
+
+@pytest.mark.parametrize("method", ["fc", "cls"])
+def test_tiled_counts_equal_whole_chunk_counts(wp25, method):
+    """count_chunk's tiles (BLOCK points x TOY_BLOCK toys) give the counts of one pass over the whole chunk."""
+    xs = grid_points(wp25, 61)
+    job = IntervalJob(wp25, method, xs, observed_statistic(wp25, method, xs), 7)
+    size = 2 * TOY_BLOCK + 333  # neither the toys nor the points fill the last tile
+    assert size % TOY_BLOCK and xs.size % BLOCK
+    u = toy_offsets(wp25, chunk_rng(7, 3), size)
+    x, obs = xs[:, None], job.observed[:, None]
+    if method == "fc":
+        whole = [(wp25.delta_chi2(x, x + u) >= obs).sum(axis=1)]
+    else:
+        whole = [(wp25.q_tilde(x, x + u) >= obs).sum(axis=1), (wp25.q_tilde(x, u[None, :]) >= obs).sum(axis=1)]
+    assert np.array_equal(count_chunk(job, 3, size), np.array(whole))
 
 
 def test_resume_from_stored_chunks(wp25, tmp_path):

@@ -68,7 +68,7 @@ def profile_minimum(joint: JointLikelihood, masses) -> tuple[np.ndarray, np.ndar
 
 def crossing(f, a: float, b: float) -> float:
     """Root of f on [a, b] with f(a), f(b) of opposite signs, to machine precision (brentq)."""
-    from scipy.optimize import brentq  # imported on use: scans that find no edge never load scipy.optimize
+    from scipy.optimize import brentq  # on use: scans and toy workers that find no edge never load scipy
 
     return brentq(f, a, b, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500)
 
