@@ -13,6 +13,9 @@ DIR holds complete results byte for byte (the previous or the new ones: every
 run writes the same bytes), or, after a kill between the renames, DIR is gone
 and DIR.previous holds them; SIGINT and SIGTERM end in one line and status
 130. The next run recovers by itself and leaves no temporary behind.
+
+SIGTERM during any command is an interrupt like SIGINT, and an interrupt that
+Python drops inside a finalizer is sent again: never swallowed.
 """
 
 import hashlib
@@ -261,3 +264,38 @@ def test_reproduce_results_survive_kills_at_any_moment(reference, tmp_path, sig)
     assert _hashes(out) == reference["hashes"]
     leftovers = [p.name for p in tmp_path.iterdir() if p.name != "results"]
     assert leftovers == [], leftovers  # no DIR.previous, no staging or trash directory (*.part)
+
+
+#: ``dpfit table`` whose work is a sleep, after an interrupt raised inside a finalizer (where Python prints
+#: and drops exceptions): what happens when Ctrl-C lands while a weakref callback or ``__del__`` runs.
+SWALLOWED = """
+import sys, time
+from dpfit.cli import cmd_table, main
+
+class Finalizer:
+    def __del__(self):
+        raise KeyboardInterrupt
+
+def work(args):
+    Finalizer()
+    print("working", flush=True)
+    time.sleep(60)
+    return 0
+
+cmd_table.cmd_table = work
+sys.exit(main(["table"]))
+"""
+
+
+def test_interrupt_dropped_by_a_finalizer_is_sent_again():
+    run = subprocess.run([sys.executable, "-c", SWALLOWED], capture_output=True, timeout=60)
+    assert (run.returncode, run.stderr.decode()) == (130, "dpfit: interrupted\n")
+
+
+def test_sigterm_during_a_command_is_an_interrupt():
+    proc = subprocess.Popen([sys.executable, "-c", SWALLOWED.replace("Finalizer()", "")], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout.readline() == b"working\n"
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err.decode()) == (130, "dpfit: interrupted\n")
