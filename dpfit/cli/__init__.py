@@ -44,7 +44,7 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def _redeliver_interrupt(unraisable, hook=sys.unraisablehook) -> None:
+def _redeliver_interrupt(unraisable, hook) -> None:
     """An interrupt raised inside a callback whose exceptions Python ignores (a weakref callback, ``__del__``)
     would be swallowed: send it again, from a thread, a moment after the callback has returned (the
     handler runs in the main thread; a signal sent from here would run it inside this hook). Anything
