@@ -189,8 +189,15 @@ def reference(tmp_path_factory, worker_id):
     return reference
 
 
+#: Kills spread over the run: one moment drawn in each fifth of the time until the staging directory holds
+#: provenance.json (start-up, computing, writing). None earlier than 0.1 s: until then the Python interpreter
+#: itself starts (site, runpy), answering SIGINT with its own traceback before any dpfit code runs.
+SPREAD = 5
+
+
 def _kill_reproduce(out, sig, moment, rng, timeline):
-    """Run reproduce over ``out``, kill it with ``sig`` at a random moment of kind ``moment``.
+    """Run reproduce over ``out``, kill it with ``sig`` at a random moment of kind ``moment``
+    (``("spread", k)`` for the k-th fifth of the run, "last second", "swap" or "paused swap").
 
     Returns (exit status, stderr, whether the run had created its staging directory when killed).
     """
@@ -201,8 +208,10 @@ def _kill_reproduce(out, sig, moment, rng, timeline):
         cmd = _reproduce_cmd(out)
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
     previous = out.with_name(out.name + ".previous")
-    if moment == "any":  # start-up, computing, writing into the staging directory (until provenance.json)
-        _wait(proc, _staged(out, before, "provenance.json"), rng.uniform(0.0, timeline["provenance"]))
+    if moment[0] == "spread":  # start-up, computing, writing into the staging directory (until provenance.json)
+        part = timeline["provenance"] / SPREAD
+        delay = rng.uniform(max(0.1, moment[1] * part), (moment[1] + 1) * part)
+        _wait(proc, _staged(out, before, "provenance.json"), delay)
     elif moment == "last second":  # the report's computation and writing, marker, swap, clean-up
         assert _wait(proc, _staged(out, before, "provenance.json"), 600), proc.communicate()[1]
         time.sleep(rng.uniform(0.0, timeline["swap"] - timeline["provenance"] + 0.05))
@@ -235,7 +244,7 @@ def test_reproduce_results_survive_kills_at_any_moment(reference, tmp_path, sig)
     rng = random.Random(200 + int(sig))
     out = tmp_path / "results"
     shutil.copytree(reference["dir"], out)  # earlier results, as a first run left them
-    moments = ["any"] * 5 + ["last second"] * 2 + ["swap"] * 2
+    moments = [("spread", k) for k in range(SPREAD)] + ["last second"] * 2 + ["swap"] * 2
     rng.shuffle(moments)
     moments.append("paused swap")  # the last kill between the renames: the next run restores
     seen = []
