@@ -7,8 +7,8 @@ must give exactly the chain of one uninterrupted run.
 ``dpfit reproduce --quick --out DIR`` is killed 10 times per signal over a
 directory holding earlier results: 5 times at moments spread over the run
 (start-up, computing, writing into the staging directory), 4 times in its
-last second (after the staging directory's last files appear: report,
-marker, swap, clean-up), once paused between the swap's two renames. After every kill
+last seconds (from provenance.json staged: the report, marker, swap, clean-up),
+once paused between the swap's two renames. After every kill
 DIR holds complete results byte for byte (the previous or the new ones: every
 run writes the same bytes), or, after a kill between the renames, DIR is gone
 and DIR.previous holds them; SIGINT and SIGTERM end in one line and status
@@ -197,7 +197,7 @@ SPREAD = 5
 
 def _kill_reproduce(out, sig, moment, rng, timeline):
     """Run reproduce over ``out``, kill it with ``sig`` at a random moment of kind ``moment``
-    (``("spread", k)`` for the k-th fifth of the run, "last second", "swap" or "paused swap").
+    (``("spread", k)`` for the k-th fifth of the run, "last seconds", "swap" or "paused swap").
 
     Returns (exit status, stderr, whether the run had created its staging directory when killed).
     """
@@ -212,7 +212,7 @@ def _kill_reproduce(out, sig, moment, rng, timeline):
         part = timeline["provenance"] / SPREAD
         delay = rng.uniform(max(0.1, moment[1] * part), (moment[1] + 1) * part)
         _wait(proc, _staged(out, before, "provenance.json"), delay)
-    elif moment == "last second":  # the report's computation and writing, marker, swap, clean-up
+    elif moment == "last seconds":  # the report's computation and writing, marker, swap, clean-up
         assert _wait(proc, _staged(out, before, "provenance.json"), 600), proc.communicate()[1]
         time.sleep(rng.uniform(0.0, timeline["swap"] - timeline["provenance"] + 0.05))
     elif moment == "swap":  # the report is being written: marker, the two renames, clean-up
@@ -244,7 +244,7 @@ def test_reproduce_results_survive_kills_at_any_moment(reference, tmp_path, sig)
     rng = random.Random(200 + int(sig))
     out = tmp_path / "results"
     shutil.copytree(reference["dir"], out)  # earlier results, as a first run left them
-    moments = [("spread", k) for k in range(SPREAD)] + ["last second"] * 2 + ["swap"] * 2
+    moments = [("spread", k) for k in range(SPREAD)] + ["last seconds"] * 2 + ["swap"] * 2
     rng.shuffle(moments)
     moments.append("paused swap")  # the last kill between the renames: the next run restores
     seen = []
