@@ -154,7 +154,8 @@ def _run_dask(func, job, tasks, todo, executor: Executor, finish) -> None:
     cluster = None
     if executor.address is None:
         cluster = LocalCluster(n_workers=executor.jobs, threads_per_worker=1, processes=executor.local_processes,
-                               dashboard_address=None)
+                               dashboard_address=None,  # no dashboard; the scheduler's HTTP routes on a free port:
+                               scheduler_kwargs={"dashboard_address": ":0"})  # not 8787, taken by another cluster
         client = Client(cluster)
     else:
         try:
