@@ -67,6 +67,7 @@ def _kill_at_random(cmd, out, sig, rng):
     return proc.returncode, err.decode(), moment
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("sig", SIGNALS, ids=lambda s: signal.Signals(s).name)
 def test_sample_resumes_bit_identically_after_kills(tmp_path, sig):
     rng = random.Random(int(sig))
@@ -239,6 +240,7 @@ def _results_state(out, reference):
     return f"damaged: {out.name} missing, {previous.name} {'present' if previous.is_dir() else 'missing'}"
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("sig", SIGNALS, ids=lambda s: signal.Signals(s).name)
 def test_reproduce_results_survive_kills_at_any_moment(reference, tmp_path, sig):
     rng = random.Random(200 + int(sig))
