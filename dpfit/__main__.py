@@ -1,7 +1,22 @@
-"""``python -m dpfit`` runs the command-line interface."""
+"""``python -m dpfit`` and the ``dpfit`` command run the command-line interface.
 
+Until :func:`dpfit.cli.main` takes over, SIGINT ends the process at once and
+quietly, as SIGTERM does (status -SIGINT; no traceback from the middle of an
+import); :func:`dpfit.cli.main` turns both into one line and exit status 130
+while it runs, and gives them back when it returns.
+"""
+
+import signal
 import sys
 
-from dpfit.cli import main
 
-sys.exit(main())
+def run() -> None:
+    """Entry point: quiet interrupts during start-up, then :func:`dpfit.cli.main`'s exit status."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    from dpfit.cli import main
+
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

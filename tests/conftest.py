@@ -9,6 +9,11 @@ from scipy import integrate
 from dpfit.cli import main
 
 
+def pytest_collection_modifyitems(items):
+    """Tests marked ``long`` first: pytest-xdist hands tests out in this order, so the workers finish together."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 def fv_quadrature(r: float) -> float:
     """F_V(r) by adaptive quadrature of its defining integral (independent of dpfit.physics.loops)."""
     value, _ = integrate.quad(lambda x: 2 * x * (1 - x) ** 2 / ((1 - x) ** 2 + r * r * x), 0.0, 1.0,

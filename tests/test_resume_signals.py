@@ -2,17 +2,32 @@
 
 ``dpfit sample`` is killed 10 times per signal, at random moments before and
 after its first checkpoint; resuming each chain to a total number of steps
-must give exactly the chain of one uninterrupted run. The results-directory
-swap of ``reproduce`` is killed 10 times per signal at random moments; the
-directory must always hold either the complete previous or the complete new
-results, and the next run must succeed and leave no temporary behind.
+must give exactly the chain of one uninterrupted run.
+
+``dpfit reproduce --quick --out DIR`` is killed 10 times per signal over a
+directory holding earlier results: 5 times at moments spread over the run
+(start-up, computing, writing into the staging directory), 4 times in its
+last seconds (from provenance.json staged: the report, marker, swap, clean-up),
+once paused between the swap's two renames. After every kill
+DIR holds complete results byte for byte (the previous or the new ones: every
+run writes the same bytes), or, after a kill between the renames, DIR is gone
+and DIR.previous holds them; SIGINT and SIGTERM end in one line and status
+130. The next run recovers by itself and leaves no temporary behind.
+
+SIGTERM during any command is an interrupt like SIGINT, and an interrupt that
+Python drops inside a finalizer is sent again: never swallowed.
 """
 
+import hashlib
+import json
+import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,7 +36,7 @@ from dpfit.inference.chains import Chain
 from dpfit.inference.posterior_check import grid_summary_or_none
 from dpfit.inference.sampling import sample
 from dpfit.model.analysis import Analysis
-from dpfit.output.results_dir import MARKER, replace_directory
+from dpfit.output.results_dir import MARKER
 
 KILLS = 10
 SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGKILL]
@@ -52,6 +67,7 @@ def _kill_at_random(cmd, out, sig, rng):
     return proc.returncode, err.decode(), moment
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("sig", SIGNALS, ids=lambda s: signal.Signals(s).name)
 def test_sample_resumes_bit_identically_after_kills(tmp_path, sig):
     rng = random.Random(int(sig))
@@ -84,41 +100,213 @@ def test_sample_resumes_bit_identically_after_kills(tmp_path, sig):
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")]
 
 
-SWAP_SCRIPT = """
-import sys, time
-from pathlib import Path
-from dpfit.output.results_dir import replace_directory
-with replace_directory(sys.argv[1]) as stage:
-    for i in range(60):
-        (stage / f"f{i:02d}.txt").write_text(sys.argv[2] * 1000)
-        time.sleep(0.005)
+# -- reproduce ---------------------------------------------------------------------------------
+
+#: PDF dates from SOURCE_DATE_EPOCH: every run of reproduce writes the same bytes.
+ENV = {**os.environ, "SOURCE_DATE_EPOCH": "0"}
+
+#: ``python -m dpfit reproduce`` with a pause between the two renames of the swap (an audit hook on the
+#: rename of the staging directory onto DIR), so that a kill can fall there.
+PAUSED_SWAP = """
+import os, runpy, sys, time
+out = os.path.realpath(sys.argv[1])
+def pause(event, args):
+    if event == "os.rename" and os.fspath(args[1]) == out and os.fspath(args[0]).endswith(".part"):
+        time.sleep(10)
+sys.addaudithook(pause)
+sys.argv = ["dpfit", "reproduce", "--quick", "--no-progress", "--out", out]
+runpy.run_module("dpfit", run_name="__main__", alter_sys=True)
 """
 
 
-def _state(out):
-    """'old' or 'new' if ``out`` holds one complete set of results, else a description of the damage."""
-    files = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
-    contents = {(out / f).read_text()[:1] for f in files if f != MARKER}
-    if files == sorted([MARKER] + [f"f{i:02d}.txt" for i in range(60)]) and len(contents) == 1:
-        return {"o": "old", "n": "new"}[contents.pop()]
-    return f"damaged: {files[:5]}..."
+def _reproduce_cmd(out):
+    return [sys.executable, "-m", "dpfit", "reproduce", "--quick", "--no-progress", "--out", str(out)]
 
 
+def _hashes(directory):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.iterdir())}
+
+
+def _inode(path):
+    try:
+        return path.stat().st_ino
+    except FileNotFoundError:
+        return None
+
+
+def _stages(out):
+    """The staging directories beside ``out`` (``.NAME.XXXXXXXX.part``)."""
+    return set(out.parent.glob(f".{out.name}.*.part"))
+
+
+def _wait(proc, condition, timeout):
+    """Poll ``condition`` every 2 ms while ``proc`` runs; True once it holds."""
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.002)
+    return False
+
+
+def _staged(out, before, name):
+    """True once a staging directory created by this run holds ``name``."""
+    return lambda: any((stage / name).exists() for stage in _stages(out) - before)
+
+
+def _reference_run(out):
+    """One successful run into ``out``: its files' hashes and its timeline in seconds (provenance.json
+    staged, swap, exit)."""
+    start = time.monotonic()
+    proc = subprocess.Popen(_reproduce_cmd(out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
+    timeline = {}
+    for event, condition in (("provenance", _staged(out, set(), "provenance.json")), ("swap", out.exists)):
+        if _wait(proc, condition, 600):
+            timeline[event] = time.monotonic() - start
+    _, err = proc.communicate(timeout=600)
+    timeline["exit"] = time.monotonic() - start
+    assert proc.returncode == 0 and not err, err.decode()
+    assert set(timeline) == {"provenance", "swap", "exit"}, timeline
+    hashes = _hashes(out)
+    assert MARKER in hashes and "report.md" in hashes
+    return {"dir": str(out), "hashes": hashes, "timeline": timeline}
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory, worker_id):
+    """The reference run, made once for all test processes (pytest-xdist workers share their root's parent)."""
+    from filelock import FileLock
+
+    if worker_id == "master":  # not distributed
+        reference = _reference_run(tmp_path_factory.mktemp("reference") / "results")
+    else:
+        root = tmp_path_factory.getbasetemp().parent
+        record = root / "reproduce-reference.json"
+        with FileLock(str(root / "reproduce-reference.lock")):
+            if not record.exists():
+                record.write_text(json.dumps(_reference_run(root / "reproduce-reference")))
+        reference = json.loads(record.read_text())
+    reference["dir"] = Path(reference["dir"])
+    return reference
+
+
+#: Kills spread over the run: one moment drawn in each fifth of the time until the staging directory holds
+#: provenance.json (start-up, computing, writing). None earlier than 0.1 s: until then the Python interpreter
+#: itself starts (site, runpy), answering SIGINT with its own traceback before any dpfit code runs.
+SPREAD = 5
+
+
+def _kill_reproduce(out, sig, moment, rng, timeline):
+    """Run reproduce over ``out``, kill it with ``sig`` at a random moment of kind ``moment``
+    (``("spread", k)`` for the k-th fifth of the run, "last seconds", "swap" or "paused swap").
+
+    Returns (exit status, stderr, whether the run had created its staging directory when killed).
+    """
+    before = _stages(out)
+    if moment == "paused swap":
+        cmd = [sys.executable, "-c", PAUSED_SWAP, str(out)]
+    else:
+        cmd = _reproduce_cmd(out)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
+    previous = out.with_name(out.name + ".previous")
+    if moment[0] == "spread":  # start-up, computing, writing into the staging directory (until provenance.json)
+        part = timeline["provenance"] / SPREAD
+        delay = rng.uniform(max(0.1, moment[1] * part), (moment[1] + 1) * part)
+        _wait(proc, _staged(out, before, "provenance.json"), delay)
+    elif moment == "last seconds":  # the report's computation and writing, marker, swap, clean-up
+        assert _wait(proc, _staged(out, before, "provenance.json"), 600), proc.communicate()[1]
+        time.sleep(rng.uniform(0.0, timeline["swap"] - timeline["provenance"] + 0.05))
+    elif moment == "swap":  # the report is being written: marker, the two renames, clean-up
+        inode, report = _inode(out), _staged(out, before, "report.md")
+        assert _wait(proc, lambda: report() or _inode(out) not in (inode, None), 600), proc.communicate()[1]
+        time.sleep(rng.uniform(0.0, 0.005))
+    else:  # paused between the two renames
+        assert _wait(proc, lambda: previous.is_dir() and not out.exists(), 600), proc.communicate()[1]
+        time.sleep(rng.uniform(0.0, 0.5))
+    staged = bool(_stages(out) - before)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    return proc.returncode, err.decode(), staged
+
+
+def _results_state(out, reference):
+    """'complete' if ``out`` holds the reference files byte for byte, 'between renames' if only
+    DIR.previous does, else a description of the damage."""
+    previous = out.with_name(out.name + ".previous")
+    if out.is_dir():
+        return "complete" if _hashes(out) == reference["hashes"] else f"damaged: {sorted(_hashes(out))}"
+    if previous.is_dir() and _hashes(previous) == reference["hashes"]:
+        return "between renames"
+    return f"damaged: {out.name} missing, {previous.name} {'present' if previous.is_dir() else 'missing'}"
+
+
+@pytest.mark.long
 @pytest.mark.parametrize("sig", SIGNALS, ids=lambda s: signal.Signals(s).name)
-def test_results_directory_survives_kills_at_any_moment(tmp_path, sig):
-    rng = random.Random(100 + int(sig))
-    for i in range(KILLS):
-        out = tmp_path / f"results{i}"
-        subprocess.run([sys.executable, "-c", SWAP_SCRIPT, str(out), "o"], check=True, timeout=120)
-        proc = subprocess.Popen([sys.executable, "-c", SWAP_SCRIPT, str(out), "n"], stderr=subprocess.PIPE)
-        time.sleep(rng.uniform(0.0, 1.2))
-        proc.send_signal(sig)
-        proc.communicate(timeout=60)
-        previous = out.with_name(out.name + ".previous")
-        # what a kill leaves: the old results, the new ones, or the old ones under DIR.previous (mid-swap)
-        assert _state(out) in ("old", "new") or (not out.exists() and _state(previous) == "old")
-        with replace_directory(out) as stage:  # the next run recovers and replaces
-            for j in range(60):
-                (stage / f"f{j:02d}.txt").write_text("n")
-        assert _state(out) == "new" and not previous.exists()
-    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".part") or ".partial-" in p.name]
+def test_reproduce_results_survive_kills_at_any_moment(reference, tmp_path, sig):
+    rng = random.Random(200 + int(sig))
+    out = tmp_path / "results"
+    shutil.copytree(reference["dir"], out)  # earlier results, as a first run left them
+    moments = [("spread", k) for k in range(SPREAD)] + ["last seconds"] * 2 + ["swap"] * 2
+    rng.shuffle(moments)
+    moments.append("paused swap")  # the last kill between the renames: the next run restores
+    seen = []
+    while moments:
+        moment = moments.pop(0)
+        inode = _inode(out)
+        code, err, staged = _kill_reproduce(out, sig, moment, rng, reference["timeline"])
+        state = _results_state(out, reference)
+        replaced = _inode(out) not in (inode, None)
+        seen.append((moment, code, state, replaced))
+        assert state in ("complete", "between renames"), seen
+        if moment == "paused swap":
+            assert state == "between renames", seen
+        lines = err.strip().splitlines()
+        if code == 0:  # the run ended before the signal: not a kill; another one of the same kind
+            assert state == "complete" and replaced and not err and len(seen) < 2 * KILLS, seen
+            moments.insert(0, moment)
+        elif sig == signal.SIGKILL:
+            assert code == -signal.SIGKILL, seen
+        elif code == 130:
+            assert lines == ["dpfit: interrupted"], (seen, err)
+        else:  # before dpfit's code runs, or after it returned (the new results in place): the signal's status
+            assert code == -sig and not err and (not staged or replaced), (seen, err)
+    run = subprocess.run(_reproduce_cmd(out), capture_output=True, env=ENV, timeout=600)
+    assert run.returncode == 0 and not run.stderr, run.stderr.decode()
+    assert _hashes(out) == reference["hashes"]
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name != "results"]
+    assert leftovers == [], leftovers  # no DIR.previous, no staging or trash directory (*.part)
+
+
+#: ``dpfit table`` whose work is a sleep, after an interrupt raised inside a finalizer (where Python prints
+#: and drops exceptions): what happens when Ctrl-C lands while a weakref callback or ``__del__`` runs.
+SWALLOWED = """
+import sys, time
+from dpfit.cli import cmd_table, main
+
+class Finalizer:
+    def __del__(self):
+        raise KeyboardInterrupt
+
+def work(args):
+    Finalizer()
+    print("working", flush=True)
+    time.sleep(60)
+    return 0
+
+cmd_table.cmd_table = work
+sys.exit(main(["table"]))
+"""
+
+
+def test_interrupt_dropped_by_a_finalizer_is_sent_again():
+    run = subprocess.run([sys.executable, "-c", SWALLOWED], capture_output=True, timeout=60)
+    assert (run.returncode, run.stderr.decode()) == (130, "dpfit: interrupted\n")
+
+
+def test_sigterm_during_a_command_is_an_interrupt():
+    proc = subprocess.Popen([sys.executable, "-c", SWALLOWED.replace("Finalizer()", "")], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout.readline() == b"working\n"
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err.decode()) == (130, "dpfit: interrupted\n")

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 
 from dpfit import __version__
 from dpfit.cli import (cmd_compare, cmd_coverage, cmd_export, cmd_fit, cmd_inputs, cmd_interval, cmd_reproduce,
@@ -38,8 +40,45 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _redeliver_interrupt(unraisable, hook) -> None:
+    """An interrupt raised inside a callback whose exceptions Python ignores (a weakref callback, ``__del__``)
+    would be swallowed: send it again, from a thread, a moment after the callback has returned (the
+    handler runs in the main thread; a signal sent from here would run it inside this hook). Anything
+    else goes to ``hook``."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        threading.Timer(0.01, os.kill, (os.getpid(), signal.SIGINT)).start()
+    else:
+        hook(unraisable)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 ok, 2 bad input or usage, 3 environment, 130 interrupted)."""
+    """Run the command line; return the exit status (0 ok, 2 bad input or usage, 3 environment, 130 interrupted).
+
+    While it runs, SIGINT and SIGTERM (in the main thread) raise KeyboardInterrupt, never swallowed, so both
+    end in the one line ``dpfit: interrupted`` and status 130, after the outputs in progress are cleaned up;
+    the previous handlers come back on return.
+    """
+    previous, hook = {}, sys.unraisablehook
+    try:
+        if threading.current_thread() is threading.main_thread():
+            sys.unraisablehook = lambda unraisable: _redeliver_interrupt(unraisable, hook)
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                previous[sig] = signal.signal(sig, _interrupt)
+        return _run(argv)
+    except KeyboardInterrupt:
+        print("dpfit: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+        sys.unraisablehook = hook
+
+
+def _run(argv: list[str] | None) -> int:
     from dpfit.output.atomic import ignore_file_size_signal
 
     ignore_file_size_signal()
@@ -59,9 +98,6 @@ def main(argv: list[str] | None = None) -> int:
     except OutputError as exc:
         print(f"dpfit: error: {exc}", file=sys.stderr)
         return EXIT_ENVIRONMENT
-    except KeyboardInterrupt:
-        print("dpfit: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:  # e.g. `dpfit table | head`: stop quietly
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
         return 0

@@ -194,7 +194,9 @@ def _run_dask(func, job, tasks, todo, executor: Executor, finish) -> None:
 
         with dask.config.set(LOCAL_CLUSTER_CONFIG):
             cluster = LocalCluster(n_workers=min(executor.jobs, len(todo)), threads_per_worker=1,
-                                   processes=executor.local_processes, dashboard_address=None)
+                                   processes=executor.local_processes, dashboard_address=None,
+                                   # the scheduler's HTTP routes on a free port, not 8787 (taken by another cluster)
+                                   scheduler_kwargs={"dashboard_address": ":0"})
             client = Client(cluster)
     else:
         try:

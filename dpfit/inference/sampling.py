@@ -59,8 +59,11 @@ def _deferred_interrupts(chain: Chain):
             signal.signal(sig, old)
 
 
-class Interrupted(Exception):
-    """Sampling stopped by a signal; the chain file holds ``steps`` steps."""
+class Interrupted(KeyboardInterrupt):
+    """Sampling stopped by a signal; the chain file holds ``steps`` steps.
+
+    A KeyboardInterrupt, so that a caller that does not handle it (``reproduce``) stops as on Ctrl-C.
+    """
 
     def __init__(self, path, steps):
         super().__init__(f"interrupted: {path} holds {steps} steps; resume it to continue")

@@ -13,7 +13,8 @@ A results directory written by dpfit holds a marker file :data:`MARKER`
   two renames (target -> ``DIR.previous``, temporary -> target). A kill
   between the two leaves ``DIR.previous``, which the next run renames back;
   a kill after them leaves a marked ``DIR.previous``, which the next run
-  removes. Temporaries of a killed run are removed by the next run.
+  removes. Temporaries of a killed run (its staging directory, a
+  ``DIR.previous`` it was removing) are removed by the next run.
 """
 
 from __future__ import annotations
@@ -48,9 +49,10 @@ def _is_ours(directory: Path) -> bool:
     return isinstance(provenance, dict) and provenance.get("command") == "reproduce"
 
 
-def _remove(directory: Path) -> None:
-    """Delete ``directory``: first renamed to a temporary name the next run would clean, then removed."""
-    trash = directory.with_name(f".{directory.name}.{os.urandom(4).hex()}.part")
+def _remove(directory: Path, out: Path) -> None:
+    """Delete ``directory``: first renamed to a temporary name of ``out`` (``.NAME.XXXXXXXX.part``, which the
+    next run on ``out`` removes if a kill stops this one), then removed."""
+    trash = out.with_name(f".{out.name}.{os.urandom(4).hex()}.part")
     os.replace(directory, trash)
     shutil.rmtree(trash, ignore_errors=True)
 
@@ -77,7 +79,7 @@ def _recover(out: Path, previous: Path, force: bool) -> None:
     if not out.exists():
         os.replace(previous, out)
     elif _is_ours(previous) or force:
-        _remove(previous)
+        _remove(previous, out)
     else:
         raise InputError(str(previous), None, "is in the way of the swap and dpfit did not write it; move it away")
 
@@ -116,6 +118,6 @@ def replace_directory(out: str | Path, force: bool = False):
                 raise
         try:
             if previous.exists():
-                _remove(previous)
+                _remove(previous, out)
         except OSError as exc:
             raise OutputError(str(previous), _reason(exc)) from None
