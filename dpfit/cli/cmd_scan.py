@@ -10,23 +10,6 @@ from dpfit.cli.parallel import add_executor_options, executor_from_args
 from dpfit.errors import InputError
 
 
-def analysis_title(analysis) -> str:
-    """One line naming the analysis' terms, for a figure's title."""
-    d = analysis.describe()
-    parts = [f"(g-2)_mu {d['muon']}" if d["muon"] else None, f"(g-2)_e {d['electron']}" if d["electron"] else None,
-             ("limits: " + ", ".join(d["limits"])) if d["limits"] else None, d["atomki"],
-             f"{d['couplings']} couplings", f"{d['convention']} convention"]
-    return "dpfit: " + "; ".join(p for p in parts if p)
-
-
-def _experiment(analysis, name: str) -> str:
-    """The experiment behind a card (the card's name for anything else)."""
-    try:
-        return analysis.inputs.record(name).experiment
-    except InputError:
-        return name
-
-
 def cmd_scan(args) -> int:
     from dpfit.inference.levels import DEFAULT_LEVELS, parse_levels
     from dpfit.inference.scan import scan
@@ -70,7 +53,6 @@ def cmd_scan(args) -> int:
         from dpfit.output.writers import provenance, table_csv, write_with_provenance
 
         prov = provenance(analysis, command="scan")
-        title = analysis_title(analysis)
         fmt = args.format or ("netcdf" if args.grid else "csv")
         if fmt == "netcdf" and not args.grid:
             raise InputError("option --format", None, "netcdf holds 2D scans; a 1D scan is written as csv")
@@ -78,11 +60,11 @@ def cmd_scan(args) -> int:
             from dpfit.inference.excluded import excluded_by
 
             codes, names = excluded_by(analysis.likelihood(), result)
-            experiments = [_experiment(analysis, name) for name in names]
+            experiments = [analysis.experiment(name) for name in names]
             plots.plot_scan_2d(result, f"{args.out}.png", result.contour_labels(levels),
-                               excluded=(codes, experiments), title=title)
+                               excluded=(codes, experiments), title=analysis.title())
         else:
-            plots.plot_scan_1d(result, f"{args.out}.png", levels=tuple(thresholds.values()), title=title)
+            plots.plot_scan_1d(result, f"{args.out}.png", levels=tuple(thresholds.values()), title=analysis.title())
         if fmt == "netcdf":
             from dpfit.output.scan_file import write_scan_netcdf
 

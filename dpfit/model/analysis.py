@@ -265,6 +265,21 @@ class Analysis:
             raise InputError(self.source, "mass_prior", "a Gaussian mass prior needs a preferred region")
         return region.mass, region.mass_sigma
 
+    def title(self) -> str:
+        """One line naming the analysis' terms, for a figure's title."""
+        d = self.describe()
+        parts = [f"(g-2)_mu {d['muon']}" if d["muon"] else None, f"(g-2)_e {d['electron']}" if d["electron"] else None,
+                 ("limits: " + ", ".join(d["limits"])) if d["limits"] else None, d["atomki"],
+                 f"{d['couplings']} couplings", f"{d['convention']} convention"]
+        return "dpfit: " + "; ".join(p for p in parts if p)
+
+    def experiment(self, name: str) -> str:
+        """The experiment behind a card (the card's name for anything else, e.g. a limit file)."""
+        try:
+            return self.inputs.record(name).experiment
+        except InputError:
+            return name
+
     def describe(self) -> dict:
         """The analysis choices as a plain dict (for provenance)."""
         return {"muon": self.muon, "electron": self.electron, "limits": self.limit_cards(), "atomki": self.atomki,

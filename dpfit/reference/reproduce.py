@@ -86,6 +86,7 @@ def _build(stage: Path, quick: bool, progress: bool, inputs_dir, overrides) -> l
     from dpfit.inference.sampling import sample
     from dpfit.inference.window import window
     from dpfit.inference.levels import DEFAULT_LEVELS, parse_levels
+    from dpfit.inference.excluded import excluded_by
     from dpfit.inference.scan import log_grid, scan_2d
     from dpfit.output.writers import provenance, sidecar, table_csv, to_json
 
@@ -131,7 +132,9 @@ def _build(stage: Path, quick: bool, progress: bool, inputs_dir, overrides) -> l
     m_lo, m_hi = reference.resolved_mass_range()
     scan = scan_2d(reference.likelihood(), log_grid(m_lo, m_hi, points), log_grid(*reference.eps_range, points))
     csv("scan_2d.csv", table_csv(["mass_MeV", "eps", "delta_chi2"], scan.rows()), prov)
-    plots.plot_scan_2d(scan, stage / "scan_2d.png", scan.contour_labels(parse_levels(DEFAULT_LEVELS)))
+    codes, names = excluded_by(reference.likelihood(), scan)
+    plots.plot_scan_2d(scan, stage / "scan_2d.png", scan.contour_labels(parse_levels(DEFAULT_LEVELS)),
+                       excluded=(codes, [reference.experiment(name) for name in names]), title=reference.title())
     written.append("scan_2d.png")
     _write(stage, written, "provenance.json", to_json(prov))
     written.append("report.md")
