@@ -217,7 +217,7 @@ class GridPosterior:
 def _coupling_nodes(part, masses, eps_range, log_eps: bool, n: int) -> np.ndarray:
     """Uniform u nodes plus the walls of every step term at each mass and clusters around each (g−2) band."""
     lo, hi = eps_range
-    edges = np.concatenate([term.coupling_edges(masses).ravel() for term in part.terms] + [np.empty(0)])
+    edges = part.coupling_edges(masses).ravel()
     walls = list(edges[np.isfinite(edges) & (edges > 0)])
     for term in part.gaussian_terms():
         for m in (masses[0], masses[len(masses) // 2], masses[-1]):

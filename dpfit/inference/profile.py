@@ -55,8 +55,7 @@ def profile_minimum(joint: JointLikelihood, masses) -> tuple[np.ndarray, np.ndar
     x_star = gaussian_minimum_x(joint, masses)
     with np.errstate(invalid="ignore"):
         centre = np.sqrt(np.where(x_star > 0, x_star, 0.0))
-    candidates = np.vstack([np.zeros((1, masses.size)), centre[None, :]]
-                           + [term.coupling_edges(masses) for term in joint.terms])
+    candidates = np.vstack([np.zeros((1, masses.size)), centre[None, :], joint.coupling_edges(masses)])
     candidates = np.sort(np.where(np.isfinite(candidates), candidates, 0.0), axis=0)
     chi2 = -2.0 * joint.logl(masses[None, :], candidates)
     pick = np.argmin(chi2, axis=0)

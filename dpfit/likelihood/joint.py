@@ -184,6 +184,12 @@ class JointLikelihood:
                 pieces = intersect(pieces, allowed)
         return pieces
 
+    def coupling_edges(self, masses) -> np.ndarray:
+        """Every term's coupling edges (:meth:`Term.coupling_edges`) at ``masses`` (MeV), stacked: shape
+        (k, len(masses)), NaN where a term has fewer edges."""
+        masses = np.atleast_1d(np.asarray(masses, dtype=float))
+        return np.vstack([np.empty((0, masses.size))] + [term.coupling_edges(masses) for term in self.terms])
+
     def gaussian_terms(self, lepton: str | None = None) -> list[Gm2Gaussian]:
         """The (g−2) terms (of one lepton's coupling in lepton mode)."""
         return [t for t in self.terms if isinstance(t, Gm2Gaussian)
