@@ -310,3 +310,29 @@ def test_sigterm_during_a_command_is_an_interrupt():
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=60)
     assert (proc.returncode, err.decode()) == (130, "dpfit: interrupted\n")
+
+
+#: An interrupt dropped inside a finalizer (to be raised again 10 ms later) while the command is already ending
+#: on another interrupt: once ``main`` has returned, nothing may be raised any more.
+DROPPED_WHILE_ENDING = """
+import sys, time
+from dpfit.cli import cmd_table, main
+
+class Finalizer:
+    def __del__(self):
+        raise KeyboardInterrupt
+
+def work(args):
+    Finalizer()
+    raise KeyboardInterrupt
+
+cmd_table.cmd_table = work
+code = main(["table"])
+time.sleep(0.3)  # past the moment the dropped interrupt would be raised again
+sys.exit(code)
+"""
+
+
+def test_interrupt_raised_again_never_outlives_the_command():
+    run = subprocess.run([sys.executable, "-c", DROPPED_WHILE_ENDING], capture_output=True, timeout=60)
+    assert (run.returncode, run.stderr.decode()) == (130, "dpfit: interrupted\n")

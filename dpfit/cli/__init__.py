@@ -44,15 +44,34 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def _redeliver_interrupt(unraisable, hook) -> None:
-    """An interrupt raised inside a callback whose exceptions Python ignores (a weakref callback, ``__del__``)
-    would be swallowed: send it again, from a thread, a moment after the callback has returned (the
-    handler runs in the main thread; a signal sent from here would run it inside this hook). Anything
-    else goes to ``hook``."""
-    if isinstance(unraisable.exc_value, KeyboardInterrupt):
-        threading.Timer(0.01, os.kill, (os.getpid(), signal.SIGINT)).start()
-    else:
-        hook(unraisable)
+class _Redelivery:
+    """Interrupts raised again after Python dropped them inside a callback whose exceptions it ignores (a
+    weakref callback, ``__del__``): SIGINT is sent to the process from a timer thread a moment after the
+    callback has returned (a signal, so that a blocking call is interrupted too), but only while
+    :func:`main` still handles interrupts: :meth:`stop` ends that, under the same lock as the sending."""
+
+    def __init__(self):
+        self._lock, self._active, self._timers = threading.Lock(), True, []
+
+    def _send(self) -> None:
+        with self._lock:
+            if self._active:
+                os.kill(os.getpid(), signal.SIGINT)
+
+    def hook(self, unraisable, fallback) -> None:
+        """``sys.unraisablehook``: a dropped interrupt is sent again; anything else goes to ``fallback``."""
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            timer = threading.Timer(0.01, self._send)
+            self._timers.append(timer)
+            timer.start()
+        else:
+            fallback(unraisable)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._active = False
+        for timer in self._timers:
+            timer.cancel()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,19 +79,24 @@ def main(argv: list[str] | None = None) -> int:
 
     While it runs, SIGINT and SIGTERM (in the main thread) raise KeyboardInterrupt, never swallowed, so both
     end in the one line ``dpfit: interrupted`` and status 130, after the outputs in progress are cleaned up;
-    the previous handlers come back on return.
+    a further interrupt while that line is written is ignored, and the previous handlers come back on return
+    (with any interrupt still waiting to be raised again cancelled).
     """
-    previous, hook = {}, sys.unraisablehook
+    previous, hook, redelivery = {}, sys.unraisablehook, _Redelivery()
     try:
         if threading.current_thread() is threading.main_thread():
-            sys.unraisablehook = lambda unraisable: _redeliver_interrupt(unraisable, hook)
+            sys.unraisablehook = lambda unraisable: redelivery.hook(unraisable, hook)
             for sig in (signal.SIGINT, signal.SIGTERM):
                 previous[sig] = signal.signal(sig, _interrupt)
         return _run(argv)
     except KeyboardInterrupt:
+        redelivery.stop()
+        for sig in previous:  # one interrupt is enough: a later one is not raised while this one is reported
+            signal.signal(sig, signal.SIG_IGN)
         print("dpfit: interrupted", file=sys.stderr)
         return 130
     finally:
+        redelivery.stop()
         for sig, handler in previous.items():
             signal.signal(sig, signal.SIG_DFL if handler is None else handler)
         sys.unraisablehook = hook
