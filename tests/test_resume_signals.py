@@ -336,3 +336,44 @@ sys.exit(code)
 def test_interrupt_raised_again_never_outlives_the_command():
     run = subprocess.run([sys.executable, "-c", DROPPED_WHILE_ENDING], capture_output=True, timeout=60)
     assert (run.returncode, run.stderr.decode()) == (130, "dpfit: interrupted\n")
+
+
+#: ``dpfit table`` whose work is the constructor of an object that fails in ``__del__`` unless the constructor
+#: finished (as pyparsing's ``Forward`` does when an interrupt lands while matplotlib is being imported).
+CUT_SHORT = """
+import sys, time
+from dpfit.cli import cmd_table, main
+
+class HalfBuilt:
+    def __init__(self, seconds):
+        print("working", flush=True)
+        time.sleep(seconds)
+        self.ready = True
+
+    def __del__(self):
+        self.ready
+
+def work(args):
+    HalfBuilt(SECONDS)
+    return 0
+
+cmd_table.cmd_table = work
+sys.exit(main(["table"]))
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
+def test_finalizer_of_an_object_cut_short_by_the_interrupt_prints_nothing(sig):
+    proc = subprocess.Popen([sys.executable, "-c", CUT_SHORT.replace("SECONDS", "60")], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout.readline() == b"working\n"
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err.decode()) == (130, "dpfit: interrupted\n")
+
+
+def test_finalizer_error_without_an_interrupt_is_still_reported():
+    script = CUT_SHORT.replace("SECONDS", "0").replace("self.ready = True", "")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert run.returncode == 0
+    assert "Exception ignored" in run.stderr.decode() and "AttributeError" in run.stderr.decode()

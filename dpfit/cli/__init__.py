@@ -40,18 +40,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
+class _Interrupts:
+    """SIGINT and SIGTERM as KeyboardInterrupt while :func:`main` runs, and what Python reports about them.
 
+    The signal handler (:meth:`raise_interrupt`) raises KeyboardInterrupt wherever the main thread is. Two
+    kinds of report can follow, both through ``sys.unraisablehook`` (:meth:`hook`):
 
-class _Redelivery:
-    """Interrupts raised again after Python dropped them inside a callback whose exceptions it ignores (a
-    weakref callback, ``__del__``): SIGINT is sent to the process from a timer thread a moment after the
-    callback has returned (a signal, so that a blocking call is interrupted too), but only while
-    :func:`main` still handles interrupts: :meth:`stop` ends that, under the same lock as the sending."""
+    * an interrupt that Python dropped inside a callback whose exceptions it ignores (a weakref callback,
+      ``__del__``): SIGINT is sent to the process again from a timer thread a moment after the callback has
+      returned (a signal, so that a blocking call is interrupted too), but only while :func:`main` still
+      handles interrupts: :meth:`stop` ends that, under the same lock as the sending;
+    * the error of a finalizer on an object whose constructor the interrupt cut short (a pyparsing
+      ``Forward`` built while matplotlib was being imported has no ``expr`` yet, and its ``__del__`` fails):
+      once an interrupt has been raised, such reports are dropped, since the command is ending with the one
+      line ``dpfit: interrupted`` and status 130. Before any interrupt they go to the previous hook.
+    """
 
     def __init__(self):
-        self._lock, self._active, self._timers = threading.Lock(), True, []
+        self._lock, self._active, self._timers, self.raised = threading.Lock(), True, [], False
+
+    def raise_interrupt(self, signum, frame):
+        """Signal handler: KeyboardInterrupt in the main thread."""
+        self.raised = True
+        raise KeyboardInterrupt
 
     def _send(self) -> None:
         with self._lock:
@@ -59,12 +70,13 @@ class _Redelivery:
                 os.kill(os.getpid(), signal.SIGINT)
 
     def hook(self, unraisable, fallback) -> None:
-        """``sys.unraisablehook``: a dropped interrupt is sent again; anything else goes to ``fallback``."""
+        """``sys.unraisablehook``: a dropped interrupt is sent again; another error goes to ``fallback``
+        unless an interrupt has already been raised."""
         if isinstance(unraisable.exc_value, KeyboardInterrupt):
             timer = threading.Timer(0.01, self._send)
             self._timers.append(timer)
             timer.start()
-        else:
+        elif not self.raised:
             fallback(unraisable)
 
     def stop(self) -> None:
@@ -82,21 +94,22 @@ def main(argv: list[str] | None = None) -> int:
     a further interrupt while that line is written is ignored, and the previous handlers come back on return
     (with any interrupt still waiting to be raised again cancelled).
     """
-    previous, hook, redelivery = {}, sys.unraisablehook, _Redelivery()
+    previous, hook, interrupts = {}, sys.unraisablehook, _Interrupts()
     try:
         if threading.current_thread() is threading.main_thread():
-            sys.unraisablehook = lambda unraisable: redelivery.hook(unraisable, hook)
+            sys.unraisablehook = lambda unraisable: interrupts.hook(unraisable, hook)
             for sig in (signal.SIGINT, signal.SIGTERM):
-                previous[sig] = signal.signal(sig, _interrupt)
+                previous[sig] = signal.signal(sig, interrupts.raise_interrupt)
         return _run(argv)
     except KeyboardInterrupt:
-        redelivery.stop()
+        interrupts.raised = True  # however it was raised: objects it cut short are freed with its traceback
+        interrupts.stop()
         for sig in previous:  # one interrupt is enough: a later one is not raised while this one is reported
             signal.signal(sig, signal.SIG_IGN)
         print("dpfit: interrupted", file=sys.stderr)
         return 130
     finally:
-        redelivery.stop()
+        interrupts.stop()
         for sig, handler in previous.items():
             signal.signal(sig, signal.SIG_DFL if handler is None else handler)
         sys.unraisablehook = hook
