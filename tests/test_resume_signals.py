@@ -377,3 +377,37 @@ def test_finalizer_error_without_an_interrupt_is_still_reported():
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
     assert run.returncode == 0
     assert "Exception ignored" in run.stderr.decode() and "AttributeError" in run.stderr.decode()
+
+
+#: ``dpfit table`` whose work turns an interrupt into an error of its own, as C code does when the interrupt
+#: lands in a Python callback it made (matplotlib's Agg renderer: "ValueError: Invalid bounding box").
+CONVERTED = """
+import sys, time
+from dpfit.cli import cmd_table, main
+
+def work(args):
+    print("working", flush=True)
+    try:
+        time.sleep(SECONDS)
+    except KeyboardInterrupt:
+        pass
+    raise ValueError("Invalid bounding box")
+
+cmd_table.cmd_table = work
+sys.exit(main(["table"]))
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
+def test_error_that_replaced_the_interrupt_is_reported_as_the_interrupt(sig):
+    proc = subprocess.Popen([sys.executable, "-c", CONVERTED.replace("SECONDS", "60")], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout.readline() == b"working\n"
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err.decode()) == (130, "dpfit: interrupted\n")
+
+
+def test_error_without_an_interrupt_is_not_reported_as_one():
+    run = subprocess.run([sys.executable, "-c", CONVERTED.replace("SECONDS", "0")], capture_output=True, timeout=60)
+    assert run.returncode == 1 and "ValueError: Invalid bounding box" in run.stderr.decode()

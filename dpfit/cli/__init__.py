@@ -90,9 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status (0 ok, 2 bad input or usage, 3 environment, 130 interrupted).
 
     While it runs, SIGINT and SIGTERM (in the main thread) raise KeyboardInterrupt, never swallowed, so both
-    end in the one line ``dpfit: interrupted`` and status 130, after the outputs in progress are cleaned up;
-    a further interrupt while that line is written is ignored, and the previous handlers come back on return
-    (with any interrupt still waiting to be raised again cancelled).
+    end in the one line ``dpfit: interrupted`` and status 130, after the outputs in progress are cleaned up
+    (also when code the interrupt landed in turned it into an error of its own); a further interrupt while
+    that line is written is ignored, and the previous handlers come back on return (with any interrupt still
+    waiting to be raised again cancelled).
     """
     previous, hook, interrupts = {}, sys.unraisablehook, _Interrupts()
     try:
@@ -103,16 +104,28 @@ def main(argv: list[str] | None = None) -> int:
         return _run(argv)
     except KeyboardInterrupt:
         interrupts.raised = True  # however it was raised: objects it cut short are freed with its traceback
-        interrupts.stop()
-        for sig in previous:  # one interrupt is enough: a later one is not raised while this one is reported
-            signal.signal(sig, signal.SIG_IGN)
-        print("dpfit: interrupted", file=sys.stderr)
-        return 130
+        return _report_interrupt(interrupts, previous)
+    except Exception:
+        if not interrupts.raised:
+            raise
+        # raised by C code that turned the interrupt into its own error (matplotlib's Agg renderer, interrupted
+        # in a callback, raises "ValueError: Invalid bounding box"): the interrupt is what happened
+        return _report_interrupt(interrupts, previous)
     finally:
         interrupts.stop()
         for sig, handler in previous.items():
             signal.signal(sig, signal.SIG_DFL if handler is None else handler)
         sys.unraisablehook = hook
+
+
+def _report_interrupt(interrupts: _Interrupts, handled: dict) -> int:
+    """Print the one line of an interrupt; return its status, 130. The ``handled`` signals are ignored from
+    here on (one interrupt is enough: a later one is not raised while this one is reported)."""
+    interrupts.stop()
+    for sig in handled:
+        signal.signal(sig, signal.SIG_IGN)
+    print("dpfit: interrupted", file=sys.stderr)
+    return 130
 
 
 def _run(argv: list[str] | None) -> int:
