@@ -279,6 +279,8 @@ def test_reproduce_results_survive_kills_at_any_moment(reference, tmp_path, sig)
 
 #: ``dpfit table`` whose work is a sleep, after an interrupt raised inside a finalizer (where Python prints
 #: and drops exceptions): what happens when Ctrl-C lands while a weakref callback or ``__del__`` runs.
+#: The sleeps of these scripts are many short ones, as computing is: Python runs a signal's handler between
+#: bytecodes, so a signal that lands just before a long sleep starts is handled only when the sleep ends.
 SWALLOWED = """
 import sys, time
 from dpfit.cli import cmd_table, main
@@ -290,7 +292,8 @@ class Finalizer:
 def work(args):
     Finalizer()
     print("working", flush=True)
-    time.sleep(60)
+    for _ in range(6000):
+        time.sleep(0.01)
     return 0
 
 cmd_table.cmd_table = work
@@ -347,7 +350,8 @@ from dpfit.cli import cmd_table, main
 class HalfBuilt:
     def __init__(self, seconds):
         print("working", flush=True)
-        time.sleep(seconds)
+        for _ in range(100 * seconds):
+            time.sleep(0.01)
         self.ready = True
 
     def __del__(self):
@@ -388,7 +392,8 @@ from dpfit.cli import cmd_table, main
 def work(args):
     print("working", flush=True)
     try:
-        time.sleep(SECONDS)
+        for _ in range(100 * SECONDS):
+            time.sleep(0.01)
     except KeyboardInterrupt:
         pass
     raise ValueError("Invalid bounding box")
@@ -411,3 +416,35 @@ def test_error_that_replaced_the_interrupt_is_reported_as_the_interrupt(sig):
 def test_error_without_an_interrupt_is_not_reported_as_one():
     run = subprocess.run([sys.executable, "-c", CONVERTED.replace("SECONDS", "0")], capture_output=True, timeout=60)
     assert run.returncode == 1 and "ValueError: Invalid bounding box" in run.stderr.decode()
+
+
+#: ``python -m`` on a package whose ``__main__`` runs dpfit's entry point, with ``dpfit table``'s work inside an
+#: ``exec`` of a string (as when an interrupt lands while a dataclass or named tuple is being defined).
+INSIDE_EXEC = """
+import atexit
+from dpfit.__main__ import run
+from dpfit.cli import cmd_table
+
+def work(args):
+    atexit.register(print, "exit handlers ran")
+    print("working", flush=True)
+    exec("import time; [time.sleep(0.01) for _ in range(6000)]")
+    return 0
+
+cmd_table.cmd_table = work
+run()
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
+def test_interrupt_that_left_an_exec_ends_python_m_with_status_130(tmp_path, sig):
+    package = tmp_path / "inside_exec"
+    package.mkdir()
+    (package / "__main__.py").write_text(INSIDE_EXEC)
+    proc = subprocess.Popen([sys.executable, "-m", "inside_exec", "table"], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout.readline() == b"working\n"
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err.decode()) == (130, "dpfit: interrupted\n")
+    assert out == b"exit handlers ran\n"  # unflushed output, written by an exit handler

@@ -18,7 +18,7 @@ import threading
 from dpfit import __version__
 from dpfit.cli import (cmd_compare, cmd_coverage, cmd_export, cmd_fit, cmd_inputs, cmd_interval, cmd_reproduce,
                        cmd_sample, cmd_scan, cmd_table, cmd_window)
-from dpfit.cli.options import EXIT_INPUT, OneLineParser, flag_message
+from dpfit.cli.options import EXIT_INPUT, EXIT_INTERRUPTED, OneLineParser, flag_message
 from dpfit.errors import InputError
 from dpfit.errors import OutputError
 
@@ -125,7 +125,7 @@ def _report_interrupt(interrupts: _Interrupts, handled: dict) -> int:
     for sig in handled:
         signal.signal(sig, signal.SIG_IGN)
     print("dpfit: interrupted", file=sys.stderr)
-    return 130
+    return EXIT_INTERRUPTED
 
 
 def _run(argv: list[str] | None) -> int:

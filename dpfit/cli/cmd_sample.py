@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import sys
 
-from dpfit.cli.options import add_analysis_options, add_level_option, add_sampling_options, analysis_from_args, positive_number
+from dpfit.cli.options import (EXIT_INTERRUPTED, add_analysis_options, add_level_option, add_sampling_options,
+                               analysis_from_args, positive_number)
 
 
 def _print_chain_summary(chain) -> None:
@@ -43,7 +44,7 @@ def cmd_sample(args) -> int:
                        resume=args.resume, progress=not args.no_progress, provenance=prov, grid=grid)
     except Interrupted as exc:
         print(f"dpfit: interrupted: {exc.path} holds {exc.steps} steps; continue with --resume", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     with contextlib.redirect_stdout(sys.stdout if args.format == "text" else sys.stderr):
         print(f"wrote {args.out}")
         print(f"sampler: {choice['sampler']} ({choice['reason']})")

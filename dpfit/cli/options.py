@@ -11,6 +11,8 @@ from dpfit.cli.limits import help_range, mass_list  # noqa: F401 - mass_list: th
 
 #: Exit status of a bad input or usage error.
 EXIT_INPUT = 2
+#: Exit status of an interrupted command (SIGINT or SIGTERM): 128 + SIGINT, as a shell reports Ctrl-C.
+EXIT_INTERRUPTED = 130
 #: The option that sets each library field named in an error (the library never names flags).
 FIELD_FLAGS = {"mass_range": "--mass-range", "eps_range": "--eps-range", "mass": "--mass", "limits": "--limits",
                "atomki": "--atomki", "muon": "--muon", "electron": "--electron", "couplings": "--couplings",
