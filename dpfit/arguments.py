@@ -21,6 +21,11 @@ MAX_WALKERS = 1024
 MAX_WALKER_STEPS = 20_000_000
 MAX_SEED = 2**32 - 1
 
+#: Largest ratio Γ_inv/Γ_ee of invisible to e+e- decay widths an analysis takes: it moves the edges of an
+#: exclusion of visible decays by sqrt(1 + R) (up to a factor 1000 here, far past every coupling a (g−2)
+#: band allows); near R ~ 1e150 the (g−2) χ² over the coupling range it opens overflows.
+MAX_INVISIBLE_RATIO = 1e6
+
 
 def _show(value) -> str:
     text = repr(value)

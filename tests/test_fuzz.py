@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 
 from dpfit.model.analysis import Analysis
@@ -834,6 +834,8 @@ def api_ranges(lo: float, hi: float):
        couplings=st.sampled_from(["universal", "universal", "lepton", "lepton", "Universal", ""]),
        eps_range=api_ranges(1e-8, 1e-3), mass_range=st.none() | api_ranges(1.0, 20.0), overrides=option_overrides(),
        mass=st.sampled_from([1e-3, 16.7, 17.0, 1e5]))
+@example(muon=None, electron="Rb20", limits=None, atomki=None, invisible_ratio=1.1627078137927905e+147,
+         couplings="universal", eps_range=(0.001, 0.002), mass_range=None, overrides=[], mass=16.7)  # overflowed
 def test_fuzz_analysis_api_option_values(muon, electron, limits, atomki, invisible_ratio, couplings, eps_range,
                                          mass_range, overrides, mass):
     inputs, _ = oracle_load(None, overrides)

@@ -349,6 +349,7 @@ def test_analysis_bad_arguments():
     api_error(lambda: Analysis(mass_range="ab"), "mass_range")
     api_error(lambda: Analysis(invisible_ratio=math.nan), "invisible_ratio")
     api_error(lambda: Analysis(invisible_ratio="1"), "invisible_ratio")
+    api_error(lambda: Analysis(invisible_ratio=1.2e147), "invisible_ratio")  # its (g-2) chi2 overflowed in fits
     api_error(lambda: Analysis(inputs_dir=123), "inputs_dir")
     api_error(lambda: Analysis(couplings=None), "couplings")
 

@@ -317,7 +317,8 @@ def test_analysis_file_equals_defaults():
     ({"limits": ("na65",)}, "no exclusion card named 'na65'"),
     ({"muon": None, "electron": None, "limits": (), "atomki": None}, "no likelihood terms"),
     ({"atomki": "na64"}, "not a region"),
-    ({"invisible_ratio": -1.0}, ">= 0"),
+    ({"invisible_ratio": -1.0}, "from 0 to 1e\\+06"),
+    ({"invisible_ratio": 1.2e147}, "from 0 to 1e\\+06"),
     ({"mass_range": (17.0, 16.0)}, "low < high"),
 ])
 def test_conflicting_or_bad_options(changes, needle):

@@ -30,7 +30,7 @@ from dpfit import arguments
 
 MASS_MEV = (1e-3, 1e5)
 EPS = (1e-12, 1.0)
-INVISIBLE_RATIO = (0.0, 1e6)
+INVISIBLE_RATIO = (0.0, arguments.MAX_INVISIBLE_RATIO)
 WALKERS = (8, arguments.MAX_WALKERS)
 STEPS = (arguments.MIN_STEPS, 1_000_000)
 SEED = (0, arguments.MAX_SEED)

@@ -92,7 +92,7 @@ class Analysis:
         for name in ("muon", "electron", "atomki", "convention", "couplings", "mass_prior", "eps_prior"):
             arguments.text_or_none(getattr(self, name), self.source, name)
         arguments.names(self.limits, self.source, "limits")
-        arguments.real(self.invisible_ratio, self.source, "invisible_ratio", lo=0.0)
+        arguments.real(self.invisible_ratio, self.source, "invisible_ratio", lo=0.0, hi=arguments.MAX_INVISIBLE_RATIO)
         arguments.positive_range(self.eps_range, self.source, "eps_range")
         if self.mass_range is not None:
             arguments.positive_range(self.mass_range, self.source, "mass_range")
@@ -115,8 +115,6 @@ class Analysis:
             raise InputError(self.source, "limit_model", f"expected step or poisson, got '{self.limit_model}'")
         if self.couplings not in ("universal", "lepton"):
             raise InputError(self.source, "couplings", f"expected universal or lepton, got '{self.couplings}'")
-        if not self.invisible_ratio >= 0:
-            raise InputError(self.source, "invisible_ratio", f"expected a number >= 0, got {self.invisible_ratio}")
         for name, rng in (("mass_range", self.mass_range), ("eps_range", self.eps_range)):
             if rng is not None and not (len(rng) == 2 and 0 < rng[0] < rng[1] < math.inf):
                 raise InputError(self.source, name, f"expected [low, high] with 0 < low < high, got {list(rng)}")
