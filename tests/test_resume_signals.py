@@ -277,6 +277,15 @@ def test_reproduce_results_survive_kills_at_any_moment(reference, tmp_path, sig)
     assert leftovers == [], leftovers  # no DIR.previous, no staging or trash directory (*.part)
 
 
+def _interrupt_when_working(cmd, sig, **popen):
+    """Start ``cmd``, send ``sig`` once it has printed ``working``; return (exit status, stdout, stderr)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
+    assert proc.stdout.readline() == b"working\n"
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=60)
+    return proc.returncode, out, err.decode()
+
+
 #: ``dpfit table`` whose work is a sleep, after an interrupt raised inside a finalizer (where Python prints
 #: and drops exceptions): what happens when Ctrl-C lands while a weakref callback or ``__del__`` runs.
 #: The sleeps of these scripts are many short ones, as computing is: Python runs a signal's handler between
@@ -307,12 +316,9 @@ def test_interrupt_dropped_by_a_finalizer_is_sent_again():
 
 
 def test_sigterm_during_a_command_is_an_interrupt():
-    proc = subprocess.Popen([sys.executable, "-c", SWALLOWED.replace("Finalizer()", "")], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
-    assert proc.stdout.readline() == b"working\n"
-    proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=60)
-    assert (proc.returncode, err.decode()) == (130, "dpfit: interrupted\n")
+    code, _, err = _interrupt_when_working([sys.executable, "-c", SWALLOWED.replace("Finalizer()", "")],
+                                           signal.SIGTERM)
+    assert (code, err) == (130, "dpfit: interrupted\n")
 
 
 #: An interrupt dropped inside a finalizer (to be raised again 10 ms later) while the command is already ending
@@ -368,12 +374,8 @@ sys.exit(main(["table"]))
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
 def test_finalizer_of_an_object_cut_short_by_the_interrupt_prints_nothing(sig):
-    proc = subprocess.Popen([sys.executable, "-c", CUT_SHORT.replace("SECONDS", "60")], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
-    assert proc.stdout.readline() == b"working\n"
-    proc.send_signal(sig)
-    out, err = proc.communicate(timeout=60)
-    assert (proc.returncode, err.decode()) == (130, "dpfit: interrupted\n")
+    code, _, err = _interrupt_when_working([sys.executable, "-c", CUT_SHORT.replace("SECONDS", "60")], sig)
+    assert (code, err) == (130, "dpfit: interrupted\n")
 
 
 def test_finalizer_error_without_an_interrupt_is_still_reported():
@@ -405,12 +407,8 @@ sys.exit(main(["table"]))
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
 def test_error_that_replaced_the_interrupt_is_reported_as_the_interrupt(sig):
-    proc = subprocess.Popen([sys.executable, "-c", CONVERTED.replace("SECONDS", "60")], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
-    assert proc.stdout.readline() == b"working\n"
-    proc.send_signal(sig)
-    out, err = proc.communicate(timeout=60)
-    assert (proc.returncode, err.decode()) == (130, "dpfit: interrupted\n")
+    code, _, err = _interrupt_when_working([sys.executable, "-c", CONVERTED.replace("SECONDS", "60")], sig)
+    assert (code, err) == (130, "dpfit: interrupted\n")
 
 
 def test_error_without_an_interrupt_is_not_reported_as_one():
@@ -441,10 +439,6 @@ def test_interrupt_that_left_an_exec_ends_python_m_with_status_130(tmp_path, sig
     package = tmp_path / "inside_exec"
     package.mkdir()
     (package / "__main__.py").write_text(INSIDE_EXEC)
-    proc = subprocess.Popen([sys.executable, "-m", "inside_exec", "table"], cwd=tmp_path, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
-    assert proc.stdout.readline() == b"working\n"
-    proc.send_signal(sig)
-    out, err = proc.communicate(timeout=60)
-    assert (proc.returncode, err.decode()) == (130, "dpfit: interrupted\n")
+    code, out, err = _interrupt_when_working([sys.executable, "-m", "inside_exec", "table"], sig, cwd=tmp_path)
+    assert (code, err) == (130, "dpfit: interrupted\n")
     assert out == b"exit handlers ran\n"  # unflushed output, written by an exit handler
