@@ -173,6 +173,11 @@ def test_cli_interval_and_coverage(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("dpfit: error: option --executor") and err.count("\n") == 1
     assert main(["interval", "--muon", "none", *args]) == 2
+    capsys.readouterr()  # a true coupling NA64 excludes at this mass (with the default limits)
+    assert main(["coverage", "--mass", "16.7", "--eps-grid", "1e-5", "1e-3", "3", "--out", str(out),
+                 "--no-progress"]) == 2
+    assert capsys.readouterr().err == ("dpfit: error: option --eps-grid: a true coupling lies in an excluded region "
+                                       "at this mass\n")
 
 
 def test_report_lines():

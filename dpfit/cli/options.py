@@ -17,9 +17,10 @@ EXIT_INTERRUPTED = 130
 FIELD_FLAGS = {"mass_range": "--mass-range", "eps_range": "--eps-range", "mass": "--mass", "limits": "--limits",
                "atomki": "--atomki", "muon": "--muon", "electron": "--electron", "couplings": "--couplings",
                "invisible_ratio": "--invisible-ratio", "mass_prior": "--mass-prior", "eps_prior": "--eps-prior",
-               "gof_threshold": "--gof-threshold", "levels": "--cl"}
-#: Error sources that stand for the analysis built from the command line.
-LIBRARY_SOURCES = ("analysis", "analysis options", "fit", "window", "scan")
+               "gof_threshold": "--gof-threshold", "levels": "--cl", "eps_true": "--eps-grid", "toys": "--toys",
+               "method": "--method", "nsteps": "--steps"}
+#: Error sources that stand for the analysis built from the command line, or for one command's library call.
+LIBRARY_SOURCES = ("analysis", "analysis options", "fit", "window", "scan", "coverage", "interval", "sample")
 #: Library error sources that are one option's value.
 SOURCE_FLAGS = {"overrides": "--set", "convention": "--convention", "inputs_dir": "--inputs", "axis": "--coupling",
                 "points": "--points", "muon": "--muon", "electron": "--electron"}
