@@ -90,3 +90,28 @@ def test_executor_spec_errors():
             Executor.parse(text)
     with pytest.raises(InputError):
         Executor.parse("serial", 0)
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_interrupted_dask_coverage_prints_one_line(tmp_path, sig):
+    """A signal to dpfit while its local dask cluster has tasks in flight: one line and status 130, not the
+    scheduler's log of the comms it closed ("Closed comm ... while trying to write", CRITICAL)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "cov"
+    proc = subprocess.Popen([sys.executable, "-m", "dpfit", "coverage", "--mass", "16.7", "--toys", "100000000",
+                             "--eps-grid", "7e-4", "9e-4", "5", "--executor", "dask", "--jobs", "2", "--out", str(out),
+                             "--no-progress"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    first = tmp_path / "cov.chunks" / "task-000000.npy"
+    deadline = time.monotonic() + 120
+    while not first.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not first.exists():
+        proc.kill()
+        pytest.fail(proc.communicate()[1].decode())
+    proc.send_signal(getattr(signal, sig))
+    _, err = proc.communicate(timeout=120)
+    assert (proc.returncode, err.decode()) == (130, "dpfit: interrupted\n")

@@ -25,6 +25,7 @@ only the rest, so an interrupted run resumes to the same result.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -195,6 +196,7 @@ def _run_dask(func, job, tasks, todo, executor: Executor, finish) -> None:
         with dask.config.set(LOCAL_CLUSTER_CONFIG):
             cluster = LocalCluster(n_workers=min(executor.jobs, len(todo)), threads_per_worker=1,
                                    processes=executor.local_processes, dashboard_address=None,
+                                   silence_logs=logging.ERROR,  # not the warnings about tasks cancelled on a stop
                                    # the scheduler's HTTP routes on a free port, not 8787 (taken by another cluster)
                                    scheduler_kwargs={"dashboard_address": ":0"})
             client = Client(cluster)
@@ -209,10 +211,21 @@ def _run_dask(func, job, tasks, todo, executor: Executor, finish) -> None:
         index = {f.key: i for f, i in zip(futures, todo)}
         for future in as_completed(futures):
             finish(index[future.key], future.result())
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    except BaseException:
+        # an interrupt or an error ends the run: what the scheduler in this process logs while the cluster
+        # goes down with tasks in flight ("Closed comm ... while trying to write", CRITICAL) is not news
+        from distributed.utils import silence_logging_cmgr
+
+        with silence_logging_cmgr(logging.CRITICAL + 1):
+            _close(client, cluster)
+        raise
+    _close(client, cluster)
+
+
+def _close(client, cluster) -> None:
+    client.close()
+    if cluster is not None:
+        cluster.close()
 
 
 def remove_store(directory: str | Path | None) -> None:
