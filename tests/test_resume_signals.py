@@ -419,14 +419,14 @@ def test_error_without_an_interrupt_is_not_reported_as_one():
 #: ``python -m`` on a package whose ``__main__`` runs dpfit's entry point, with ``dpfit table``'s work inside an
 #: ``exec`` of a string (as when an interrupt lands while a dataclass or named tuple is being defined).
 INSIDE_EXEC = """
-import atexit
+import atexit, time
 from dpfit.__main__ import run
 from dpfit.cli import cmd_table
 
 def work(args):
     atexit.register(print, "exit handlers ran")
     print("working", flush=True)
-    exec("import time; [time.sleep(0.01) for _ in range(6000)]")
+    exec("for _ in range(6000): time.sleep(0.01)")
     return 0
 
 cmd_table.cmd_table = work
