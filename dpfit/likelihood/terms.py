@@ -47,7 +47,7 @@ class Term(abc.ABC):
 
     def at_mass(self, m: float):
         """ln L as a function of the coupling alone at one mass m (MeV), for the many evaluations of a
-        fixed-mass fit; a term computes what depends on m once (same values as :meth:`logl`)."""
+        fixed-mass fit; a :class:`SeparableTerm` computes what depends on m once (same values as :meth:`logl`)."""
         return lambda eps: self.logl(m, eps)
 
     def coupling_edges(self, masses: np.ndarray) -> np.ndarray:
@@ -86,8 +86,28 @@ class Term(abc.ABC):
         return NotImplemented
 
 
+class SeparableTerm(Term):
+    """A term whose ln L is :meth:`coupling_logl` of the coupling and of :meth:`mass_part`, what it computes
+    from the mass alone: :meth:`logl` composes the two, and :meth:`at_mass` computes the mass part once."""
+
+    @abc.abstractmethod
+    def mass_part(self, m):
+        """What ln L needs of the masses m (MeV)."""
+
+    @abc.abstractmethod
+    def coupling_logl(self, part, eps) -> np.ndarray:
+        """ln L at couplings ``eps`` given ``part = mass_part(m)``; broadcasts."""
+
+    def logl(self, m, eps):
+        return self.coupling_logl(self.mass_part(m), eps)
+
+    def at_mass(self, m: float):
+        part = self.mass_part(m)
+        return lambda eps: self.coupling_logl(part, eps)
+
+
 @dataclass(frozen=True)
-class Gm2Gaussian(Term):
+class Gm2Gaussian(SeparableTerm):
     """Gaussian in a lepton's anomalous moment: −2 ln L = ((δa(m, ε) − Δa)/σ)², ε ≥ 0.
 
     δa(m, ε) = (α ε²/2π) F_V(m/m_ℓ) (Pospelov 2009, eq. 2). Δa, σ dimensionless;
@@ -107,19 +127,14 @@ class Gm2Gaussian(Term):
         """k(m) = α F_V(m/m_ℓ)/2π, so that δa = k ε²."""
         return self.alpha / (2.0 * np.pi) * loop_vector(mass_ratio(m, self.lepton_mass))
 
-    def logl(self, m, eps):
-        """−½ pull²; −∞ for ε < 0 and where the pull overflows (ε ≳ 1e74)."""
-        return self._logl(self.shift_per_eps2(m), eps)
+    mass_part = shift_per_eps2
 
-    def _logl(self, k, eps):
+    def coupling_logl(self, k, eps):
+        """−½ pull² with k = k(m); −∞ for ε < 0 and where the pull overflows (ε ≳ 1e74)."""
         eps = np.asarray(eps, dtype=float)
         with np.errstate(over="ignore"):
             pull = (k * eps * eps - self.delta) / self.sigma
             return np.where(eps >= 0.0, -0.5 * pull * pull, -np.inf)
-
-    def at_mass(self, m: float):
-        k = self.shift_per_eps2(m)
-        return lambda eps: self._logl(k, eps)
 
 
 def covered(m, mass: np.ndarray, mass_range: tuple[float, float]) -> np.ndarray:
@@ -142,7 +157,7 @@ def loglog_interp(m, mass: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class Exclusion(Term):
+class Exclusion(SeparableTerm):
     """Step term of an exclusion: ε inside any excluded band lower_b(m) < ε < upper_b(m) is
     excluded, inside [m_lo, m_hi] and the contour's own mass span.
 
@@ -202,15 +217,10 @@ class Exclusion(Term):
         lo, hi = self.band_edges(m)
         return (lo[0], hi[0]) if self.bands == 1 else (lo, hi)
 
-    def logl(self, m, eps):
-        return self._logl(self.band_edges(m), eps)
+    mass_part = band_edges
 
-    def at_mass(self, m: float):
-        edges = self.band_edges(m)
-        return lambda eps: self._logl(edges, eps)
-
-    @staticmethod
-    def _logl(edges, eps):
+    def coupling_logl(self, edges, eps):
+        """0 outside every band, −∞ inside one, given ``edges = band_edges(m)``."""
         lo, hi = edges
         eps = np.asarray(eps, dtype=float)
         excluded = np.zeros(np.broadcast_shapes(lo.shape[1:], eps.shape), dtype=bool)
@@ -236,7 +246,7 @@ class Exclusion(Term):
 
 
 @dataclass(frozen=True)
-class PoissonLimit(Term):
+class PoissonLimit(SeparableTerm):
     """A one-sided upper limit ε_up(m) read as a counting experiment with zero observed events and
     no background: the expected signal is N_c (ε/ε_up)², N_c = −ln(1 − CL), so
 
@@ -270,15 +280,10 @@ class PoissonLimit(Term):
             up = up * np.sqrt(1.0 + self.invisible_ratio)
         return np.where(covered(m, self.mass, self.mass_range), up, np.nan)
 
-    def logl(self, m, eps):
-        """−N_c (ε/ε_up)² inside the mass range, 0 outside; −∞ for ε < 0."""
-        return self._logl(self.limit_at(m), eps)
+    mass_part = limit_at
 
-    def at_mass(self, m: float):
-        up = self.limit_at(m)
-        return lambda eps: self._logl(up, eps)
-
-    def _logl(self, up, eps):
+    def coupling_logl(self, up, eps):
+        """−N_c (ε/ε_up)² inside the mass range (``up = limit_at(m)``), 0 outside; −∞ for ε < 0."""
         eps = np.asarray(eps, dtype=float)
         with np.errstate(over="ignore", invalid="ignore"):
             value = np.where(np.isnan(up), 0.0, -self.signal_at_limit * (eps / up) ** 2)
@@ -286,7 +291,7 @@ class PoissonLimit(Term):
 
 
 @dataclass(frozen=True)
-class PreferredRegion(Term):
+class PreferredRegion(SeparableTerm):
     """Preferred region: ε_lo ≤ ε ≤ ε_hi, and m within m0 ± σ_m (box) or Gaussian in m.
 
     ln L = 0 inside, −∞ outside; with ``mass_model='gaussian'`` the mass adds
@@ -318,14 +323,10 @@ class PreferredRegion(Term):
         lo, hi = self.mass_range()
         return np.where((m >= lo) & (m <= hi), 0.0, -np.inf)
 
-    def logl(self, m, eps):
-        return self._logl(self.mass_logl(m), eps)
+    mass_part = mass_logl
 
-    def at_mass(self, m: float):
-        mass_part = self.mass_logl(m)
-        return lambda eps: self._logl(mass_part, eps)
-
-    def _logl(self, mass_part, eps):
+    def coupling_logl(self, mass_part, eps):
+        """``mass_part = mass_logl(m)`` inside [ε_lo, ε_hi], −∞ outside."""
         eps = np.asarray(eps, dtype=float)
         inside = (eps >= self.eps_lower) & (eps <= self.eps_upper)
         return np.where(inside, mass_part, -np.inf)
