@@ -62,12 +62,12 @@ def finish(fig, target, made: bool, crop: bool = True) -> None:
             pyplot().close(fig)
 
 
-def layout_with_legend_below(fig, legend, rect_top: float = 1.0) -> None:
+def layout_with_legend_below(fig, legend) -> None:
     """``tight_layout`` over the canvas above a figure legend anchored at the bottom centre: the strip the
     legend needs is measured, so everything fits the canvas and saving needs no crop."""
     legend.set_bbox_to_anchor((0.5, 0.0), transform=fig.transFigure)
     height = legend.get_window_extent().height / fig.bbox.height
-    fig.tight_layout(rect=(0, min(height + 0.01, 0.9), 1, rect_top))
+    fig.tight_layout(rect=(0, min(height + 0.01, 0.9), 1, 1))
 
 
 def log_axis(ax, which: str, values) -> None:
