@@ -373,11 +373,11 @@ def test_analysis_file_inside_its_own_overlay_is_skipped(tmp_path):
 def test_profile_minimum_equals_a_dense_search_for_every_step_term_type():
     """The vectorised profile (χ² at 0, sqrt(x*) and every term's edges) equals the minimum over a dense ε grid
     with every edge added, for the reference analysis plus a step term that only defines ``allowed``."""
-    from dpfit.inference.profile import gaussian_minimum_x, profile_minimum
+    from dpfit.inference.profile import profile_minimum, quadratic_minimum_x
     from dpfit.likelihood.terms import Term
 
     base = Analysis(electron="Rb20").likelihood()
-    centre = float(np.sqrt(gaussian_minimum_x(base, 16.7)))
+    centre = float(np.sqrt(quadratic_minimum_x(base, 16.7)))
     low, high = 0.95 * centre, 1.05 * centre  # a gap around the unconstrained minimum, below 17 MeV
 
     class Gap(Term):

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import eps_quadrature
 from dpfit.model.analysis import Analysis
-from dpfit.inference.window import gm2_band, interval_algebra, profile_window
+from dpfit.inference.window import interval_algebra, profile_window
 
 M_E = 0.51099895069
 
@@ -39,7 +39,7 @@ def test_band_of_negative_delta_is_empty_above_two_sigma():
     from dpfit.likelihood.terms import Gm2Gaussian
 
     term = Gm2Gaussian("e", "e", "X", -1.02e-12, 0.26e-12, M_E, 1 / 137)
-    assert gm2_band(term, 16.7) == []  # -1.02 + 2 x 0.26 < 0
+    assert term.band(16.7, 2.0)[0] == []  # -1.02 + 2 x 0.26 < 0
 
 
 def test_window_cli_json_keys(cli, tmp_path):

@@ -47,8 +47,8 @@ def _chi2_min(terms: list, couplings: str, mass: float) -> tuple[float, Goodness
 
 
 def compatibility(joint: JointLikelihood, mass: float) -> Compatibility:
-    """The goodness of fit of each (g−2) term alone and the tension of each pair, at mass (MeV)."""
-    gauss = joint.gaussian_terms()
+    """The goodness of fit of each measurement term alone and the tension of each pair, at mass (MeV)."""
+    gauss = joint.measurements()
     own = {}
     single = {}
     for term in gauss:
@@ -56,7 +56,7 @@ def compatibility(joint: JointLikelihood, mass: float) -> Compatibility:
             own[term.name] = _chi2_min([term], joint.couplings, mass)
         except NoAllowedRegion:
             continue
-        single[f"gm2:{term.scenario}"] = own[term.name][1]
+        single[term.label] = own[term.name][1]
     pairs = []
     for a, b in combinations(gauss, 2):
         if joint.mode.parameter_of(a.lepton) != joint.mode.parameter_of(b.lepton):
@@ -64,6 +64,5 @@ def compatibility(joint: JointLikelihood, mass: float) -> Compatibility:
         if a.name not in own or b.name not in own:
             continue
         chi2_pair, _ = _chi2_min([a, b], joint.couplings, mass)
-        pairs.append(tension(f"gm2:{a.scenario}", f"gm2:{b.scenario}", chi2_pair, own[a.name][0], own[b.name][0],
-                             1, 1, 1))
+        pairs.append(tension(a.label, b.label, chi2_pair, own[a.name][0], own[b.name][0], 1, 1, 1))
     return Compatibility(float(mass), single, pairs)

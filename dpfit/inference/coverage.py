@@ -25,7 +25,7 @@ from dpfit.errors import InputError
 from dpfit.inference.executors import Executor
 from dpfit.inference.frequentist import METHODS
 from dpfit.inference.levels import Level
-from dpfit.inference.toys import ToyModel, chunk_rng, run_toy_chunks, toy_offsets
+from dpfit.inference.toys import ToyModel, chunk_rng, run_toy_chunks, toy_draws
 
 
 @dataclass(frozen=True)
@@ -47,22 +47,25 @@ def _greater_equal_counts(calibration: np.ndarray, values: np.ndarray) -> np.nda
 def covered_chunk(job: CoverageJob, chunk: int, size: int) -> np.ndarray:
     """Number of toys of one chunk whose interval contains ε_true, for each ε_true."""
     rng = chunk_rng(job.seed, chunk)
-    u = toy_offsets(job.model, rng, size)
-    v = toy_offsets(job.model, rng, size) if job.method != "chi2" else None
+    model = job.model
+    toys = toy_draws(model, rng, size)
+    calibration = toy_draws(model, rng, size) if job.method != "chi2" else None
     alpha = 1.0 - job.probability
     out = np.zeros(job.eps_true.size, dtype=np.int64)
-    model = job.model
     for i, eps in enumerate(job.eps_true):
         x = float(eps) ** 2
+        u, n = toys.at(model, x)
         if job.method == "chi2":
-            out[i] = np.count_nonzero(model.delta_chi2(x, x + u) <= job.threshold)
-        elif job.method == "fc":
-            above = _greater_equal_counts(model.delta_chi2(x, x + v), model.delta_chi2(x, x + u))
+            out[i] = np.count_nonzero(model.delta_chi2(x, u, n) <= job.threshold)
+            continue
+        v, m = calibration.at(model, x)
+        if job.method == "fc":
+            above = _greater_equal_counts(model.delta_chi2(x, v, m), model.delta_chi2(x, u, n))
             out[i] = np.count_nonzero(above > alpha * size)
-        else:
-            q = model.q_tilde(x, x + u)
-            n_sb = _greater_equal_counts(model.q_tilde(x, x + v), q)
-            n_b = _greater_equal_counts(model.q_tilde(x, v), q)
+        else:  # under x = 0 no event is expected: every count is 0
+            q = model.q_tilde(x, u, n)
+            n_sb = _greater_equal_counts(model.q_tilde(x, v, m), q)
+            n_b = _greater_equal_counts(model.q_tilde(x, calibration.offsets, None if m is None else 0), q)
             out[i] = np.count_nonzero(n_sb > alpha * n_b)
     return out
 

@@ -26,8 +26,10 @@ N_SIGMA = 3.0
 
 
 def normalisation(model) -> float:
-    """Σ over the Gaussian terms of −ln(σ √(2π)) (σ dimensionless: Δa's error)."""
-    return float(sum(-np.log(t.sigma * np.sqrt(2 * np.pi)) for t in model.joint.gaussian_terms()))
+    """Σ over the terms of the constant that normalises each as a density of its data
+    (:meth:`dpfit.likelihood.terms.Term.log_normalisation`: −ln(σ √(2π)) for a Gaussian (g−2) term, σ
+    dimensionless: Δa's error; 0 for a zero-event Poisson limit, already a probability, and for walls)."""
+    return model.joint.log_normalisation()
 
 
 def evidence_row(label: str, model, sampler: str = "grid", nlive: int = 400, seed: int = 1) -> dict:

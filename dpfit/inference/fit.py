@@ -35,7 +35,8 @@ from dpfit.errors import InputError, NoAllowedRegion
 from dpfit.inference.gof import GoodnessOfFit, goodness_of_fit
 from dpfit.inference.intervals import BOUNDARY, RANGE_END, Interval, build_interval, edge_owner
 from dpfit.inference.levels import DEFAULT_LEVELS, Level, parse_levels
-from dpfit.inference.profile import crossing, gaussian_minimum_x, merge, piece_candidate, profile_minimum
+from dpfit.inference.profile import (crossing, merge, numeric_piece_minimum, piece_candidate, profile_minimum,
+                                     quadratic_minimum_x)
 from dpfit.likelihood.joint import JointLikelihood
 
 #: Mass-grid points for profiling over a free mass.
@@ -104,11 +105,14 @@ def _migrad(minuit: Minuit) -> Minuit:
 
 
 def _minimise_piece(chi2, joint, m, lo, hi) -> PieceMinimum:
-    """MIGRAD on χ²(ε) with ε limited to [lo, hi], started at the closed-form piece minimum.
+    """MIGRAD on χ²(ε) with ε limited to [lo, hi], started at the closed-form piece minimum (or, for terms
+    without one, at the numerical piece minimum).
 
     A minimum whose χ² does not beat the piece edge's is reported on that edge.
     """
-    start = piece_candidate(float(gaussian_minimum_x(joint, m)), lo, hi)
+    x_star = quadratic_minimum_x(joint, m)
+    start = (piece_candidate(float(x_star), lo, hi) if x_star is not None
+             else numeric_piece_minimum(chi2, lo, hi)[0])
     if start == lo:  # start inside the limits, a little off the edge
         start = lo + 1e-3 * ((hi if np.isfinite(hi) else 2.0 * lo + 1e-3) - lo)
 
@@ -161,7 +165,7 @@ def fit_coupling(joint: JointLikelihood, m: float, levels=None) -> tuple[PieceMi
     if not pieces:
         raise NoAllowedRegion("analysis", None, f"no coupling is allowed at m = {m:g} MeV (every eps excluded)")
     chi2 = _chi2_function(joint, m)
-    if joint.gaussian_terms():
+    if joint.measurements():
         minima = [_minimise_piece(chi2, joint, m, lo, hi) for lo, hi in pieces]
     else:  # only step terms: χ² is constant on each allowed piece, nothing to minimise
         minima = [PieceMinimum(lo, hi, lo, float(chi2(lo)), True, None) for lo, hi in pieces]
@@ -169,7 +173,7 @@ def fit_coupling(joint: JointLikelihood, m: float, levels=None) -> tuple[PieceMi
     if not minima:
         raise NoAllowedRegion("analysis", None, f"no coupling has finite likelihood at m = {m:g} MeV")
     best = min(minima, key=lambda p: p.chi2)
-    on_boundary = best.at_edge is not None and bool(joint.gaussian_terms())
+    on_boundary = best.at_edge is not None and bool(joint.measurements())
     intervals = {}
     for level in _levels(levels):
         threshold = level.delta_chi2(1)
@@ -202,13 +206,14 @@ def fit_fixed_mass(joint: JointLikelihood, m: float, levels=None) -> FitResult:
     chi2_min, converged, fitted, bounded = 0.0, True, 0, 0
     for name, part in joint.parts().items():
         best, _, iv = fit_coupling(part, m, levels)
-        if part.gaussian_terms():
+        if part.measurements():
             fitted += 1
             boundary[name] = _edge_name(part, m, best)
             bounded += boundary[name] is not None
         else:
             boundary[name] = None
-            notes.append(f"{name}: no (g-2) term, the likelihood is flat: the intervals are the allowed regions")
+            notes.append(f"{name}: no measurement reads it, the likelihood is flat: the intervals are the allowed "
+                         f"regions")
         best_fit[name] = best.eps
         chi2_min += best.chi2
         converged &= best.valid
@@ -340,9 +345,9 @@ def fit_free_mass(joint: JointLikelihood, mass_range: tuple[float, float],
         raise NoAllowedRegion("analysis", None, "no allowed point in the mass range")
     mass_notes, constrained = _mass_notes(chi2, masses, m_fit)
     boundary = {"eps": _edge_name(part, m_fit, piece) if piece.at_edge is not None else None}
-    on_boundary = boundary["eps"] is not None and bool(part.gaussian_terms())
+    on_boundary = boundary["eps"] is not None and bool(part.measurements())
     intervals, more = _profile_intervals(part, np.append(masses, m_fit), eps_range, chi2_fit, levels, on_boundary)
-    fitted = (1 if part.gaussian_terms() else 0) + constrained
+    fitted = (1 if part.measurements() else 0) + constrained
     gof = _gof(joint, chi2_fit, fitted, int(on_boundary))
     return FitResult({"m": m_fit, "eps": eps_fit}, chi2_fit, {"eps": intervals}, gof, valid, joint.names, False,
                      boundary, notes + mass_notes + more)

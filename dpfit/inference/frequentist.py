@@ -32,7 +32,7 @@ import numpy as np
 from dpfit.errors import InputError
 from dpfit.inference.executors import Executor
 from dpfit.inference.levels import Level
-from dpfit.inference.toys import ToyModel, chunk_rng, run_toy_chunks, toy_offsets
+from dpfit.inference.toys import ToyModel, chunk_rng, run_toy_chunks, toy_draws
 
 METHODS = {"fc": "Feldman-Cousins (likelihood-ratio ordering, eps >= 0)",
            "cls": "CLs upper limit (q-tilde test statistic)",
@@ -67,26 +67,33 @@ class IntervalJob:
 
 def count_chunk(job: IntervalJob, chunk: int, size: int) -> np.ndarray:
     """Counts of toys with statistic ≥ observed at each test point: rows [under x] (fc) or [under x, under 0] (cls)."""
-    u = toy_offsets(job.model, chunk_rng(job.seed, chunk), size)
+    model = job.model
+    draws = toy_draws(model, chunk_rng(job.seed, chunk), size)
     rows = 1 if job.method == "fc" else 2
     counts = np.zeros((rows, job.xs.size), dtype=np.int64)
     for first in range(0, size, TOY_BLOCK):
-        ut = u[first:first + TOY_BLOCK]
+        tile = slice(first, first + TOY_BLOCK)
+        ut = draws.offsets[tile]
         for start in range(0, job.xs.size, BLOCK):
             block = slice(start, start + BLOCK)
             x, obs = job.xs[block, None], job.observed[block, None]
-            if job.method == "fc":
-                counts[0, block] += (job.model.delta_chi2(x, x + ut) >= obs).sum(axis=1)
+            if draws.uniforms is None:  # Gaussian data alone: x* = x + u
+                x_star, n = x + ut, None
             else:
-                counts[0, block] += (job.model.q_tilde(x, x + ut) >= obs).sum(axis=1)
-                counts[1, block] += (job.model.q_tilde(x, ut[None, :]) >= obs).sum(axis=1)
+                x_star, n = x + ut, draws.at(model, x)[1][:, tile]
+            if job.method == "fc":
+                counts[0, block] += (model.delta_chi2(x, x_star, n) >= obs).sum(axis=1)
+            else:  # under x = 0 no event is expected: every count is 0
+                counts[0, block] += (model.q_tilde(x, x_star, n) >= obs).sum(axis=1)
+                counts[1, block] += (model.q_tilde(x, ut[None, :], None if n is None else 0) >= obs).sum(axis=1)
     return counts
 
 
 def grid_points(model: ToyModel, points: int = GRID_POINTS) -> np.ndarray:
-    """Grid in x = ε² from 0 to max(x*, 0) + GRID_SIGMAS σ_x, uniform in ε (dense near the boundary,
-    where the p-value of the likelihood-ratio ordering bends fastest), with the allowed pieces' edges added."""
-    top = max(model.x_observed, 0.0) + GRID_SIGMAS * model.sigma_x
+    """Grid in x = ε² from 0 to max(x̂, 0) + GRID_SIGMAS σ_x (x̂ the fit of the data), uniform in ε (dense
+    near the boundary, where the p-value of the likelihood-ratio ordering bends fastest), with the allowed
+    pieces' edges added."""
+    top = max(float(model.best_x(model.x_observed, model.count)), 0.0) + GRID_SIGMAS * model.sigma_x
     edges = [e * e for piece in model.pieces for e in piece if np.isfinite(e) and e * e < top]
     return np.unique(np.concatenate([np.linspace(0.0, np.sqrt(top), points) ** 2, edges]))
 
@@ -94,13 +101,14 @@ def grid_points(model: ToyModel, points: int = GRID_POINTS) -> np.ndarray:
 def observed_statistic(model: ToyModel, method: str, xs) -> np.ndarray:
     """t_obs (fc, chi2) or q̃_obs (cls) of the data at test points x."""
     if method == "cls":
-        return model.q_tilde(xs, model.x_observed)
-    return model.delta_chi2(xs, model.x_observed)
+        return model.q_tilde(xs, model.x_observed, model.count)
+    return model.delta_chi2(xs, model.x_observed, model.count)
 
 
 # ---------------------------------------------------------------- closed forms (Gaussian x*, one piece [0, ∞))
 def closed_form_applies(model: ToyModel) -> bool:
-    return model.pieces == ((0.0, np.inf),)
+    """Gaussian data alone on the single piece ε ≥ 0: x* is exactly Gaussian, the formulae are exact."""
+    return model.pieces == ((0.0, np.inf),) and model.rate == 0.0
 
 
 def closed_form_p(model: ToyModel, method: str, x):
@@ -205,11 +213,26 @@ class IntervalResult:
 
 
 def chi2_interval(model: ToyModel, level: Level) -> list[list[float]]:
-    """{x allowed : Δχ²(x) ≤ Δχ²(level)} in closed form, as ε pieces."""
-    x0 = model.x_observed
-    r = np.sqrt(level.delta_chi2() / model.information + (float(model.best_x(x0)) - x0) ** 2)
-    lo, hi = max(x0 - r, 0.0), x0 + r
-    pieces = [[max(lo, a * a), min(hi, b * b)] for a, b in model.pieces if max(lo, a * a) <= min(hi, b * b)]
+    """{x allowed : Δχ²(x) ≤ Δχ²(level)} of the data, as ε pieces: Δχ² is convex in x, so each piece holds
+    at most one run, its ends found by brentq from the piece's own minimum."""
+    from dpfit.inference.profile import crossing
+
+    c = level.delta_chi2()
+    f = lambda x: float(model.delta_chi2(x, model.x_observed, model.count)) - c  # noqa: E731
+    pieces = []
+    for a, b in model.pieces:
+        lo, hi = a * a, b * b
+        inner = ToyModel(model.mass, model.k, model.delta, model.sigma, ((a, b),), model.names, model.rate,
+                         model.count)
+        x_min = float(inner.best_x(model.x_observed, model.count))
+        if f(x_min) > 0:
+            continue
+        left = lo if f(lo) <= 0 else crossing(f, lo, x_min)
+        right = max(2.0 * x_min, x_min + model.sigma_x)
+        while np.isinf(hi) and f(right) <= 0:
+            right *= 2.0
+        right = min(right, hi)
+        pieces.append([left, right if f(right) <= 0 else crossing(f, x_min, right)])
     return _to_eps(pieces)[0]
 
 
@@ -259,6 +282,8 @@ def frequentist_interval(model: ToyModel, method: str, level: Level, ntoys: int 
     if closed_form_applies(model):
         closed = _to_eps(closed_form_interval(model, method, alpha, xs))[0]
         notes += _compare(eps, eps_err, closed)
+    elif model.rate > 0:
+        notes.append("asymptotic formulae not applied: a Poisson count makes x* non-Gaussian")
     else:
         notes.append("asymptotic formulae not applied: step terms cut the coupling axis at this mass")
     return IntervalResult(method, level, model.mass, eps, eps_err, ntoys, int(seed), sides, closed, notes)

@@ -24,9 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
-from dpfit.likelihood.terms import Exclusion, PreferredRegion
 from dpfit.model.model import Model
 
 #: Relative offset of the nodes placed either side of a hard wall.
@@ -215,17 +213,15 @@ class GridPosterior:
 
 
 def _coupling_nodes(part, masses, eps_range, log_eps: bool, n: int) -> np.ndarray:
-    """Uniform u nodes plus the walls of every step term at each mass and clusters around each (g−2) band."""
+    """Uniform u nodes plus the walls of every step term at each mass and clusters around each measurement's
+    bands (:meth:`dpfit.likelihood.terms.Term.band` at 0.5σ steps to 5σ)."""
     lo, hi = eps_range
     edges = part.coupling_edges(masses).ravel()
     walls = list(edges[np.isfinite(edges) & (edges > 0)])
-    for term in part.gaussian_terms():
+    for term in part.measurements():
         for m in (masses[0], masses[len(masses) // 2], masses[-1]):
-            k = float(term.shift_per_eps2(m))
-            for s in np.arange(-10, 11) / 2.0:
-                target = term.delta + s * term.sigma
-                if target > 0:
-                    walls.append(float(np.sqrt(target / k)))
+            for s in np.arange(0, 11) / 2.0:
+                walls += [e for piece in term.band(float(m), s)[0] for e in piece if 0 < e < np.inf]
     eps = np.array(sorted(set(_with_neighbours(set(walls), lo, hi))))
     to_u = np.log10 if log_eps else (lambda x: np.asarray(x, dtype=float))
     u = np.concatenate([np.linspace(to_u(lo), to_u(hi), n), to_u(eps) if eps.size else []])
@@ -233,30 +229,16 @@ def _coupling_nodes(part, masses, eps_range, log_eps: bool, n: int) -> np.ndarra
 
 
 def _mass_nodes(joint, mass_range, n: int) -> np.ndarray:
+    """Uniform mass nodes plus every term's mass breaks (:meth:`JointLikelihood.mass_breaks`) with neighbours."""
     lo, hi = mass_range
-    breaks = []
-    for term in joint.terms:
-        if isinstance(term, Exclusion):
-            breaks += list(term.mass_range) + ([float(v) for v in term.mass] if term.mass.size > 1 else [])
-        if isinstance(term, PreferredRegion) and term.mass_model == "box":
-            breaks += list(term.mass_range())
-    return np.unique(np.concatenate([np.linspace(lo, hi, n), _with_neighbours(breaks, lo, hi)]))
-
-
-def _mass_prior(model: Model, m: np.ndarray) -> np.ndarray:
-    lo, hi = model.mass_range
-    if model.mass_gaussian is None:
-        return np.full_like(m, 1.0 / (hi - lo))
-    mean, sigma = model.mass_gaussian
-    norm = stats.norm.cdf(hi, mean, sigma) - stats.norm.cdf(lo, mean, sigma)
-    return stats.norm.pdf(m, mean, sigma) / norm
+    return np.unique(np.concatenate([np.linspace(lo, hi, n), _with_neighbours(joint.mass_breaks(), lo, hi)]))
 
 
 def _build(model: Model, n_eps: int, n_mass: int) -> GridPosterior:
-    joint = model.joint
+    joint = model.posterior_likelihood()
     log_eps = model.eps_prior == "log-uniform"
     masses = _mass_nodes(joint, model.mass_range, n_mass)
-    mass_weights = _trapezoid_weights(masses) * _mass_prior(model, masses)
+    mass_weights = _trapezoid_weights(masses) * np.exp(model.mass_log_prior(masses))
     grids = {}
     for name in joint.mode.names:
         part = joint.part(name) if joint.couplings == "lepton" else joint

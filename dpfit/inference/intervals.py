@@ -65,14 +65,17 @@ def step_edge_owner(joint: JointLikelihood, m: float, value: float, rel: float =
     return None
 
 
-def gaussian_edge_owner(joint: JointLikelihood, m: float, value: float) -> str | None:
-    """The (g−2) term whose χ² changes fastest at ``value``: the one that closes the region there."""
+def measurement_edge_owner(joint: JointLikelihood, m: float, value: float, rel: float = 1e-6) -> str | None:
+    """The measurement term whose χ² changes fastest at ``value`` (a central difference of −2 ln L in ε):
+    the one that closes the region there."""
     best, owner = -1.0, None
-    for term in joint.gaussian_terms():
-        k = float(term.shift_per_eps2(m))
-        slope = abs(2.0 * (k * value * value - term.delta) / term.sigma**2 * 2.0 * k * value)
-        if slope > best:
-            best, owner = slope, f"gm2:{term.scenario}"
+    step = rel * value
+    for term in joint.measurements():
+        with np.errstate(over="ignore", invalid="ignore"):
+            up, down = -2.0 * term.logl(m, value + step), -2.0 * term.logl(m, max(value - step, 0.0))
+        slope = abs(float(up - down))
+        if np.isfinite(slope) and slope > best:
+            best, owner = slope, term.label
     return owner
 
 
@@ -82,4 +85,4 @@ def edge_owner(joint: JointLikelihood, m: float, value: float) -> str:
         return BOUNDARY
     if not np.isfinite(value):
         return "open"
-    return step_edge_owner(joint, m, value) or gaussian_edge_owner(joint, m, value) or "unknown"
+    return step_edge_owner(joint, m, value) or measurement_edge_owner(joint, m, value) or "unknown"

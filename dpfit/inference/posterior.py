@@ -8,15 +8,12 @@ truncated to that range); ε over the analysis ε range.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from dpfit.errors import InputError, NoAllowedRegion
-from dpfit.likelihood.joint import JointLikelihood
-from dpfit.likelihood.terms import PreferredRegion
-from dpfit.model.model import Model
+from dpfit.model.model import Model, mass_log_prior
 
 
 @dataclass(frozen=True)
@@ -40,15 +37,12 @@ class Posterior:
         return [10.0**c for c in cols] if self.log_eps else cols
 
     def log_prior(self, theta: np.ndarray) -> np.ndarray:
-        m = theta[:, 0]
-        inside = (m >= self.mass_range[0]) & (m <= self.mass_range[1])
+        """ln π(θ) up to a constant: the mass prior of :func:`dpfit.model.model.mass_log_prior`, flat in each
+        coupling's prior coordinate over the ε range."""
+        inside = np.ones(theta.shape[0], dtype=bool)
         for eps in self.couplings(theta):
             inside &= (eps >= self.eps_range[0]) & (eps <= self.eps_range[1])
-        lp = np.where(inside, 0.0, -np.inf)
-        if self.mass_gaussian is not None:
-            mean, sigma = self.mass_gaussian
-            lp = lp - 0.5 * ((m - mean) / sigma) ** 2
-        return lp
+        return np.where(inside, mass_log_prior(theta[:, 0], self.mass_range, self.mass_gaussian), -np.inf)
 
     def __call__(self, theta: np.ndarray) -> np.ndarray:
         theta = np.atleast_2d(theta)
@@ -74,10 +68,7 @@ def posterior(model: Model) -> Posterior:
 
     if model.mass_range is None:
         raise InputError("analysis", "mass_range", "without a preferred region, give a mass range")
-    joint = model.joint
-    if model.mass_gaussian is not None:  # the region's mass is the prior: not counted again in the likelihood
-        joint = JointLikelihood([dataclasses.replace(t, mass_model="none") if isinstance(t, PreferredRegion) else t
-                                 for t in joint.terms], joint.couplings)
+    joint = model.posterior_likelihood()
     log_eps = model.eps_prior == "log-uniform"
     prefix = "log10_" if log_eps else ""
     names = ("m",) + tuple(prefix + p for p in joint.parameters[1:])

@@ -1,10 +1,11 @@
 """The surviving coupling window, three ways, with the confidence of each and the goodness of fit.
 
-1. Interval algebra — the source paper's method: at the mass, intersect the
-   preferred region's ε range, the complement of every exclusion (each at its
-   own CL) and the 2σ band of every (g−2) term,
-   ε ∈ [sqrt(max(Δa − 2σ, 0)/k), sqrt((Δa + 2σ)/k)] with δa = k ε² (empty when
-   Δa + 2σ < 0). It mixes levels, and says which.
+1. Interval algebra — the source paper's method: at the mass, intersect what
+   every term allows at its own level (:meth:`dpfit.likelihood.terms.Term.band`):
+   the preferred region's ε range, the complement of every exclusion (each at its
+   own CL), a zero-event limit's ε ≤ ε_up (at its CL) and the 2σ band of every
+   (g−2) term, ε ∈ [sqrt(max(Δa − 2σ, 0)/k), sqrt((Δa + 2σ)/k)] with δa = k ε²
+   (empty when Δa + 2σ < 0). It mixes levels, and says which.
 2. Profile likelihood — Δχ² ≤ c of the joint likelihood at the mass (c from the
    level, 2σ by default: Δχ² ≤ 4), under the exclusions
    (:func:`dpfit.inference.fit.fit_fixed_mass`).
@@ -33,21 +34,12 @@ from dpfit.inference.gof import GOF_THRESHOLD, GoodnessOfFit
 from dpfit.inference.intervals import Interval
 from dpfit.inference.levels import Level, format_percent, parse_level
 from dpfit.likelihood.joint import JointLikelihood
-from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, PreferredRegion, intersect
+from dpfit.likelihood.terms import intersect
 
 #: Number of σ of the (g−2) bands in the paper's interval algebra.
 BAND_SIGMAS = 2.0
 #: Masses of the interval algebra's scan over the mass range.
 ALGEBRA_MASSES = 171
-
-
-def gm2_band(term: Gm2Gaussian, mass: float, n_sigma: float = BAND_SIGMAS) -> list[tuple[float, float]]:
-    """ε range where δa(m, ε) lies within Δa ± nσ (the paper's band), as a list of pieces."""
-    k = float(term.shift_per_eps2(mass))
-    top = term.delta + n_sigma * term.sigma
-    if top < 0:
-        return []
-    return [(float(np.sqrt(max(term.delta - n_sigma * term.sigma, 0.0) / k)), float(np.sqrt(top / k)))]
 
 
 def _window_joint(joint: JointLikelihood) -> JointLikelihood:
@@ -56,11 +48,10 @@ def _window_joint(joint: JointLikelihood) -> JointLikelihood:
 
 
 def interval_algebra(joint: JointLikelihood, mass: float) -> list[list[float]]:
-    """The paper's window at one mass: step terms' allowed pieces ∩ the 2σ (g−2) bands."""
-    part = _window_joint(joint)
-    pieces = part.allowed(mass)
-    for term in part.gaussian_terms():
-        pieces = intersect(pieces, gm2_band(term, mass))
+    """The paper's window at one mass: the intersection of what every term allows at its own level."""
+    pieces = [(0.0, np.inf)]
+    for term in _window_joint(joint).terms:
+        pieces = intersect(pieces, term.band(mass, BAND_SIGMAS)[0])
     return [[lo, hi] for lo, hi in pieces]
 
 
@@ -70,20 +61,17 @@ def profile_window(joint: JointLikelihood, mass: float, level: str | Level = "2s
     return fit_fixed_mass(joint, mass, [level]).intervals[joint.mode.window_parameter][level.label].pieces
 
 
-def algebra_composition(joint: JointLikelihood) -> list[str]:
-    """What the interval algebra intersects, each with its own confidence level."""
+def algebra_composition(joint: JointLikelihood, mass: float) -> list[str]:
+    """What the interval algebra intersects at mass (MeV), each with its own confidence level."""
     out = []
-    band = format_percent(parse_level(f"{BAND_SIGMAS:g}sigma").probability)
     for term in _window_joint(joint).terms:
-        if isinstance(term, Gm2Gaussian):
-            out.append(f"gm2:{term.scenario}: Delta a +- {BAND_SIGMAS:g} sigma band ({band} two-sided)")
-        elif isinstance(term, Exclusion):
-            cl = f"{format_percent(term.cl)} CL" if term.cl is not None else "CL not stated"
-            out.append(f"{term.name}: excluded region at {cl}")
-        elif isinstance(term, PreferredRegion):
-            out.append(f"{term.name}: preferred region, a box with no stated CL")
+        level = term.band(mass, BAND_SIGMAS)[1]
+        if level.probability is None:
+            out.append(f"{level.term}: {level.what} with no stated CL")
+        elif level.sided == "CL":
+            out.append(f"{level.term}: {level.what} at {format_percent(level.probability)} CL")
         else:
-            out.append(f"{term.name}: {type(term).__name__}")
+            out.append(f"{level.term}: {level.what} ({format_percent(level.probability)} {level.sided})")
     return out
 
 
@@ -178,7 +166,7 @@ def window(analysis, mass: float | None = None, *, level: str | Level = "2sigma"
     from dpfit.model.coverage import coverage_notes, limits_composition
 
     result = WindowResult(float(mass), parameter, joint.names, level, "excluded" if excluded else "allowed",
-                          fitted.gof, gof_threshold, compat, interval_algebra(joint, mass), algebra_composition(joint),
+                          fitted.gof, gof_threshold, compat, interval_algebra(joint, mass), algebra_composition(joint, mass),
                           envelope, None, None, None, tuple(mass_range), None)
     result.limits = limits_composition(analysis)
     result.notes += coverage_notes(model) + coverage_notes(model, mass)

@@ -119,8 +119,35 @@ class JointLikelihood:
 
     @property
     def ndata(self) -> int:
-        """Number of measurements (Gaussian terms); step terms carry none."""
+        """Number of measurements the terms declare (:attr:`Term.ndata`); walls carry none."""
         return sum(t.ndata for t in self.terms)
+
+    def measurements(self) -> list[Term]:
+        """The terms whose ln L varies smoothly with the coupling (:attr:`Term.smooth`): what a fit fits."""
+        return [t for t in self.terms if t.smooth]
+
+    def quadratic(self, m) -> tuple[np.ndarray, np.ndarray] | None:
+        """(A, B) with −2 ln L = A x² + B x + g(m) in x = ε² inside the allowed pieces, summed over the terms
+        (:meth:`Term.quadratic`), at masses m (MeV); None when some term has no closed form."""
+        total_a = total_b = np.zeros(np.shape(m))
+        for term in self.terms:
+            coefficients = term.quadratic(m)
+            if coefficients is None:
+                return None
+            total_a, total_b = total_a + coefficients[0], total_b + coefficients[1]
+        return np.asarray(total_a, dtype=float), np.asarray(total_b, dtype=float)
+
+    def without_mass_parts(self) -> JointLikelihood:
+        """The same likelihood with every term's mass-only part removed (:meth:`Term.without_mass_part`)."""
+        return JointLikelihood([t.without_mass_part() for t in self.terms], self.couplings)
+
+    def log_normalisation(self) -> float:
+        """Σ of the terms' normalisation constants (:meth:`Term.log_normalisation`)."""
+        return float(sum(t.log_normalisation() for t in self.terms))
+
+    def mass_breaks(self) -> list[float]:
+        """Every term's :meth:`Term.mass_breaks` (MeV)."""
+        return [float(b) for t in self.terms for b in t.mass_breaks()]
 
     # -- evaluation
     def coupling_of(self, lepton: str, couplings: tuple) -> np.ndarray:

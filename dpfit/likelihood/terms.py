@@ -1,12 +1,27 @@
-"""Likelihood terms over (m, ε): the abstract :class:`Term` and the three kinds dpfit's cards make.
+"""Likelihood terms over (m, ε): the abstract :class:`Term`, what a term can declare, and the kinds dpfit's
+cards make.
 
-Each term reads the mass m (MeV) and the coupling of one lepton
-(``term.lepton``) and returns ln L on numpy arrays of any broadcastable shape:
+Each term reads the mass m (MeV) and the coupling of one lepton (``term.lepton``; its parameter name is
+``term.reads``, ``eps_e`` or ``eps_mu``, which a :class:`dpfit.likelihood.joint.JointLikelihood` maps to
+its own parameters by name) and returns ln L on numpy arrays of any broadcastable shape. Inference never
+asks a term's class: it asks what the term declares (see :class:`Term`):
+
+- ``ndata``: measurements it holds (degrees of freedom for a goodness of fit);
+- ``smooth``: ln L varies continuously with the coupling (a measurement of it), as opposed to a hard wall;
+- :meth:`Term.quadratic`: −2 ln L = a x² + b x + g(m) in x = ε² inside the allowed pieces (closed-form
+  profiles and toys), or None (then inference minimises numerically);
+- :meth:`Term.allowed` / :meth:`Term.coupling_edges`: hard walls;
+- :meth:`Term.mass_logl` / :meth:`Term.without_mass_part`: a part that depends on the mass alone;
+- :meth:`Term.toy_data`: how to draw a pseudo-experiment (:class:`GaussianData`, :class:`CountData`);
+- :meth:`Term.band`: what the term allows in the source paper's interval algebra, and at which level.
+
+The kinds:
 
 - :class:`Gm2Gaussian`: −2 ln L = ((δa_ℓ(m, ε) − Δa)/σ)², ε ≥ 0, with
   δa_ℓ = (α ε²/2π) F_V(m/m_ℓ) (Pospelov, PRD 80 (2009) 095002, eq. 2);
 - :class:`Exclusion`: ln L = −∞ inside the excluded band, 0 elsewhere, and no
   effect outside the mass range where the limit exists;
+- :class:`PoissonLimit`: a one-sided limit read as zero observed events, −2 ln L = 2 N_c (ε/ε_up)²;
 - :class:`PreferredRegion`: 0 inside, −∞ outside (optionally Gaussian in m).
 
 Like ``iminuit.cost.Cost``, a term is a cost function (−2 ln L, errordef 1)
@@ -17,6 +32,8 @@ and terms add with ``+`` (and ``sum``) into a
 from __future__ import annotations
 
 import abc
+import dataclasses
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,18 +41,58 @@ import numpy as np
 from dpfit.physics.loops import loop_vector, mass_ratio
 
 
+@dataclass(frozen=True)
+class BandLevel:
+    """What a term's piece of the interval algebra holds: ``what`` it is, its probability (None: not
+    stated) and whether it is 'two-sided', 'one-sided' or an exclusion's 'CL'."""
+
+    term: str
+    what: str
+    probability: float | None = None
+    sided: str = ""
+
+
+@dataclass(frozen=True)
+class GaussianData:
+    """A measurement d ~ N(k x, σ) of x = ε² (pseudo-experiments fluctuate ``observed``): k per unit ε², d and
+    σ in the measurement's units (dimensionless Δa for a (g−2) term)."""
+
+    k: float
+    observed: float
+    sigma: float
+
+
+@dataclass(frozen=True)
+class CountData:
+    """A count n ~ Poisson(rate · x) of x = ε² (pseudo-experiments draw n): ``rate`` expected events per unit
+    ε², ``observed`` the observed count."""
+
+    rate: float
+    observed: int
+
+
 class Term(abc.ABC):
     """A likelihood term reading the mass m (MeV) and the coupling of ``lepton`` ('e' or 'mu').
 
-    Subclasses implement :meth:`logl`; a step term also implements
-    :meth:`allowed`. ``ndata`` counts the measurements the term holds (the
-    degrees of freedom it brings to a goodness of fit; 0 for a step term).
+    Subclasses implement :meth:`logl` and declare what they can do (see the module docstring); the
+    defaults say "nothing": no data, no walls, no closed form, no mass part, no pseudo-experiments.
     """
 
     name: str
     lepton: str
     ndata: int = 0
+    smooth: bool = False
     errordef = 1.0
+
+    @property
+    def reads(self) -> str:
+        """The name of the coupling this term reads: 'eps_e' or 'eps_mu'."""
+        return f"eps_{self.lepton}"
+
+    @property
+    def label(self) -> str:
+        """How outputs name the term (interval edges, compositions)."""
+        return self.name
 
     @abc.abstractmethod
     def logl(self, m, eps) -> np.ndarray:
@@ -44,6 +101,41 @@ class Term(abc.ABC):
     def allowed(self, m: float) -> list[tuple[float, float]] | None:
         """Coupling intervals this term allows at mass m (None: it does not restrict ε)."""
         return None
+
+    def quadratic(self, m) -> tuple[np.ndarray, np.ndarray] | None:
+        """(a, b) with −2 ln L = a x² + b x + g(m), x = ε², inside the pieces :meth:`allowed` leaves, at masses
+        m (MeV); a ≥ 0 (convex in x). None: no closed form (inference minimises numerically). A term that is
+        not :attr:`smooth` is a wall: (0, 0), it does not depend on the coupling where it allows it."""
+        if self.smooth:
+            return None
+        zero = np.zeros(np.shape(m))
+        return zero, zero
+
+    def mass_logl(self, m) -> np.ndarray | None:
+        """The part of ln L that depends on the mass alone (None: no such part)."""
+        return None
+
+    def without_mass_part(self) -> Term:
+        """The term with its mass-only part removed (the mass handed to a prior instead, counted once)."""
+        return self
+
+    def toy_data(self, m: float) -> GaussianData | CountData | None:
+        """How to draw a pseudo-experiment of this term at mass m (MeV); None: nothing to fluctuate (a wall)."""
+        return None
+
+    def log_normalisation(self) -> float:
+        """The constant that makes exp(ln L) a normalised density of the data (0 where it is already)."""
+        return 0.0
+
+    def band(self, m: float, n_sigma: float) -> tuple[list[tuple[float, float]], BandLevel]:
+        """(pieces, what they hold) this term allows in the interval algebra at mass m, with ``n_sigma`` the
+        width of a measurement's band; a wall's allowed pieces by default (everything without walls)."""
+        pieces = self.allowed(m)
+        return ([(0.0, np.inf)] if pieces is None else pieces), BandLevel(self.label, "allowed region")
+
+    def mass_breaks(self) -> tuple[float, ...]:
+        """Masses (MeV) where the term starts, ends or bends (for mass grids)."""
+        return ()
 
     def at_mass(self, m: float):
         """ln L as a function of the coupling alone at one mass m (MeV), for the many evaluations of a
@@ -122,12 +214,39 @@ class Gm2Gaussian(SeparableTerm):
     lepton_mass: float
     alpha: float
     ndata = 1
+    smooth = True
+
+    @property
+    def label(self) -> str:
+        return f"gm2:{self.scenario}"
 
     def shift_per_eps2(self, m):
         """k(m) = α F_V(m/m_ℓ)/2π, so that δa = k ε²."""
         return self.alpha / (2.0 * np.pi) * loop_vector(mass_ratio(m, self.lepton_mass))
 
     mass_part = shift_per_eps2
+
+    def quadratic(self, m):
+        """((k/σ)², −2kΔ/σ²): the pull² expanded in x = ε²."""
+        k = self.shift_per_eps2(m)
+        return (k / self.sigma) ** 2, -2.0 * k * self.delta / self.sigma**2
+
+    def toy_data(self, m: float) -> GaussianData:
+        return GaussianData(float(self.shift_per_eps2(m)), self.delta, self.sigma)
+
+    def log_normalisation(self) -> float:
+        """−ln(σ √(2π)): the Gaussian density of Δa."""
+        return float(-np.log(self.sigma * np.sqrt(2.0 * np.pi)))
+
+    def band(self, m: float, n_sigma: float):
+        """ε where δa(m, ε) lies within Δa ± nσ (the source paper's band; empty when Δa + nσ < 0)."""
+        k = float(self.shift_per_eps2(m))
+        top = self.delta + n_sigma * self.sigma
+        text = BandLevel(self.label, f"Delta a +- {n_sigma:g} sigma band", math.erf(n_sigma / math.sqrt(2.0)),
+                         "two-sided")
+        if top < 0:
+            return [], text
+        return [(float(np.sqrt(max(self.delta - n_sigma * self.sigma, 0.0) / k)), float(np.sqrt(top / k)))], text
 
     def coupling_logl(self, k, eps):
         """−½ pull² with k = k(m); −∞ for ε < 0 and where the pull overflows (ε ≳ 1e74)."""
@@ -233,6 +352,12 @@ class Exclusion(SeparableTerm):
         lo, hi = self.band_edges(np.asarray(masses, dtype=float))
         return np.concatenate([lo, hi])
 
+    def band(self, m: float, n_sigma: float):
+        return self.allowed(m), BandLevel(self.name, "excluded region", self.cl, "CL")
+
+    def mass_breaks(self) -> tuple[float, ...]:
+        return tuple(self.mass_range) + (tuple(float(v) for v in self.mass) if self.mass.size > 1 else ())
+
     def allowed(self, m: float):
         """The complement of the union of the excluded bands at mass m, as sorted pieces."""
         lo, hi = self.band_edges(m)
@@ -267,6 +392,8 @@ class PoissonLimit(SeparableTerm):
     cl: float
     invisible_ratio: float = 0.0
     visible_decay: bool = True
+    ndata = 1
+    smooth = True
 
     @property
     def signal_at_limit(self) -> float:
@@ -288,6 +415,26 @@ class PoissonLimit(SeparableTerm):
         with np.errstate(over="ignore", invalid="ignore"):
             value = np.where(np.isnan(up), 0.0, -self.signal_at_limit * (eps / up) ** 2)
         return np.where(eps >= 0.0, value, -np.inf)
+
+    def quadratic(self, m):
+        """(0, 2 N_c/ε_up²): −2 ln L is linear in x = ε² (0 outside the mass range)."""
+        up = self.limit_at(m)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            b = np.where(np.isnan(up), 0.0, 2.0 * self.signal_at_limit / up**2)
+        return np.zeros(np.shape(b)), b
+
+    def toy_data(self, m: float) -> CountData:
+        """Zero observed events, N_c/ε_up² expected per unit ε² (none outside the mass range)."""
+        up = float(self.limit_at(m))
+        return CountData(0.0 if np.isnan(up) else self.signal_at_limit / up**2, 0)
+
+    def band(self, m: float, n_sigma: float):
+        up = float(self.limit_at(m))
+        text = BandLevel(self.name, "upper limit (zero observed events, no background)", self.cl, "one-sided")
+        return ([(0.0, np.inf)] if np.isnan(up) else [(0.0, up)]), text
+
+    def mass_breaks(self) -> tuple[float, ...]:
+        return tuple(self.mass_range) + (tuple(float(v) for v in self.mass) if self.mass.size > 1 else ())
 
 
 @dataclass(frozen=True)
@@ -335,6 +482,16 @@ class PreferredRegion(SeparableTerm):
         if not np.isfinite(self.mass_logl(m)):
             return []
         return [(self.eps_lower, self.eps_upper)]
+
+    def without_mass_part(self) -> PreferredRegion:
+        """The region with its mass left free (the mass then comes from a prior)."""
+        return dataclasses.replace(self, mass_model="none")
+
+    def band(self, m: float, n_sigma: float):
+        return self.allowed(m), BandLevel(self.name, "preferred region, a box")
+
+    def mass_breaks(self) -> tuple[float, ...]:
+        return self.mass_range() if self.mass_model == "box" else ()
 
     def coupling_edges(self, masses: np.ndarray) -> np.ndarray:
         """ε_lo and ε_hi at the masses the region allows, NaN elsewhere; shape (2, n)."""

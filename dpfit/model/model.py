@@ -8,8 +8,11 @@ analysis' description (for provenance).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
+
+import numpy as np
 
 from dpfit.inputs.records import RegionCard
 from dpfit.likelihood.joint import JointLikelihood
@@ -46,3 +49,31 @@ class Model:
     @property
     def couplings(self) -> str:
         return self.joint.couplings
+
+    def posterior_likelihood(self) -> JointLikelihood:
+        """The likelihood a posterior multiplies with the priors. With a Gaussian mass prior (taken from the
+        preferred region) every term's mass-only part is removed: the region's mass enters once, as the
+        prior (:meth:`dpfit.likelihood.terms.Term.without_mass_part`). The chain, the grid posterior, the
+        evidence and nested sampling all take their likelihood from here, and their mass prior from
+        :meth:`mass_log_prior`."""
+        return self.joint.without_mass_parts() if self.mass_gaussian is not None else self.joint
+
+    def mass_log_prior(self, m) -> np.ndarray:
+        """ln π(m), normalised over the mass range (MeV⁻¹): uniform, or the Gaussian of ``mass_gaussian``
+        truncated to the range; −∞ outside it."""
+        return mass_log_prior(m, self.mass_range, self.mass_gaussian)
+
+
+def mass_log_prior(m, mass_range: tuple[float, float], mass_gaussian: tuple[float, float] | None) -> np.ndarray:
+    """ln π(m) of a mass prior over ``mass_range`` (MeV): uniform, or Gaussian (mean, σ) truncated to the range
+    and normalised there; −∞ outside the range."""
+    m = np.asarray(m, dtype=float)
+    lo, hi = mass_range
+    inside = (m >= lo) & (m <= hi)
+    if mass_gaussian is None:
+        value = np.full(m.shape, -math.log(hi - lo))
+    else:
+        mean, sigma = mass_gaussian
+        norm = 0.5 * (math.erf((hi - mean) / (sigma * math.sqrt(2))) - math.erf((lo - mean) / (sigma * math.sqrt(2))))
+        value = -0.5 * ((m - mean) / sigma) ** 2 - math.log(sigma * math.sqrt(2 * math.pi) * norm)
+    return np.where(inside, value, -np.inf)
