@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dpfit.cli.options import add_analysis_options, analysis_from_args, emit
+from dpfit.cli.options import add_analysis_options, analysis_from_args, emit, positive_number
 from dpfit.cli.parallel import add_construction_options, executor_from_args, whole_toys
 
 
@@ -17,8 +17,10 @@ def cmd_interval(args) -> int:
     analysis = analysis_from_args(args)
     model = ToyModel.from_joint(analysis.likelihood(), args.mass, source="option --mass")
     store = f"{args.out}.chunks" if args.out else None
-    result = frequentist_interval(model, args.method, level, whole_toys(args), args.seed, executor_from_args(args),
-                                  store_dir=store, progress=not args.no_progress)
+    toys = whole_toys(args)
+    max_toys = toys if args.max_toys is None else whole_toys(args, "max_toys")
+    result = frequentist_interval(model, args.method, level, toys, args.seed, executor_from_args(args),
+                                  store_dir=store, progress=not args.no_progress, max_toys=max_toys)
     doc = result.to_dict()
     doc["provenance"] = provenance(analysis.inputs, command="interval", analysis=analysis.describe())
     emit(to_json(doc), args.out)
@@ -31,5 +33,7 @@ def register(sub) -> None:
     p = sub.add_parser("interval", help="Feldman-Cousins, CLs or delta-chi2 interval of eps at fixed mass, by toys")
     add_analysis_options(p)
     add_construction_options(p, "fc", "0.6827", toys=100_000)
+    p.add_argument("--max-toys", type=positive_number, metavar="N",
+                   help="where --toys cannot resolve the level, double them up to N (default: --toys)")
     p.add_argument("--out", metavar="FILE", help="write the JSON to FILE; an interrupted run resumes from FILE.chunks/")
     p.set_defaults(func=cmd_interval)

@@ -38,9 +38,11 @@ def executor_from_args(args):
     return Executor.parse(args.executor, int(args.jobs), source="option --executor")
 
 
-def whole_toys(args) -> int:
+def whole_toys(args, field: str = "toys") -> int:
+    """The whole number of toys of option ``--toys`` (or ``--max-toys``: field 'max_toys')."""
     from dpfit.errors import InputError
 
-    if args.toys != int(args.toys):
-        raise InputError("option --toys", None, f"expected a whole number of toys, got {args.toys:g}")
-    return int(args.toys)
+    value = getattr(args, field)
+    if value != int(value):
+        raise InputError(f"option --{field.replace('_', '-')}", None, f"expected a whole number of toys, got {value:g}")
+    return int(value)

@@ -43,8 +43,9 @@ from dpfit.likelihood.joint import JointLikelihood
 MASS_GRID_POINTS = 201
 #: Couplings grid points (log-spaced over the analysis range) for profiles over a free mass.
 EPS_GRID_POINTS = 2000
-#: A profile χ²(m) varying by less than this over the mass range leaves the mass unconstrained.
-FLAT_MASS_CHI2 = 0.1
+#: A profile χ²(m) varying by at most this over the mass range leaves the mass unconstrained (Δχ²(m) ≤ 1:
+#: every mass of the range is inside the 1σ interval).
+FLAT_MASS_CHI2 = 1.0
 
 
 @dataclass
@@ -76,6 +77,7 @@ class FitResult:
     mass_fixed: bool
     boundary: dict[str, str | None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    mass_constrained: bool = True
 
     def pieces(self, label: str | None = None, parameter: str | None = None) -> list[list[float]]:
         """The pieces of one interval (default: the first level, the first coupling)."""
@@ -86,7 +88,7 @@ class FitResult:
         return {"best_fit": self.best_fit, "chi2_min": self.chi2_min, "gof": self.gof.to_dict(),
                 "intervals": {p: {label: iv.to_dict() for label, iv in ivs.items()} for p, ivs in self.intervals.items()},
                 "converged": self.converged, "terms": self.terms, "mass_fixed": self.mass_fixed,
-                "boundary": self.boundary, "notes": self.notes}
+                "mass_constrained": self.mass_constrained, "boundary": self.boundary, "notes": self.notes}
 
 
 def _chi2_function(joint: JointLikelihood, m: float):
@@ -296,9 +298,9 @@ def _mass_notes(chi2: np.ndarray, masses: np.ndarray, m_fit: float) -> tuple[lis
     finite = chi2[np.isfinite(chi2)]
     spread = float(finite.max() - finite.min())
     lo, hi = float(masses[0]), float(masses[-1])
-    if spread < FLAT_MASS_CHI2:
-        return [f"mass unconstrained: the profile chi2 varies by {spread:.2g} over {lo:g}-{hi:g} MeV; "
-                f"the best mass is arbitrary within that range"], False
+    if spread <= FLAT_MASS_CHI2:
+        return [f"mass not constrained: the profile chi2 varies by {spread:.2g} (<= {FLAT_MASS_CHI2:g}) over "
+                f"{lo:g}-{hi:g} MeV; no best-fit mass is quoted"], False
     step = masses[1] - masses[0]
     if m_fit - lo < 0.5 * step or hi - m_fit < 0.5 * step:
         return [f"best-fit mass {m_fit:.5g} MeV is on the edge of the mass range {lo:g}-{hi:g} MeV"], True
@@ -323,10 +325,11 @@ def fit_free_mass(joint: JointLikelihood, mass_range: tuple[float, float],
         best = fit_fixed_mass(joint, masses[k], levels)
         mass_notes, constrained = _mass_notes(total, masses, masses[k])
         notes = ["lepton couplings with free mass: best mass from the profile grid, intervals at that mass"]
-        gof = _gof(joint, best.chi2_min, sum(b is not None for b in best.best_fit.values()) - 1 + constrained,
-                   sum(b is not None for b in best.boundary.values()))
+        fitted = sum(b is not None for b in best.best_fit.values()) - 1
+        gof = _free_mass_gof(joint, masses, best.best_fit, best.chi2_min, fitted,
+                             sum(b is not None for b in best.boundary.values()))
         return FitResult(best.best_fit, best.chi2_min, best.intervals, gof, best.converged, joint.names, False,
-                         best.boundary, notes + mass_notes + best.notes)
+                         best.boundary, notes + mass_notes + best.notes, constrained)
     part, chi2 = profiles["eps"]
     m0 = masses[int(np.argmin(chi2))]
     piece = fit_coupling(part, m0, levels)[0]
@@ -347,10 +350,25 @@ def fit_free_mass(joint: JointLikelihood, mass_range: tuple[float, float],
     boundary = {"eps": _edge_name(part, m_fit, piece) if piece.at_edge is not None else None}
     on_boundary = boundary["eps"] is not None and bool(part.measurements())
     intervals, more = _profile_intervals(part, np.append(masses, m_fit), eps_range, chi2_fit, levels, on_boundary)
-    fitted = (1 if part.measurements() else 0) + constrained
-    gof = _gof(joint, chi2_fit, fitted, int(on_boundary))
+    gof = _free_mass_gof(joint, masses, {"m": m_fit, "eps": eps_fit}, chi2_fit, 1 if part.measurements() else 0,
+                         int(on_boundary))
     return FitResult({"m": m_fit, "eps": eps_fit}, chi2_fit, {"eps": intervals}, gof, valid, joint.names, False,
-                     boundary, notes + mass_notes + more)
+                     boundary, notes + mass_notes + more, constrained)
+
+
+def _free_mass_gof(joint: JointLikelihood, masses: np.ndarray, best: dict, chi2_min: float, couplings: int,
+                   bounded: int) -> GoodnessOfFit:
+    """Goodness of fit with the mass free: χ²_min's distribution calibrated by toys from the best fit
+    (:mod:`dpfit.inference.free_mass_gof`); the fixed-mass rule (mass not counted) where a term declares no
+    pseudo-experiment, said in the distribution."""
+    from dpfit.inference.free_mass_gof import calibrate
+    from dpfit.inference.gof import calibrated_goodness_of_fit
+
+    ndof = max(joint.ndata - couplings, 0)
+    calibration = calibrate(joint, masses, best, chi2_min) if joint.ndata else None
+    if calibration is None:
+        return _gof(joint, chi2_min, couplings, bounded)
+    return calibrated_goodness_of_fit(chi2_min, ndof, calibration)
 
 
 def fit(target, mass: float | None = None, mass_range=None, eps_range=None, levels=None) -> FitResult:

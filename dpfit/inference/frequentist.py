@@ -204,12 +204,16 @@ class IntervalResult:
     sides: str
     closed_form: list | None = None
     notes: list[str] = field(default_factory=list)
+    construction: str = ""
+    toy_intervals: list | None = None
+    reliable: bool = True
 
     def to_dict(self) -> dict:
         return {"method": self.method, "description": METHODS[self.method], "cl": self.level.probability,
                 "level": self.level.label, "sides": self.sides, "mass_MeV": self.mass, "coupling": "eps",
-                "intervals": self.intervals, "edge_mc_errors": self.edge_errors, "toys": self.toys,
-                "seed": self.seed, "asymptotic_intervals": self.closed_form, "notes": self.notes}
+                "intervals": self.intervals, "construction": self.construction, "edge_mc_errors": self.edge_errors,
+                "toys": self.toys, "seed": self.seed, "toy_intervals": self.toy_intervals,
+                "asymptotic_intervals": self.closed_form, "notes": self.notes}
 
 
 def chi2_interval(model: ToyModel, level: Level) -> list[list[float]]:
@@ -236,18 +240,13 @@ def chi2_interval(model: ToyModel, level: Level) -> list[list[float]]:
     return _to_eps(pieces)[0]
 
 
-def frequentist_interval(model: ToyModel, method: str, level: Level, ntoys: int = 0, seed: int = 1,
-                         executor: Executor = Executor(), store_dir=None, progress: bool = False,
-                         points: int = GRID_POINTS) -> IntervalResult:
-    """The ``method`` (fc, cls, chi2) interval of ε at the model's mass and ``level``, from ``ntoys`` toys."""
-    if method not in METHODS:
-        raise InputError("interval", "method", f"expected one of {', '.join(METHODS)}, got '{method}'")
+def _toy_interval(model: ToyModel, method: str, level: Level, ntoys: int, seed: int, executor: Executor,
+                  store_dir, progress: bool, points: int):
+    """The toy construction with ``ntoys`` toys: (pieces in ε, their Monte-Carlo errors, the test grid in x,
+    notes, reliable). Unreliable: too few toys reach the level (fewer than MIN_TAIL_TOYS beyond the observed
+    statistic under ε = 0 for CLs, fewer than MIN_TAIL_TOYS expected beyond the critical value for FC);
+    the errors are then unknown (NaN), not small."""
     alpha = 1.0 - level.probability
-    if method == "chi2":
-        return IntervalResult("chi2", level, model.mass, chi2_interval(model, level), None, 0, None, "two-sided",
-                              notes=[f"{level.describe()} if Wilks' theorem holds; see the coverage command"])
-    if ntoys < 100:
-        raise InputError("interval", "toys", f"expected at least 100 toys, got {ntoys}")
     xs = grid_points(model, points)
     job = IntervalJob(model, method, xs, observed_statistic(model, method, xs), int(seed))
     total = run_toy_chunks(count_chunk, job, ntoys, executor, store_dir, progress=progress,
@@ -257,7 +256,6 @@ def frequentist_interval(model: ToyModel, method: str, level: Level, ntoys: int 
     err_sb = np.sqrt(p_sb * (1 - p_sb) / ntoys)
     if method == "fc":
         value, err = p_sb, np.sqrt(alpha * (1 - alpha) / ntoys) * np.ones_like(p_sb)
-        sides = "two-sided (Feldman-Cousins ordering; an upper limit when the lower edge is eps = 0)"
     else:
         p_b = total[1] / ntoys
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -265,19 +263,57 @@ def frequentist_interval(model: ToyModel, method: str, level: Level, ntoys: int 
             err = value * np.sqrt(np.where(p_sb > 0, (err_sb / p_sb) ** 2, 0.0)
                                   + np.where(p_b > 0, (1 - p_b) / (ntoys * p_b), 0.0))
         value = np.where(p_sb >= 1.0, 1.0, value)
-        sides = "one-sided upper limit"
     pieces, errors, reaches = _edges_from_curve(xs, value, err, alpha, allowed)
     eps, eps_err = _to_eps(pieces, errors)
     notes = [f"{ntoys} toys, seed {seed}; p-values on {xs.size} test points in eps^2, edges interpolated"]
+    reliable = True
+    if method == "fc" and alpha * ntoys < MIN_TAIL_TOYS:
+        notes.append(f"only {alpha * ntoys:.3g} toys are expected beyond the critical value at this level: the toy "
+                     f"FC edges are unreliable (Monte-Carlo errors unknown)")
+        eps_err = [[float("nan"), float("nan")] for _ in eps]
+        reliable = False
     if method == "cls" and eps:
         k = int(np.searchsorted(xs, pieces[-1][1]))
         tail = int(total[1, min(k, xs.size - 1)])
         if tail < MIN_TAIL_TOYS:
             notes.append(f"only {tail} toys under eps = 0 reach q_obs at the limit: the toy CLs limit is "
-                         f"unreliable (Monte-Carlo error unknown, given as null), ask for more toys")
+                         f"unreliable (Monte-Carlo error unknown)")
             eps_err[-1][1] = float("nan")
+            reliable = False
     if reaches:
-        notes.append("the interval reaches the end of the test grid (max(x*,0) + 10 sigma_x in eps^2)")
+        notes.append("the interval reaches the end of the test grid (max(x_hat,0) + 10 sigma_x in eps^2)")
+    return eps, eps_err, xs, notes, reliable
+
+
+def frequentist_interval(model: ToyModel, method: str, level: Level, ntoys: int = 0, seed: int = 1,
+                         executor: Executor = Executor(), store_dir=None, progress: bool = False,
+                         points: int = GRID_POINTS, max_toys: int | None = None) -> IntervalResult:
+    """The ``method`` (fc, cls, chi2) interval of ε at the model's mass and ``level``, from ``ntoys`` toys.
+
+    Where too few toys reach the level, the number of toys is doubled up to ``max_toys`` (default: no more
+    than asked). If the toys still cannot resolve it, the result is never their edge: with Gaussian data on
+    the single piece ε ≥ 0 the asymptotic formulae are exact and become the result (``construction`` says
+    so, the toys' edges stay in ``toy_intervals``); otherwise ``intervals`` is None, with a note.
+    """
+    if method not in METHODS:
+        raise InputError("interval", "method", f"expected one of {', '.join(METHODS)}, got '{method}'")
+    alpha = 1.0 - level.probability
+    if method == "chi2":
+        return IntervalResult("chi2", level, model.mass, chi2_interval(model, level), None, 0, None, "two-sided",
+                              notes=[f"{level.describe()} if Wilks' theorem holds; see the coverage command"],
+                              construction="delta chi2 of the data (closed form)")
+    if ntoys < 100:
+        raise InputError("interval", "toys", f"expected at least 100 toys, got {ntoys}")
+    max_toys = max(int(max_toys or ntoys), ntoys)
+    eps, eps_err, xs, notes, reliable = _toy_interval(model, method, level, ntoys, seed, executor, store_dir,
+                                                      progress, points)
+    while not reliable and 2 * ntoys <= max_toys:
+        ntoys *= 2
+        eps, eps_err, xs, more, reliable = _toy_interval(model, method, level, ntoys, seed, executor, None,
+                                                         progress, points)
+        notes = [notes[0].split(";")[0] + f" were too few; doubled to {ntoys} (--max-toys {max_toys})"] + more
+    sides = ("two-sided (Feldman-Cousins ordering; an upper limit when the lower edge is eps = 0)" if method == "fc"
+             else "one-sided upper limit")
     closed = None
     if closed_form_applies(model):
         closed = _to_eps(closed_form_interval(model, method, alpha, xs))[0]
@@ -286,7 +322,19 @@ def frequentist_interval(model: ToyModel, method: str, level: Level, ntoys: int 
         notes.append("asymptotic formulae not applied: a Poisson count makes x* non-Gaussian")
     else:
         notes.append("asymptotic formulae not applied: step terms cut the coupling axis at this mass")
-    return IntervalResult(method, level, model.mass, eps, eps_err, ntoys, int(seed), sides, closed, notes)
+    result = IntervalResult(method, level, model.mass, eps, eps_err, ntoys, int(seed), sides, closed, notes,
+                            construction=f"toys ({ntoys})", toy_intervals=eps, reliable=reliable)
+    if reliable:
+        return result
+    if closed is not None:
+        result.intervals, result.edge_errors = closed, None
+        result.construction = ("asymptotic formulae of Cowan et al. (2011), exact for Gaussian data on eps >= 0 "
+                               "(the toys could not resolve this level)")
+        result.reliable = True
+    else:
+        result.intervals, result.edge_errors = None, None
+        result.construction = "none: the toys could not resolve this level; ask for more (--max-toys)"
+    return result
 
 
 def _compare(toys, errors, closed) -> list[str]:

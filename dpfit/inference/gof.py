@@ -93,6 +93,15 @@ def goodness_of_fit(chi2_min: float, ndata: int, nfit: int, bounded: int = 0) ->
     return GoodnessOfFit(chi2_min, ndof, bounded, p, distribution, z, "one-sided" if one_sided else "two-sided")
 
 
+def calibrated_goodness_of_fit(chi2_min: float, ndof: int, calibration: dict) -> GoodnessOfFit:
+    """The goodness of fit of a fit whose χ²_min distribution was calibrated (the mass free:
+    :func:`dpfit.inference.free_mass_gof.calibrate`); ``ndof``: measurements − fitted couplings, the mass
+    not counted. The calibration's method is the distribution; Z two-sided."""
+    p = calibration["p_value"]
+    z = significance(p, False) if p > 0 else math.inf
+    return GoodnessOfFit(chi2_min, ndof, 0, p, f"mass free: {calibration['method']}", z, "two-sided")
+
+
 @dataclass(frozen=True)
 class Tension:
     """Parameter goodness of fit of two measurement terms (Maltoni–Schwetz)."""

@@ -41,7 +41,9 @@ def interval_line(name: str, label: str, interval) -> str:
 
 def fit_lines(result) -> list[str]:
     """Text lines of a :class:`dpfit.inference.fit.FitResult`."""
-    best = ", ".join(f"{k} = {format_number(v, 5)}" if v is not None else f"{k} free" for k, v in result.best_fit.items())
+    best = ", ".join(f"{k} = {format_number(v, 5)}" if v is not None else f"{k} free" for k, v in result.best_fit.items()
+                     if k != "m" or result.mass_constrained)
+    best = best if result.mass_constrained else f"m not constrained, {best}"
     lines = [f"terms: {', '.join(result.terms)}",
              f"best fit: {best} ({'mass fixed' if result.mass_fixed else 'mass free'})",
              f"goodness of fit: {result.gof.describe()}; converged: {result.converged}"]
@@ -52,7 +54,7 @@ def fit_lines(result) -> list[str]:
 
 def compatibility_lines(compat) -> list[str]:
     """The compatibility table as text: each (g−2) term's own fit, then each pair's tension."""
-    lines = [f"compatibility of the (g-2) terms at m = {compat.mass:g} MeV (parameter goodness of fit):"]
+    lines = [f"compatibility of the measurement terms at m = {compat.mass:g} MeV (parameter goodness of fit):"]
     for name, g in compat.single.items():
         lines.append(f"  {name} alone: {g.describe()}")
     for t in compat.pairs:

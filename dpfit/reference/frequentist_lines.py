@@ -22,6 +22,8 @@ TOYS = 20_000
 
 
 def _pieces(pieces, errors=None) -> str:
+    if pieces is None:
+        return "not resolved by the toys"
     if not pieces:
         return "empty"
     out = []
@@ -42,8 +44,9 @@ def frequentist_lines(mass: float = 16.7, levels=("0.6827", "0.95"), toys: int =
     out = ["## Frequentist intervals at fixed mass (one (g-2) term alone, no exclusions)", "",
            f"m = {mass:g} MeV; {toys} toys per interval (seed {seed}); FC two-sided by likelihood-ratio ordering "
            "with eps >= 0, CLs a one-sided upper limit with q-tilde, delta chi2 by Wilks; "
-           "edges ± Monte-Carlo error; asymptotic: the formulae of Cowan et al. (2011), exact here (x = eps^2 Gaussian).", "",
-           "| scenario | CL | delta chi2 | FC (toys) | FC (asymptotic) | CLs upper limit (toys) | CLs (asymptotic) |",
+           "edges ± Monte-Carlo error; a result the toys cannot resolve is the asymptotic one, said in the notes; "
+           "asymptotic: the formulae of Cowan et al. (2011), exact here (x = eps^2 Gaussian).", "",
+           "| scenario | CL | delta chi2 | FC (result) | FC (asymptotic) | CLs upper limit (result) | CLs (asymptotic) |",
            "|---|---|---|---|---|---|---|"]
     notes = []
     for label, changes in SCENARIOS:
@@ -58,4 +61,6 @@ def frequentist_lines(mass: float = 16.7, levels=("0.6827", "0.95"), toys: int =
                        f"{_pieces(fc.intervals, fc.edge_errors)} | {_pieces(fc.closed_form)} | "
                        f"{_pieces(cls.intervals, cls.edge_errors)} | {_pieces(cls.closed_form)} |")
             notes += [f"- {label}, {level.probability:.4g}, {r.method}: {n}" for r in (fc, cls) for n in r.notes[1:]]
+            notes += [f"- {label}, {level.probability:.4g}, {r.method}: the result is the {r.construction}; the toys "
+                      f"gave {_pieces(r.toy_intervals)}" for r in (fc, cls) if not r.construction.startswith("toys")]
     return out + ([""] + notes if notes else [])
