@@ -1,7 +1,8 @@
 """Profile-likelihood scans: Δχ²(ε) at fixed mass and Δχ²(m, ε) over a log-spaced grid.
 
-Δχ² is taken against the exact minimum (closed form per allowed piece, see
-:func:`dpfit.inference.fit.profile_minimum`), not against the smallest grid value. In
+Δχ² is taken against the exact minimum (closed form per allowed piece where the terms declare one, else
+numerical, see :func:`dpfit.inference.profile.profile_minimum`, and never above a grid point), not against
+the smallest grid value. In
 lepton-coupling mode the coupling not on the axis is profiled; because each
 term reads one coupling, that profile is the other part's own minimum at each
 mass. Excluded points have Δχ² = +inf.
@@ -81,6 +82,7 @@ def _chi2_grid(joint: JointLikelihood, axis: str, masses: np.ndarray, eps: np.nd
     on, off = _axis_parts(joint, axis)
     chi2 = -2.0 * on.logl(masses[:, None], eps[None, :])
     per_mass, _ = profile_minimum(on, masses)
+    per_mass = np.minimum(per_mass, chi2.min(axis=1))  # a numerical profile never lies above a grid point
     if off is not None:
         other, _ = profile_minimum(off, masses)
         chi2 = chi2 + other[:, None]
