@@ -15,7 +15,7 @@ EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130
 #: The option that sets each library field named in an error (the library never names flags).
 FIELD_FLAGS = {"mass_range": "--mass-range", "eps_range": "--eps-range", "mass": "--mass", "limits": "--limits",
-               "atomki": "--atomki", "muon": "--muon", "electron": "--electron", "couplings": "--couplings",
+               "atomki": "--atomki", "muon": "--muon", "electron": "--electron", "couplings": "--couplings", "vector_model": "--model",
                "invisible_ratio": "--invisible-ratio", "mass_prior": "--mass-prior", "eps_prior": "--eps-prior",
                "gof_threshold": "--gof-threshold", "levels": "--cl", "eps_true": "--eps-grid", "toys": "--toys",
                "method": "--method", "nsteps": "--steps"}
@@ -118,7 +118,12 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--no-atomki", dest="atomki", action="store_const", const="none", help="no ATOMKI region")
     group.add_argument("--invisible-ratio", type=limits.invisible_ratio, metavar="R",
                        help=f"Gamma_inv / Gamma_ee {help_range(*limits.INVISIBLE_RATIO)} (default 0)")
-    group.add_argument("--couplings", choices=("universal", "lepton"), help="one eps for all leptons, or eps_e and eps_mu")
+    group.add_argument("--model", metavar="NAME|FILE",
+                       help="the vector model, couplings in units of e: dark_photon, protophobic (default, the "
+                            "source paper's), B-L, B, Lmu-Ltau, Le-Lmu, Le-Ltau, lepton (free eps_e, eps_mu), axial, "
+                            "or a model file (.yaml)")
+    group.add_argument("--couplings", choices=("universal", "lepton"),
+                       help="alias: universal is --model protophobic, lepton is --model lepton")
     group.add_argument("--mass-range", nargs=2, type=limits.mass, metavar=("LO", "HI"),
                        help=f"mass range in MeV, each {help_range(*limits.MASS_MEV, 'MeV')}")
     group.add_argument("--eps-range", nargs=2, type=limits.coupling, metavar=("LO", "HI"),
@@ -148,7 +153,7 @@ def analysis_from_args(args):
     from dpfit.model.analysis import Analysis
 
     changes = {"muon": args.muon, "electron": args.electron, "limits": args.limits, "atomki": args.atomki,
-               "invisible_ratio": args.invisible_ratio, "couplings": args.couplings,
+               "invisible_ratio": args.invisible_ratio, "couplings": args.couplings, "vector_model": args.model,
                "convention": args.convention, "inputs_dir": args.inputs,
                "overrides": tuple(args.overrides) or None,
                "mass_range": tuple(args.mass_range) if args.mass_range else None,
@@ -156,6 +161,9 @@ def analysis_from_args(args):
                "mass_prior": args.mass_prior, "eps_prior": args.eps_prior,
                "limit_files": tuple(args.limit_files) or None, "limit_model": args.limit_model}
     changes = {k: v for k, v in changes.items() if v is not None}
+    if args.couplings is not None:
+        print(f"dpfit: note: --couplings {args.couplings} is an alias of --model "
+              f"{'lepton' if args.couplings == 'lepton' else 'protophobic'}", file=sys.stderr)
     if args.analysis:
         return Analysis.from_file(args.analysis, **changes)
     return Analysis(**changes)

@@ -381,11 +381,12 @@ def fit(target, mass: float | None = None, mass_range=None, eps_range=None, leve
     or a mass range is fitted with the mass free in its own mass range
     (:meth:`JointLikelihood.default_mass_range`: the preferred region's, else the exclusions').
     """
+    notes = []
     if isinstance(target, JointLikelihood):
         joint = target
     else:
         model = target.model() if hasattr(target, "model") else target
-        joint = model.joint
+        joint, notes = model.joint, list(model.notes)
         if mass is None and mass_range is None:
             if model.mass_range is None:
                 raise InputError("analysis", "mass_range", "without a preferred region, give a mass range or a mass")
@@ -393,11 +394,14 @@ def fit(target, mass: float | None = None, mass_range=None, eps_range=None, leve
         eps_range = model.eps_range if eps_range is None else eps_range
     eps_range = arguments.positive_range((1e-5, 1e-2) if eps_range is None else eps_range, "fit", "eps_range")
     if mass is not None:
-        return fit_fixed_mass(joint, arguments.real(mass, "fit", "mass", lo=0.0), levels)
-    if mass_range is not None:
-        mass_range = arguments.positive_range(mass_range, "fit", "mass_range")
-    if mass_range is None:
-        mass_range = joint.default_mass_range()
+        result = fit_fixed_mass(joint, arguments.real(mass, "fit", "mass", lo=0.0), levels)
+    else:
+        if mass_range is not None:
+            mass_range = arguments.positive_range(mass_range, "fit", "mass_range")
         if mass_range is None:
-            raise InputError("fit", "mass_range", "no term fixes a mass range: give a mass or a mass range (MeV)")
-    return fit_free_mass(joint, tuple(mass_range), eps_range, levels)
+            mass_range = joint.default_mass_range()
+            if mass_range is None:
+                raise InputError("fit", "mass_range", "no term fixes a mass range: give a mass or a mass range (MeV)")
+        result = fit_free_mass(joint, tuple(mass_range), eps_range, levels)
+    result.notes = notes + result.notes
+    return result

@@ -169,7 +169,7 @@ def window(analysis, mass: float | None = None, *, level: str | Level = "2sigma"
                           fitted.gof, gof_threshold, compat, interval_algebra(joint, mass), algebra_composition(joint, mass),
                           envelope, None, None, None, tuple(mass_range), None)
     result.limits = limits_composition(analysis)
-    result.notes += coverage_notes(model) + coverage_notes(model, mass)
+    result.notes += list(model.notes) + coverage_notes(model) + coverage_notes(model, mass)
     if excluded:
         result.notes.append(f"the data reject this analysis at m = {mass:g} MeV (p = {fitted.gof.p_value:.2g} < "
                             f"{gof_threshold:g}): no window; largest disagreement: {compat.worst()}")

@@ -19,7 +19,7 @@ import numpy as np
 from dpfit.errors import InputError
 from dpfit.inputs.contours import READERS, Contour, read_contour_bytes
 from dpfit.inputs.safety import confined
-from dpfit.inputs.records import ExclusionCard, Gm2Card, Measurement, RegionCard, contour_mass_range
+from dpfit.inputs.records import MECHANISM, ExclusionCard, Gm2Card, Measurement, RegionCard, contour_mass_range
 from dpfit.inputs.units import UNITS, unit_factor
 from dpfit.physics.coupling import eps_from_g
 
@@ -27,7 +27,7 @@ CONVENTIONS = ("precise", "paper")
 #: data file of each lepton's mass
 LEPTON_MASS = {"mu": "m_mu", "e": "m_e"}
 #: constants every input set must define, with the dimension of their unit
-CONSTANTS = {"alpha": "dimensionless", "m_mu": "mass", "m_e": "mass", "hbar": "action"}
+CONSTANTS = {"alpha": "dimensionless", "m_mu": "mass", "m_e": "mass", "hbar": "action", "m_pi_charged": "mass"}
 
 
 @dataclass(frozen=True)
@@ -244,7 +244,9 @@ class InputSet:
                 production = doc.get("production", "electron" if doc["lepton"] == "e" else "muon")
                 record = ExclusionCard(card.name, doc["lepton"], data["experiment"], float(data["cl"]), contour,
                                        mass_range, doc["visible_decay"], doc["default"], doc["description"], doc["data"],
-                                       production)
+                                       production, doc.get("mechanism", MECHANISM[production]),
+                                       doc.get("decay", "e_e" if doc["visible_decay"] else "invisible"),
+                                       doc.get("length_ratio"))
             else:
                 region = self.region(doc["data"])
                 record = RegionCard(card.name, doc["lepton"], region["experiment"], region["mass"],

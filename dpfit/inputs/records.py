@@ -37,10 +37,16 @@ class Gm2Card:
     data: str
 
 
+#: The production mechanism a card's ``production`` implies when it names none.
+MECHANISM = {"electron": "e_brem", "quark": "pi0_gamma", "muon": "mu_brem"}
+
+
 @dataclass(frozen=True)
 class ExclusionCard:
-    """An exclusion card: the excluded band(s) (contour in ε, masses in MeV), where it applies, its CL
-    (a probability) and the couplings its production and detection use ('electron', 'muon', 'quark')."""
+    """An exclusion card: the excluded band(s) of a dark photon (contour in ε, masses in MeV), where it applies,
+    its CL (a probability), the couplings its production and detection use ('electron', 'muon', 'quark'),
+    its production mechanism and final state as DarkCast names them, and a beam dump's decay-volume to
+    shielding length ratio (None: a prompt search)."""
 
     name: str
     lepton: str
@@ -53,6 +59,9 @@ class ExclusionCard:
     description: str
     data: str
     production: str = "electron"
+    mechanism: str = "e_brem"
+    decay: str = "e_e"
+    length_ratio: float | None = None
 
     @property
     def one_sided(self) -> bool:

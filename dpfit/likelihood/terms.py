@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dpfit.physics.loops import loop_vector, mass_ratio
+from dpfit.physics.loops import loop_axial, loop_vector, mass_ratio
 
 
 @dataclass(frozen=True)
@@ -202,8 +202,9 @@ class SeparableTerm(Term):
 class Gm2Gaussian(SeparableTerm):
     """Gaussian in a lepton's anomalous moment: −2 ln L = ((δa(m, ε) − Δa)/σ)², ε ≥ 0.
 
-    δa(m, ε) = (α ε²/2π) F_V(m/m_ℓ) (Pospelov 2009, eq. 2). Δa, σ dimensionless;
-    lepton_mass in MeV.
+    δa(m, ε) = ε² [Q_V² (α/2π) F_V(r) − Q_A² (α/π)(m_ℓ/m)² H(r)], r = m/m_ℓ, with Q_V and Q_A the vector and
+    axial charges of the lepton per unit ε (the source paper's Eq. 3–5; Pospelov 2009, eq. 2; Leveille,
+    Nucl. Phys. B137 (1978) 63): a dark photon has Q_V² = 1, Q_A = 0. Δa, σ dimensionless; lepton_mass in MeV.
     """
 
     name: str
@@ -213,6 +214,8 @@ class Gm2Gaussian(SeparableTerm):
     sigma: float
     lepton_mass: float
     alpha: float
+    vector_charge2: float = 1.0
+    axial_charge2: float = 0.0
     ndata = 1
     smooth = True
 
@@ -221,8 +224,13 @@ class Gm2Gaussian(SeparableTerm):
         return f"gm2:{self.scenario}"
 
     def shift_per_eps2(self, m):
-        """k(m) = α F_V(m/m_ℓ)/2π, so that δa = k ε²."""
-        return self.alpha / (2.0 * np.pi) * loop_vector(mass_ratio(m, self.lepton_mass))
+        """k(m) with δa = k ε²: Q_V² α F_V(r)/2π − Q_A² (α/π)(m_ℓ/m)² H(r) (negative for an axial boson)."""
+        r = mass_ratio(m, self.lepton_mass)
+        k = self.vector_charge2 * self.alpha / (2.0 * np.pi) * loop_vector(r)
+        if self.axial_charge2:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                k = k - self.axial_charge2 * self.alpha / np.pi * loop_axial(r) / (r * r)
+        return k
 
     mass_part = shift_per_eps2
 
@@ -239,14 +247,15 @@ class Gm2Gaussian(SeparableTerm):
         return float(-np.log(self.sigma * np.sqrt(2.0 * np.pi)))
 
     def band(self, m: float, n_sigma: float):
-        """ε where δa(m, ε) lies within Δa ± nσ (the source paper's band; empty when Δa + nσ < 0)."""
+        """ε where δa(m, ε) = k ε² lies within Δa ± nσ (the source paper's band; empty where no ε ≥ 0 reaches it,
+        e.g. Δa + nσ < 0 for a vector boson, k > 0)."""
         k = float(self.shift_per_eps2(m))
-        top = self.delta + n_sigma * self.sigma
+        ends = sorted(((self.delta - n_sigma * self.sigma) / k, (self.delta + n_sigma * self.sigma) / k))
         text = BandLevel(self.label, f"Delta a +- {n_sigma:g} sigma band", math.erf(n_sigma / math.sqrt(2.0)),
                          "two-sided")
-        if top < 0:
+        if ends[1] < 0:
             return [], text
-        return [(float(np.sqrt(max(self.delta - n_sigma * self.sigma, 0.0) / k)), float(np.sqrt(top / k)))], text
+        return [(math.sqrt(max(ends[0], 0.0)), math.sqrt(ends[1]))], text
 
     def coupling_logl(self, k, eps):
         """−½ pull² with k = k(m); −∞ for ε < 0 and where the pull overflows (ε ≳ 1e74)."""

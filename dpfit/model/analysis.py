@@ -29,32 +29,44 @@ from dpfit.inputs.schema import validate
 from dpfit.inputs.yaml_io import read_yaml
 from dpfit.likelihood.couplings import CouplingMode
 from dpfit.likelihood.joint import JointLikelihood
+from dpfit.inputs.model_cards import REFERENCE_MODEL, load_model
 from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, PoissonLimit, PreferredRegion
 from dpfit.model.model import EpsPrior, MassPrior, Model
+from dpfit.model.recast import Physics, RecastContour, recast_contour
+from dpfit.physics.vector_models import VectorModel, production_ratio
 
 
-def gm2_term(record: Gm2Card) -> Gm2Gaussian:
-    """The Gaussian (g−2) term of a scenario record."""
+def gm2_term(record: Gm2Card, model: VectorModel | None = None) -> Gm2Gaussian:
+    """The Gaussian (g−2) term of a scenario record, with the lepton's vector and axial charges under ``model``
+    (None: a dark photon's, Q_V² = 1)."""
+    vector2, axial2 = (1.0, 0.0) if model is None else (model.squared_charge(record.lepton),
+                                                         model.squared_charge(record.lepton, "axial"))
     return Gm2Gaussian(record.name, record.lepton, record.scenario, record.delta_a.value, record.delta_a.sigma,
-                       record.lepton_mass, record.alpha)
+                       record.lepton_mass, record.alpha, vector2, axial2)
 
 
-def exclusion_term(record: ExclusionCard, invisible_ratio: float, limit_model: str = "step") -> Exclusion | PoissonLimit:
-    """The term of an exclusion record, its edges moved by the invisible-width ratio: the hard step, or
-    with ``limit_model='poisson'`` and a one-sided limit, the zero-event Poisson form (band exclusions
-    stay hard)."""
-    contour = record.contour
+def exclusion_term(record: ExclusionCard, invisible_ratio: float, limit_model: str = "step",
+                   contour: RecastContour | None = None) -> Exclusion | PoissonLimit:
+    """The term of an exclusion record: the hard step, or with ``limit_model='poisson'`` and a one-sided limit,
+    the zero-event Poisson form (band exclusions stay hard). With a ``contour`` recast to a model (which
+    holds the invisible width) its edges are used as they are; without, the edges move by the
+    invisible-width ratio to first order."""
+    if contour is not None:
+        mass, lower, upper, invisible_ratio = contour.mass, contour.lower, contour.upper, 0.0
+    else:
+        mass, lower, upper = record.contour.mass, record.contour.lower, record.contour.upper
     if limit_model == "poisson" and record.one_sided:
-        return PoissonLimit(record.name, record.lepton, contour.mass, contour.lower, record.mass_range, record.cl,
+        return PoissonLimit(record.name, record.lepton, mass, lower, record.mass_range, record.cl,
                             invisible_ratio, record.visible_decay)
-    return Exclusion(record.name, record.lepton, contour.mass, contour.lower, contour.upper, record.mass_range,
-                     invisible_ratio, record.visible_decay, record.cl)
+    return Exclusion(record.name, record.lepton, mass, lower, upper, record.mass_range, invisible_ratio,
+                     record.visible_decay, record.cl)
 
 
-def region_term(record: RegionCard) -> PreferredRegion:
-    """The step term of a preferred-region record."""
-    return PreferredRegion(record.name, record.lepton, record.mass, record.mass_sigma, record.eps_lower,
-                           record.eps_upper, record.mass_model)
+def region_term(record: RegionCard, charge: float = 1.0) -> PreferredRegion:
+    """The step term of a preferred-region record; its ε_e box divided by the electron's charge per unit of the
+    model's coupling (|Q_e| = 1 for a dark photon)."""
+    return PreferredRegion(record.name, record.lepton, record.mass, record.mass_sigma, record.eps_lower / charge,
+                           record.eps_upper / charge, record.mass_model)
 
 
 @dataclass(frozen=True)
@@ -86,6 +98,7 @@ class Analysis:
     eps_prior: EpsPrior = "log-uniform"
     limit_files: tuple = ()
     limit_model: str = "step"
+    vector_model: str = REFERENCE_MODEL
     source: str = field(default="analysis options", compare=False)
 
     def __post_init__(self):
@@ -115,6 +128,14 @@ class Analysis:
             raise InputError(self.source, "limit_model", f"expected step or poisson, got '{self.limit_model}'")
         if self.couplings not in ("universal", "lepton"):
             raise InputError(self.source, "couplings", f"expected universal or lepton, got '{self.couplings}'")
+        arguments.text_or_none(self.vector_model, self.source, "vector_model")
+        if self.couplings == "lepton" and self.vector_model == REFERENCE_MODEL:  # the alias of --model lepton
+            object.__setattr__(self, "vector_model", "lepton")
+        elif self.couplings == "lepton" and self.vector_model != "lepton":
+            raise InputError(self.source, "couplings", f"lepton couplings are the model 'lepton', not "
+                                                       f"'{self.vector_model}'")
+        if self.vector_model == "lepton":
+            object.__setattr__(self, "couplings", "lepton")
         for name, rng in (("mass_range", self.mass_range), ("eps_range", self.eps_range)):
             if rng is not None and not (len(rng) == 2 and 0 < rng[0] < rng[1] < math.inf):
                 raise InputError(self.source, name, f"expected [low, high] with 0 < low < high, got {list(rng)}")
@@ -148,6 +169,10 @@ class Analysis:
         doc, _ = read_yaml(Path(path))
         validate(doc, "analysis", str(path))
         values = {k: v for k, v in doc.items() if k not in ("schema", "description")}
+        if "model" in values:  # a model file is relative to the analysis file
+            spec = values.pop("model")
+            local = Path(path).parent / spec
+            values["vector_model"] = str(local) if spec.endswith((".yaml", ".yml")) else spec
         if "atomki" in values and values["atomki"] is True:
             values["atomki"] = "atomki"
         if values.get("atomki") is False:
@@ -193,19 +218,70 @@ class Analysis:
         return list(self.limits)
 
     def exclusion_records(self) -> list[ExclusionCard]:
-        """The exclusion records in use: the cards', then the limit files'. A limit produced through the
-        quark couplings (NA48/2's π⁰ → γX) is refused in a lepton-coupling analysis, which has none."""
+        """The exclusion records in use: the cards', then the limit files'."""
         records = [self.inputs.record(name) for name in self.limit_cards()]
         records += [limit_file_record(f, self.inputs.alpha()) for f in self.limit_files]
         names = [r.name for r in records]
         if len(set(names)) != len(names):
             raise InputError(self.source, "limit_files", "two limits share a name; give a limit file :name=...")
-        for record in records:
-            if self.couplings == "lepton" and record.production == "quark":
-                raise InputError(self.source, "couplings",
-                                 f"limit '{record.name}' ({record.experiment}) is produced through the quark couplings, "
-                                 "which a lepton-coupling analysis does not have; drop it or use universal couplings")
         return records
+
+    @cached_property
+    def vector(self) -> VectorModel:
+        """The vector model (a built-in card or a model file; :mod:`dpfit.inputs.model_cards`)."""
+        source = f"{self.source}: model" if self.source != "analysis options" else "option --model"
+        model = load_model(self.vector_model, source)
+        if (len(model.parameters) == 2) != (self.couplings == "lepton"):
+            raise InputError(source, "parameters", f"model '{model.name}' has {len(model.parameters)} parameter(s); "
+                                                   f"one, or two read by the electron and the muon (the 'lepton' form)")
+        return model
+
+    def physics(self) -> Physics:
+        """What recasting needs from the inputs: lepton and pion masses (MeV), α, the invisible width ratio."""
+        inputs = self.inputs
+        return Physics({"e": inputs.mass("m_e"), "mu": inputs.mass("m_mu")}, inputs.mass("m_pi_charged"),
+                       inputs.alpha(), self.invisible_ratio)
+
+    def _terms_and_notes(self) -> tuple[list, tuple[str, ...]]:
+        """The likelihood terms under the vector model, and notes on what the model changed or left out."""
+        inputs, model = self.inputs, self.vector
+        notes = [f"model {model.name}: {model.description.rstrip('.')}; couplings in units of e"]
+        terms = []
+        for lepton, scenario in (("mu", self.muon), ("e", self.electron)):
+            if scenario is None:
+                continue
+            term = gm2_term(inputs.gm2_card(lepton, scenario), model)
+            if term.vector_charge2 == 0 and term.axial_charge2 == 0:
+                notes.append(f"(g-2)_{lepton} {scenario} does not constrain the {model.name} model: the boson does "
+                             f"not couple to the {lepton}")
+                continue
+            terms.append(term)
+        recast = len(model.parameters) == 1
+        if not recast and self.exclusion_records():
+            notes.append("limits used as published (a dark photon's branching fractions) in the two-coupling "
+                         "lepton model")
+        for record in self.exclusion_records():
+            if not recast and production_ratio(model, record.mechanism) == 0:
+                notes.append(f"limit {record.name} ({record.experiment}) does not constrain the {model.name} model: "
+                             f"its production ({record.mechanism}) has no coupling there")
+                continue
+            contour = recast_contour(record, model, self.physics()) if recast else None
+            if contour is not None and contour.note:
+                notes.append(contour.note)
+            if contour is not None and not contour.constrains:
+                continue
+            terms.append(exclusion_term(record, self.invisible_ratio, self.limit_model, contour))
+        if (region := self.region_card()) is not None:
+            parameter, charge = model.coupling(region.lepton)  # the coupling that makes X -> e+e-
+            if parameter is None:
+                parameter, charge = model.coupling(region.lepton, "axial")
+            if parameter is None:
+                raise InputError(self.source, "atomki", f"the {model.name} model does not couple to the "
+                                                        f"{region.lepton}: the region {region.name} cannot be reached")
+            terms.append(region_term(region, abs(charge)))
+        if not terms:
+            raise InputError(self.source, None, "no likelihood terms: choose a scenario, a limit or a region")
+        return terms, tuple(notes)
 
     def region_card(self) -> RegionCard | None:
         """The preferred-region record in use (None without one)."""
@@ -217,16 +293,8 @@ class Analysis:
         return self.inputs.record(self.atomki)
 
     def terms(self) -> list:
-        """The likelihood terms of this analysis, built from the card records."""
-        inputs = self.inputs
-        terms = [gm2_term(inputs.gm2_card(lepton, scenario))
-                 for lepton, scenario in (("mu", self.muon), ("e", self.electron)) if scenario is not None]
-        terms += [exclusion_term(record, self.invisible_ratio, self.limit_model) for record in self.exclusion_records()]
-        if (region := self.region_card()) is not None:
-            terms.append(region_term(region))
-        if not terms:
-            raise InputError(self.source, None, "no likelihood terms: choose a scenario, a limit or a region")
-        return terms
+        """The likelihood terms of this analysis under its vector model, built from the card records."""
+        return self._terms_and_notes()[0]
 
     def likelihood(self) -> JointLikelihood:
         """The joint likelihood of this analysis."""
@@ -237,8 +305,9 @@ class Analysis:
         if "_model" not in self.__dict__:
             gaussian = self.mass_prior_gaussian() if self.mass_prior == "gaussian" else None
             mass_range = self.resolved_mass_range() if (self.mass_range or self.atomki) else None
-            model = Model(JointLikelihood(self.terms(), self.couplings), mass_range, tuple(self.eps_range),
-                          self.mass_prior, self.eps_prior, gaussian, self.region_card(), self.describe())
+            terms, notes = self._terms_and_notes()
+            model = Model(JointLikelihood(terms, self.couplings), mass_range, tuple(self.eps_range),
+                          self.mass_prior, self.eps_prior, gaussian, self.region_card(), self.describe(), notes)
             object.__setattr__(self, "_model", model)
         return self.__dict__["_model"]
 
@@ -268,7 +337,7 @@ class Analysis:
         d = self.describe()
         parts = [f"(g-2)_mu {d['muon']}" if d["muon"] else None, f"(g-2)_e {d['electron']}" if d["electron"] else None,
                  ("limits: " + ", ".join(d["limits"])) if d["limits"] else None, d["atomki"],
-                 f"{d['couplings']} couplings", f"{d['convention']} convention"]
+                 f"model {d['model']}", f"{d['convention']} convention"]
         return "dpfit: " + "; ".join(p for p in parts if p)
 
     def experiment(self, name: str) -> str:
@@ -281,7 +350,8 @@ class Analysis:
     def describe(self) -> dict:
         """The analysis choices as a plain dict (for provenance)."""
         return {"muon": self.muon, "electron": self.electron, "limits": self.limit_cards(), "atomki": self.atomki,
-                "invisible_ratio": self.invisible_ratio, "couplings": self.couplings, "convention": self.convention,
+                "invisible_ratio": self.invisible_ratio, "couplings": self.couplings, "model": self.vector_model,
+                "convention": self.convention,
                 "inputs_dir": self.inputs_dir, "overrides": [{"key": k, "value": v} for k, v in self.overrides],
                 "mass_range": list(self.resolved_mass_range()) if self.mass_range or self.atomki else None,
                 "eps_range": list(self.eps_range), "mass_prior": self.mass_prior, "eps_prior": self.eps_prior,

@@ -30,6 +30,7 @@ class Model:
     mass_range: (lo, hi) in MeV for free-mass work (None: no range given and no
     region to take it from). eps_range: (lo, hi) of each coupling.
     mass_gaussian: (mean, σ) in MeV of a Gaussian mass prior, else None.
+    notes: what the vector model changed or left out (recast limits, terms that do not constrain it).
     """
 
     joint: JointLikelihood
@@ -40,6 +41,7 @@ class Model:
     mass_gaussian: tuple[float, float] | None
     region: RegionCard | None
     description: dict = field(repr=False)
+    notes: tuple[str, ...] = ()
 
     @property
     def parameters(self) -> tuple[str, ...]:
