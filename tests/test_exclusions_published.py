@@ -96,6 +96,24 @@ def test_bad_lmt_files(tmp_path, content, needle):
         read_lmt(path)
 
 
+@pytest.mark.parametrize("name, content", [
+    ("band.lmt", "# holds: preferred band, lower edge\n1.0e-2 1e-4\n2.0e-2 2e-4\n"),
+    ("band.csv", "#holds: allowed window, upper edge\nmass_MeV,eps_lower\n10,1e-4\n20,2e-4\n"),
+])
+def test_contour_declaring_an_allowed_region_is_refused(tmp_path, name, content):
+    from dpfit.inputs.contours import READERS
+
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(InputError, match="an allowed region, not an exclusion") as info:
+        READERS[path.suffix[1:]](path)
+    assert info.value.field == "line 1"
+    ok = tmp_path / f"limit{path.suffix}"
+    ok.write_text(content.replace("preferred band, lower edge", "upper limit").replace("allowed window, upper edge",
+                                                                                          "exclusion"))
+    assert READERS[path.suffix[1:]](ok).lower[1] == 2e-4
+
+
 @needs_darkcast
 def test_every_darkcast_file_loads_and_e141_matches_a_hand_interpolation():
     files = sorted(DARKCAST.glob("*.lmt"))

@@ -19,9 +19,21 @@ def _window(analysis, points: int):
     return algebra_over_masses(analysis.likelihood(), log_grid(*analysis.resolved_mass_range(), points))
 
 
+def _write_edges(out, texts: dict[str, str]) -> list[str]:
+    """Write each edge's text to its file (:func:`dpfit.output.export_lmt.edge_path`); the paths written."""
+    from dpfit.output.atomic import write_text
+    from dpfit.output.export_lmt import edge_path
+
+    written = []
+    for edge, text in texts.items():
+        path = edge_path(out, edge)
+        write_text(path, text)
+        written.append(str(path))
+    return written
+
+
 def cmd_export_band(args) -> int:
     from dpfit.inference.scan import log_grid
-    from dpfit.output.atomic import write_text
     from dpfit.output.export_lmt import band_lmt
     from dpfit.output.writers import provenance
 
@@ -34,22 +46,24 @@ def cmd_export_band(args) -> int:
     lo, hi = args.mass_range
     masses = log_grid(lo, hi, args.points)
     prov = provenance(inputs, [record.name], command="export band", level=level.label)
-    write_text(args.out, band_lmt(record, masses, level, prov))
-    print(f"wrote {args.out}: (g-2)_{record.lepton} {record.scenario} at {level.label}, "
+    texts = band_lmt(record, masses, level, prov)
+    written = _write_edges(args.out, texts)
+    kind = "upper limit" if "limit" in texts else "preferred band, one file per edge (allowed region, not a limit)"
+    print(f"wrote {', '.join(written)}: (g-2)_{record.lepton} {record.scenario} at {level.label}, {kind}, "
           f"{len(masses)} masses {lo:g}-{hi:g} MeV")
     return 0
 
 
 def cmd_export_window(args) -> int:
-    from dpfit.output.atomic import write_text
     from dpfit.output.export_lmt import window_lmt
     from dpfit.output.writers import provenance
 
     analysis = analysis_from_args(args)
     masses, pieces = _window(analysis, int(args.points))
     prov = provenance(analysis, command="export window")
-    write_text(args.out, window_lmt(masses, pieces, prov, source="option --out"))
-    print(f"wrote {args.out}: window at {sum(1 for p in pieces if p)} of {len(masses)} masses")
+    written = _write_edges(args.out, window_lmt(masses, pieces, prov, source="option --out"))
+    print(f"wrote {', '.join(written)}: the window's lower and upper edges (allowed region, not a limit) at "
+          f"{sum(1 for p in pieces if p)} of {len(masses)} masses")
     return 0
 
 
@@ -95,7 +109,8 @@ def register(sub) -> None:
     p = sub.add_parser("export", help="write results as DarkCast .lmt, HEPData, ArviZ NetCDF or getdist chains")
     what = p.add_subparsers(dest="what", required=True, metavar="WHAT")
 
-    b = what.add_parser("band", help="a (g-2) band or upper limit at a level, as DarkCast .lmt")
+    b = what.add_parser("band", help="a (g-2) band or upper limit at a level, as DarkCast .lmt (a band: one file "
+                                     "per edge, FILE_lower.lmt and FILE_upper.lmt)")
     add_input_options(b)
     b.add_argument("--lepton", choices=("e", "mu"), required=True)
     b.add_argument("--scenario", required=True, help="e.g. WP25 (muon), Rb20 (electron)")
@@ -107,7 +122,8 @@ def register(sub) -> None:
     b.add_argument("--out", required=True, metavar="FILE.lmt")
     b.set_defaults(func=cmd_export_band)
 
-    w = what.add_parser("window", help="the surviving window over the mass range, as DarkCast .lmt")
+    w = what.add_parser("window", help="the surviving window over the mass range, as DarkCast .lmt (one file per "
+                                       "edge, FILE_lower.lmt and FILE_upper.lmt)")
     add_analysis_options(w)
     w.add_argument("--points", type=positive_number, default=100, help="log-spaced masses (default 100)")
     w.add_argument("--format", choices=("lmt",), default="lmt")

@@ -72,11 +72,12 @@ def window_table(masses, pieces):
     return _table("Surviving window",
                   "Couplings that survive every term at each mass (the source paper's interval algebra: preferred "
                   "region, complement of each exclusion, 2 sigma band of each (g-2) term). Masses with an empty "
-                  "window are left out.",
+                  "window are left out. The columns are the edges of an allowed region (the couplings between them survive), "
+                  "not an excluded band.",
                   {"observables": ["EPSILON"], "phrases": ["dark photon", "X17", "kinetic mixing"]},
                   [_variable("m", m, "MeV", independent=True),
-                   _variable("eps lower", [pieces[i][0][0] for i in keep]),
-                   _variable("eps upper", [pieces[i][0][1] for i in keep])])
+                   _variable("eps allowed lower", [pieces[i][0][0] for i in keep]),
+                   _variable("eps allowed upper", [pieces[i][0][1] for i in keep])])
 
 
 def band_table(band):
@@ -85,12 +86,13 @@ def band_table(band):
     variables = [_variable("m", band.mass, "MeV", independent=True), _variable("eps best fit", band.central)]
     for n in (1, 2):
         lower, upper = band.edges(n)
-        variables += [_variable(f"eps lower, delta chi2 <= {n * n}", lower),
-                      _variable(f"eps upper, delta chi2 <= {n * n}", upper)]
+        variables += [_variable(f"eps allowed lower, delta chi2 <= {n * n}", lower),
+                      _variable(f"eps allowed upper, delta chi2 <= {n * n}", upper)]
     return _table(f"g-2 {band.lepton} {band.scenario} band",
                   f"Coupling explaining (g-2)_{band.lepton}, scenario {band.scenario} (Delta a = {band.delta_a:.4g} "
                   f"+- {band.sigma_delta_a:.2g}): exact Gaussian likelihood in Delta a, regions delta chi2 <= 1 and "
-                  f"<= 4 of one parameter (two-sided 68.27 % and 95.45 %); {kind}.",
+                  f"<= 4 of one parameter (two-sided 68.27 % and 95.45 %); {kind}. The edges bound the preferred "
+                  "(allowed) couplings, not an excluded band.",
                   {"observables": ["EPSILON"], "phrases": [f"(g-2)_{band.lepton}", band.scenario]}, variables)
 
 
