@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from dpfit.inference.gof import SIGNIFICANCE_LABEL
 from dpfit.output.writers import to_json
 
 
@@ -60,7 +61,7 @@ def compatibility_lines(compat) -> list[str]:
             lines.append(f"  {t.first} vs {t.second}: chi2_PG = {t.chi2_pg:.3g}, no degrees of freedom")
         else:
             lines.append(f"  {t.first} vs {t.second}: chi2_PG = {t.chi2_pg:.3g} for {t.ndof} dof, p = {t.p_value:.3g}, "
-                         f"{t.significance:.2g} sigma (two-sided)")
+                         f"{t.significance:.2g} sigma ({SIGNIFICANCE_LABEL})")
     return lines
 
 
