@@ -201,6 +201,10 @@ def assert_fit_json(out: str) -> None:
 def assert_cli_outcome(argv, code, out, err, inputs=None) -> None:
     """The CLI's contract for one call (see the module docstring)."""
     if code != 0:
+        if argv[:2] == ["inputs", "check"] and code == 2:  # every failing overlay file, one line each
+            for line in err.splitlines(keepends=True):
+                assert_cli_error(code, out, line)
+            return
         assert_cli_error(code, out, err)
         return
     assert err == "", f"stderr on success: {err[:300]!r}"

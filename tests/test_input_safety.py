@@ -202,7 +202,10 @@ def test_fifo_in_the_overlay_is_refused_not_read(cli, tmp_path):
     start = time.perf_counter()
     assert "a FIFO, not a regular file" in one_line_error(cli, "inputs", "check", d)
     os.mkfifo(d / "pipe.yaml")
-    assert "pipe.yaml: a FIFO" in one_line_error(cli, "inputs", "check", d)
+    code, out, err = cli("inputs", "check", d)  # both files reported, one line each
+    lines = err.splitlines()
+    assert code == 2 and out == "" and len(lines) == 2 and all(x.startswith("dpfit: error: ") for x in lines)
+    assert "pipe.csv: a FIFO" in err and "pipe.yaml: a FIFO" in err
     assert time.perf_counter() - start < 10  # never blocks on the FIFO
 
 

@@ -220,9 +220,25 @@ class InputSet:
         for card in cards:
             if card.doc["scenario"].lower() == name.lower():
                 return card
+        failed = self._broken_scenario_cards(lepton, name)
+        if failed and failed[0][0]:  # an overlay card that defines this scenario failed: its own error
+            raise failed[0][1]
         known = ", ".join(c.doc["scenario"] for c in cards)
+        unusable = f"; overlay file(s) that failed and may define it: {failed[0][1]}" if failed else ""
         raise InputError("muon" if lepton == "mu" else "electron", None,
-                         f"unknown {lepton} scenario '{name}'; known: {known}")
+                         f"unknown {lepton} scenario '{name}'; known: {known}{unusable}")
+
+    def _broken_scenario_cards(self, lepton: str, name: str) -> list[tuple[bool, InputError]]:
+        """Broken overlay files that are or may be (g−2) cards of ``lepton``: (defines scenario ``name``, error),
+        those that define it first."""
+        found = []
+        for key in sorted(self.broken, key=lambda k: (k[1], k[0])):
+            entry = self._files.get(key)
+            doc = entry.doc if entry is not None else {}
+            if key[0] == "data" or doc.get("kind", "gm2_gaussian") != "gm2_gaussian" or doc.get("lepton", lepton) != lepton:
+                continue
+            found.append((str(doc.get("scenario", "")).lower() == name.lower(), self.broken[key]))
+        return sorted(found, key=lambda f: not f[0])
 
     # -- records (each card resolved once)
     @cached_property
@@ -273,6 +289,21 @@ class InputSet:
         return self.record(name)
 
     # -- checks
+    def _is_broken(self, exc: InputError) -> bool:
+        """Whether ``exc`` is the recorded error of a broken overlay file."""
+        return any(exc is error for error in self.broken.values())
+
+    def broken_errors(self) -> list[InputError]:
+        """Every broken overlay file's error, by file name, each error once (a card failing on a broken
+        data file reports that file's error)."""
+        errors, seen = [], set()
+        for key in sorted(self.broken, key=lambda k: (k[1], k[0])):
+            text = str(self.broken[key])
+            if text not in seen:
+                seen.add(text)
+                errors.append(self.broken[key])
+        return errors
+
     def check_broken(self) -> None:
         """Raise the first broken overlay file's error (by name), if any."""
         if self.broken:
@@ -291,7 +322,13 @@ class InputSet:
         """Cross-check every file: references, units, derived values, contour files. With ``lazy``, an
         overlay file that fails is recorded in :attr:`broken` instead (see :func:`load_inputs`)."""
         for name, dimension in CONSTANTS.items():
-            if not self.quantity(name, dimension).value > 0:
+            try:
+                value = self.quantity(name, dimension).value
+            except InputError as exc:
+                if not (lazy and self._is_broken(exc)):
+                    raise
+                continue
+            if not value > 0:
                 raise InputError(str(self.file(name).path), "value", f"{name} must be > 0")
         seen: dict[tuple[str, str], str] = {}
         for entry in sorted(self.files(), key=lambda f: f.role != "data"):  # data before the cards using it
@@ -301,7 +338,8 @@ class InputSet:
                 else:
                     self._check_card(entry)
             except InputError as exc:
-                if not (lazy and entry.origin.startswith("overlay") and "--set" not in entry.origin):
+                overlay = entry.origin.startswith("overlay") and "--set" not in entry.origin
+                if not (lazy and (overlay or self._is_broken(exc))):  # a default file failing on a broken overlay one
                     raise
                 self.broken[(entry.role, entry.name)] = exc
                 continue
