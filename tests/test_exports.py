@@ -220,6 +220,17 @@ def test_chain_to_arviz_netcdf_round_trip(cli, tmp_path):
     assert summary.loc["m", "mean"] == pytest.approx(kept[:, :, 0].mean(), abs=1e-3)
 
 
+def test_chain_netcdf_gets_its_extension(cli, tmp_path):
+    synthetic_chain(tmp_path / "c.h5", steps=60)
+    code, out, err = cli("export", "chain", tmp_path / "c.h5", "--out", tmp_path / "posterior")
+    assert code == 0, err
+    assert (tmp_path / "posterior.nc").is_file() and not (tmp_path / "posterior").exists()
+    assert out == f"wrote {tmp_path / 'posterior.nc'}\n"
+    assert (tmp_path / "posterior.nc").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"  # NetCDF-4 (HDF5) file
+    assert cli("export", "chain", tmp_path / "c.h5", "--out", tmp_path / "p.nc")[0] == 0
+    assert (tmp_path / "p.nc").is_file() and not (tmp_path / "p.nc.nc").exists()
+
+
 def test_chain_to_getdist_loads(cli, tmp_path, capsys):
     from getdist import loadMCSamples
 

@@ -96,8 +96,7 @@ def cmd_export_chain(args) -> int:
     chain = read_chain(args.chain)
     prov = export_chain.chain_provenance(chain, f"export chain --format {args.format}")
     if args.format == "netcdf":
-        export_chain.write_netcdf(chain, args.out, prov)
-        written = [args.out]
+        written = [export_chain.write_netcdf(chain, args.out, prov)]
     else:
         written = export_chain.write_getdist(chain, args.out, prov)
     print("wrote " + ", ".join(written))
@@ -118,7 +117,7 @@ def register(sub) -> None:
     b.add_argument("--mass-range", nargs=2, type=positive_number, default=(1.0, 1000.0), metavar=("LO", "HI"),
                    help="masses in MeV (default 1 1000); written in GeV")
     b.add_argument("--points", type=positive_number, default=300, help="log-spaced masses (default 300)")
-    b.add_argument("--format", choices=("lmt",), default="lmt")
+    b.add_argument("--format", choices=("lmt",), default="lmt", help="DarkCast .lmt (the only format)")
     b.add_argument("--out", required=True, metavar="FILE.lmt")
     b.set_defaults(func=cmd_export_band)
 
@@ -126,7 +125,7 @@ def register(sub) -> None:
                                        "edge, FILE_lower.lmt and FILE_upper.lmt)")
     add_analysis_options(w)
     w.add_argument("--points", type=positive_number, default=100, help="log-spaced masses (default 100)")
-    w.add_argument("--format", choices=("lmt",), default="lmt")
+    w.add_argument("--format", choices=("lmt",), default="lmt", help="DarkCast .lmt (the only format)")
     w.add_argument("--out", required=True, metavar="FILE.lmt")
     w.set_defaults(func=cmd_export_window)
 
@@ -137,12 +136,16 @@ def register(sub) -> None:
                    help="masses of the bands in MeV (default 1 1000)")
     h.add_argument("--grid-points", nargs=2, type=positive_number, default=(40, 40), metavar=("NM", "NE"),
                    help="2D scan grid (default 40 40)")
-    h.add_argument("--format", choices=("hepdata",), default="hepdata")
+    h.add_argument("--format", choices=("hepdata",), default="hepdata",
+                   help="a HEPData submission archive (the only format)")
     h.add_argument("--out", required=True, metavar="FILE.tar.gz")
     h.set_defaults(func=cmd_export_hepdata)
 
     c = what.add_parser("chain", help="a posterior chain as ArviZ NetCDF or getdist chain files")
     c.add_argument("chain", metavar="CHAIN.h5")
-    c.add_argument("--format", choices=("netcdf", "getdist"), default="netcdf")
-    c.add_argument("--out", required=True, metavar="FILE.nc or ROOT")
+    c.add_argument("--format", choices=("netcdf", "getdist"), default="netcdf",
+                   help="netcdf: ArviZ InferenceData, FILE.nc (default); getdist: ROOT.txt, ROOT.paramnames, "
+                        "ROOT.ranges")
+    c.add_argument("--out", required=True, metavar="FILE.nc or ROOT",
+                   help="netcdf: the file (.nc added if missing); getdist: the root of the chain files")
     c.set_defaults(func=cmd_export_chain)

@@ -95,6 +95,14 @@ def add_level_option(parser: argparse.ArgumentParser) -> None:
                              "default 1sigma,2sigma")
 
 
+def add_format_option(parser: argparse.ArgumentParser, json_holds: str, csv_holds: str | None = None) -> None:
+    """--format text|json (|csv): text lines for people by default; what the JSON (and CSV) hold."""
+    choices = ("text", "json") + (("csv",) if csv_holds else ())
+    parser.add_argument("--format", choices=choices, default="text",
+                        help="text: lines for people (default); json: " + json_holds
+                             + (f"; csv: {csv_holds}" if csv_holds else ""))
+
+
 def add_input_options(parser: argparse.ArgumentParser, again: bool = False) -> None:
     """--inputs, --convention, --set. ``again``: the same options on a sub-command of a parser that has
     them, with no defaults of their own, so that a value given before the sub-command is kept."""

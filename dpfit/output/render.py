@@ -96,6 +96,19 @@ def window_lines(result) -> list[str]:
     return lines + ["  " + line for line in compatibility_lines(result.compatibility)]
 
 
+def interval_lines(result) -> list[str]:
+    """Text lines of a :class:`dpfit.inference.frequentist.IntervalResult` (ε, dimensionless; mass in MeV)."""
+    doc = result.to_dict()
+    lines = [f"{doc['description']} interval of {doc['coupling']} at m = {doc['mass_MeV']:g} MeV, "
+             f"level {doc['level']} ({100 * doc['cl']:.2f} %), {doc['sides']}",
+             f"  {doc['coupling']}: {format_pieces(doc['intervals'])}"]
+    if doc["edge_mc_errors"] is not None:
+        lines.append("  Monte-Carlo errors of the edges: " + format_pieces(doc["edge_mc_errors"], 2))
+    if doc["asymptotic_intervals"] is not None:
+        lines.append(f"  asymptotic (closed form): {format_pieces(doc['asymptotic_intervals'])}")
+    return lines + [f"  note: {note}" for note in doc["notes"]]
+
+
 def text(lines: list[str]) -> str:
     """Lines joined into one text with a final newline."""
     return "\n".join(lines) + "\n"
