@@ -93,6 +93,10 @@ def test_chernoff_mixture_when_the_coupling_sits_on_zero():
     assert result.gof.significance == pytest.approx(stats.norm.isf(result.gof.p_value / 2), rel=1e-9)
     upper = result.intervals["eps"]["2sigma"]
     assert upper.sided == "one-sided" and upper.coverage == pytest.approx(stats.norm.cdf(2.0), rel=1e-12)  # 97.7 %
+    # the most it holds (a true coupling at 0), not a guarantee: the label gives the range
+    assert upper.to_dict()["coverage_range"] == [pytest.approx(stats.chi2.cdf(4, 1), rel=1e-12), upper.coverage]
+    assert upper.describe() == ("delta chi2 <= 4, one-sided upper limit, coverage between 95.45 % and 97.72 % "
+                                "(see `dpfit coverage`)")
     reach = CS18[0] + math.sqrt(CS18[0] ** 2 + 4 * CS18[1] ** 2)  # Δχ² = 4 above the minimum
     assert upper.pieces == [[0.0, pytest.approx(math.sqrt(reach / k(MASS, M_E)), rel=1e-6)]]
 

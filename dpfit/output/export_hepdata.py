@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dpfit.inference.levels import one_sided_label, sigma_probability
 from dpfit.errors import InputError
 from dpfit.output.atomic import atomic_path
 from dpfit.output.writers import to_json
@@ -82,7 +83,11 @@ def window_table(masses, pieces):
 
 def band_table(band):
     """The table of one CouplingBand: best fit and exact 1 sigma / 2 sigma edges."""
-    kind = "upper limit (Delta a < 0: best fit at eps = 0, lower edges 0)" if band.upper_limit else "band"
+    if band.upper_limit:  # Δa < 0: best fit at ε = 0
+        held = "; ".join(f"delta chi2 <= {n * n}: {one_sided_label(n * n, sigma_probability(n))}" for n in (1, 2))
+        kind = f"upper limits (Delta a < 0: best fit at eps = 0, lower edges 0): {held}"
+    else:
+        kind = "two-sided 68.27 % and 95.45 %"
     variables = [_variable("m", band.mass, "MeV", independent=True), _variable("eps best fit", band.central)]
     for n in (1, 2):
         lower, upper = band.edges(n)
@@ -91,7 +96,7 @@ def band_table(band):
     return _table(f"g-2 {band.lepton} {band.scenario} band",
                   f"Coupling explaining (g-2)_{band.lepton}, scenario {band.scenario} (Delta a = {band.delta_a:.4g} "
                   f"+- {band.sigma_delta_a:.2g}): exact Gaussian likelihood in Delta a, regions delta chi2 <= 1 and "
-                  f"<= 4 of one parameter (two-sided 68.27 % and 95.45 %); {kind}. The edges bound the preferred "
+                  f"<= 4 of one parameter ({kind}). The edges bound the preferred "
                   "(allowed) couplings, not an excluded band.",
                   {"observables": ["EPSILON"], "phrases": [f"(g-2)_{band.lepton}", band.scenario]}, variables)
 

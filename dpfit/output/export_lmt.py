@@ -18,9 +18,10 @@ A (g−2) term −2 ln L = ((k(m) ε² − Δa)/σ)², k = α F_V(m/m_ℓ)/2π (
 PRD 80 (2009) 095002, eq. 2) gives at each mass the region Δχ² ≤ c in closed
 form (:func:`dpfit.inference.bands.exact_edges`), with c the level's
 one-parameter threshold. When the region reaches ε = 0 it is an upper limit
-(two columns); when Δa < 0 the best fit sits on that boundary and the limit
-holds ½ + ½ F_χ²₁(c) (Chernoff, Ann. Math. Stat. 25 (1954) 573). Otherwise it
-is a band (three columns) holding F_χ²₁(c), two-sided.
+(one file); when Δa < 0 the best fit sits on that boundary and the limit
+covers between F_χ²₁(c) and ½ + ½ F_χ²₁(c), the latter for a true coupling at
+0 (Chernoff, Ann. Math. Stat. 25 (1954) 573). Otherwise it is a preferred band
+holding F_χ²₁(c), two-sided, written one file per edge.
 
 Provenance goes in the comment header (the format's only metadata field), one
 ``# provenance: {json}`` line.
@@ -32,7 +33,7 @@ import numpy as np
 
 from dpfit.errors import InputError
 from dpfit.inference.bands import exact_edges
-from dpfit.inference.levels import Level, format_percent, one_sided_coverage
+from dpfit.inference.levels import Level, format_percent, one_sided_label
 from dpfit.inputs.contours import holds_line
 from dpfit.inputs.records import Gm2Card
 from dpfit.output.writers import provenance_line
@@ -73,8 +74,7 @@ def band_lmt(record: Gm2Card, masses, level: Level, prov: dict | None = None) ->
             f"exact Gaussian likelihood in Delta a, region delta chi2 <= {c:.6g} (level {level.label}), one parameter")
     if not np.all(lower > 0):
         if term.delta < 0:
-            held = (f"one-sided upper limit (best fit at eps = 0, Delta a < 0): coverage between "
-                    f"{format_percent(level.probability)} and {format_percent(one_sided_coverage(c))} (Chernoff)")
+            held = f"best fit at eps = 0 (Delta a < 0): {one_sided_label(c, level.probability)}"
         else:
             held = f"upper limit (the region reaches eps = 0) holding {format_percent(level.probability)}"
         header = [what, held, "columns: mass [GeV], eps upper (eps above it is outside the region)"]
