@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from dpfit.errors import InputError
+from dpfit.inputs.broken import BrokenFiles
 from dpfit.inputs.contours import READERS, Contour, read_contour_bytes
 from dpfit.inputs.safety import confined
 from dpfit.inputs.records import ExclusionCard, Gm2Card, Measurement, RegionCard, contour_mass_range
@@ -63,7 +64,7 @@ class InputFile:
         return self.path.name
 
 
-class InputSet:
+class InputSet(BrokenFiles):
     """All validated inputs of one run, with accessors returning internal units."""
 
     def __init__(self, files: dict, overrides: list[tuple[str, object]], convention: str, broken: dict | None = None):
@@ -228,18 +229,6 @@ class InputSet:
         raise InputError("muon" if lepton == "mu" else "electron", None,
                          f"unknown {lepton} scenario '{name}'; known: {known}{unusable}")
 
-    def _broken_scenario_cards(self, lepton: str, name: str) -> list[tuple[bool, InputError]]:
-        """Broken overlay files that are or may be (g−2) cards of ``lepton``: (defines scenario ``name``, error),
-        those that define it first."""
-        found = []
-        for key in sorted(self.broken, key=lambda k: (k[1], k[0])):
-            entry = self._files.get(key)
-            doc = entry.doc if entry is not None else {}
-            if key[0] == "data" or doc.get("kind", "gm2_gaussian") != "gm2_gaussian" or doc.get("lepton", lepton) != lepton:
-                continue
-            found.append((str(doc.get("scenario", "")).lower() == name.lower(), self.broken[key]))
-        return sorted(found, key=lambda f: not f[0])
-
     # -- records (each card resolved once)
     @cached_property
     def _records(self) -> dict:
@@ -289,35 +278,6 @@ class InputSet:
         return self.record(name)
 
     # -- checks
-    def _is_broken(self, exc: InputError) -> bool:
-        """Whether ``exc`` is the recorded error of a broken overlay file."""
-        return any(exc is error for error in self.broken.values())
-
-    def broken_errors(self) -> list[InputError]:
-        """Every broken overlay file's error, by file name, each error once (a card failing on a broken
-        data file reports that file's error)."""
-        errors, seen = [], set()
-        for key in sorted(self.broken, key=lambda k: (k[1], k[0])):
-            text = str(self.broken[key])
-            if text not in seen:
-                seen.add(text)
-                errors.append(self.broken[key])
-        return errors
-
-    def check_broken(self) -> None:
-        """Raise the first broken overlay file's error (by name), if any."""
-        if self.broken:
-            raise self.broken[min(self.broken, key=lambda k: (k[1], k[0]))]
-
-    def check_broken_defaults(self) -> None:
-        """Raise a broken overlay card's error if it may be a default one (``default`` not false, or unreadable):
-        the default limits cannot be known without it."""
-        for key in sorted(self.broken, key=lambda k: (k[1], k[0])):
-            entry = self._files.get(key)
-            if key[0] == "unreadable" or (key[0] == "card" and entry is not None
-                                          and entry.doc.get("default", True) is not False):
-                raise self.broken[key]
-
     def check(self, lazy: bool = False) -> None:
         """Cross-check every file: references, units, derived values, contour files. With ``lazy``, an
         overlay file that fails is recorded in :attr:`broken` instead (see :func:`load_inputs`)."""
