@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from dpfit.errors import InputError
+
 EXAMPLES = Path(__file__).parents[1] / "examples"
 
 
@@ -46,6 +48,26 @@ def test_x17_file_is_the_default_fit(cli):
     code_default, default, _ = cli("fit", "--format", "json")
     assert code == code_default == 0
     assert json.loads(from_file) == json.loads(default)
+
+
+def test_x17_file_says_which_fields_are_optional(tmp_path):
+    """Its header: every field but `schema` is optional, and the values are the defaults."""
+    from dpfit.model.analysis import Analysis
+
+    text = (EXAMPLES / "x17.yaml").read_text()
+    assert "Every field but `schema` is optional" in text
+    keys = [line.split(":")[0] for line in text.splitlines() if line and line[0].isalpha()]
+    assert keys[0] == "schema" and len(keys) > 5
+    default = Analysis().describe()
+    for key in keys:
+        kept = [line for line in text.splitlines() if not line.startswith(f"{key}:")]
+        path = tmp_path / f"without_{key}.yaml"
+        path.write_text("\n".join(kept) + "\n")
+        if key == "schema":
+            with pytest.raises(InputError, match="field 'schema': missing"):
+                Analysis.from_file(path)
+        else:
+            assert Analysis.from_file(path).describe() == default, key
 
 
 def test_reference_notebook_runs_with_images(tmp_path):

@@ -96,6 +96,24 @@ def test_bad_lmt_files(tmp_path, content, needle):
         read_lmt(path)
 
 
+@pytest.mark.parametrize("name, content", [
+    ("band.lmt", "# holds: preferred band, lower edge\n1.0e-2 1e-4\n2.0e-2 2e-4\n"),
+    ("band.csv", "#holds: allowed window, upper edge\nmass_MeV,eps_lower\n10,1e-4\n20,2e-4\n"),
+])
+def test_contour_declaring_an_allowed_region_is_refused(tmp_path, name, content):
+    from dpfit.inputs.contours import READERS
+
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(InputError, match="an allowed region, not an exclusion") as info:
+        READERS[path.suffix[1:]](path)
+    assert info.value.field == "line 1"
+    ok = tmp_path / f"limit{path.suffix}"
+    ok.write_text(content.replace("preferred band, lower edge", "upper limit").replace("allowed window, upper edge",
+                                                                                          "exclusion"))
+    assert READERS[path.suffix[1:]](ok).lower[1] == 2e-4
+
+
 @needs_darkcast
 def test_every_darkcast_file_loads_and_e141_matches_a_hand_interpolation():
     files = sorted(DARKCAST.glob("*.lmt"))
@@ -265,8 +283,9 @@ def test_broken_overlay_file_reported_when_used(cli, tmp_path):
     assert "terms: muon_wp25, electron_rb20, na64, padme, good, atomki" in out
     code, _, err = cli("fit", "--inputs", tmp_path, "--limits", "bad", "--mass", "16.7")
     assert code == 2 and err.count("\n") == 1 and "bad.yaml" in err and "default" in err
-    code, _, err = cli("inputs", "check", tmp_path)
-    assert code == 2 and err.count("\n") == 1 and "bad" in err
+    code, _, err = cli("inputs", "check", tmp_path)  # both broken files, one line each; the good ones pass
+    lines = err.splitlines()
+    assert code == 2 and len(lines) == 2 and "bad.yaml: field 'default'" in lines[0] and "missing.csv" in lines[1]
 
 
 def test_limit_file_in_an_analysis_file_is_relative_to_it(tmp_path):

@@ -63,43 +63,82 @@ def test_band_lmt_upper_limit_reads_back(cli, tmp_path):
         assert contour.lower[i] == pytest.approx(upper_by_root(record, contour.mass[i], 4.0), rel=REL)
 
 
-def test_band_lmt_three_columns_and_one_sided_level():
+def lmt_rows(text: str) -> np.ndarray:
+    """The numeric rows of an .lmt text, parsed here (not by the reader under test)."""
+    return np.array([[float(c) for c in r.split()] for r in text.splitlines() if r.strip() and not r.startswith("#")])
+
+
+def test_band_lmt_one_file_per_edge_and_one_sided_level():
     from dpfit.inference.levels import parse_level
     from dpfit.inputs.records import Gm2Card, Measurement
     from dpfit.output.export_lmt import band_lmt
 
     base = Analysis().inputs.gm2_card("mu", "WP25")
     strong = Gm2Card("x", "mu", "X", Measurement(2.5e-9, 5e-10), base.lepton_mass, base.alpha, "", "x")
-    text = band_lmt(strong, [10.0, 100.0], parse_level("0.9"))
-    rows = np.array([[float(c) for c in r.split()] for r in text.splitlines() if not r.startswith("#")])
+    texts = band_lmt(strong, [10.0, 100.0], parse_level("0.9"))
+    assert set(texts) == {"lower", "upper"}  # a preferred band: one two-column file per edge, as DarkCast's AMM files
+    lower, upper = lmt_rows(texts["lower"]), lmt_rows(texts["upper"])
+    assert lower.shape == upper.shape == (2, 2) and np.array_equal(lower[:, 0], upper[:, 0])
+    assert "# holds: preferred band, lower edge" in texts["lower"] and "# holds: preferred band, upper edge" in texts["upper"]
     c = stats.chi2.ppf(0.9, 1)
-    for (m_gev, lo, hi) in rows:
+    for (m_gev, lo), (_, hi) in zip(lower, upper):
         k = k_of(strong, m_gev * 1e3)
         assert lo == pytest.approx(math.sqrt((2.5e-9 - math.sqrt(c) * 5e-10) / k), rel=REL)
         assert hi == pytest.approx(upper_by_root(strong, m_gev * 1e3, c), rel=REL)
     negative = Analysis().inputs.gm2_card("e", "Cs18")  # Δa < 0: best fit on the boundary
     assert negative.delta_a.value < 0
-    text = band_lmt(negative, [17.0], parse_level("0.9"))
-    assert "one-sided" in text and "95 %" in text  # ½ + ½ F(2.706) = 0.95 (Chernoff)
-    upper = float(text.splitlines()[-1].split()[1])
-    assert upper == pytest.approx(upper_by_root(negative, 17.0, c), rel=REL)
+    texts = band_lmt(negative, [17.0, 18.0], parse_level("0.9"))
+    assert set(texts) == {"limit"} and "# holds: upper limit" in texts["limit"]
+    # ½ + ½ F(2.706) = 0.95 (Chernoff) is the most the limit covers; 90 % the least
+    assert "one-sided" in texts["limit"] and "between 90 % and 95 %" in texts["limit"]
+    assert lmt_rows(texts["limit"])[0, 1] == pytest.approx(upper_by_root(negative, 17.0, c), rel=REL)
 
 
-def test_window_lmt_reads_back(cli, tmp_path):
+def test_window_lmt_one_file_per_edge(cli, tmp_path):
     from dpfit.inference.scan import log_grid
     from dpfit.inference.window import algebra_over_masses
 
     out = tmp_path / "window.lmt"
     code, _, err = cli("export", "window", "--points", "25", "--out", out)
     assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["window_lower.lmt", "window_upper.lmt"]
     analysis = Analysis()
     masses, pieces = algebra_over_masses(analysis.likelihood(), log_grid(*analysis.resolved_mass_range(), 25))
     kept = [(m, p[0]) for m, p in zip(masses, pieces) if p]
-    contour = read_lmt(out)
-    assert len(contour.mass) == len(kept) >= 2
-    assert np.allclose(contour.mass, [m for m, _ in kept], rtol=REL)
-    assert np.allclose(contour.lower, [p[0] for _, p in kept], rtol=REL)
-    assert np.allclose(contour.upper, [p[1] for _, p in kept], rtol=REL)
+    lower, upper = (lmt_rows((tmp_path / f"window_{edge}.lmt").read_text()) for edge in ("lower", "upper"))
+    assert len(lower) == len(upper) == len(kept) >= 2
+    assert np.allclose(lower[:, 0] * 1e3, [m for m, _ in kept], rtol=REL)
+    assert np.allclose(lower[:, 1], [p[0] for _, p in kept], rtol=REL)
+    assert np.allclose(upper[:, 1], [p[1] for _, p in kept], rtol=REL)
+
+
+def test_every_export_as_a_limit_is_refused_or_keeps_its_meaning(cli, tmp_path):
+    """An allowed region must never be read back as an exclusion (it used to: three columns = excluded band)."""
+    from dpfit.inputs.contours import read_lmt
+
+    assert cli("export", "band", "--lepton", "e", "--scenario", "Rb20", "--points", "20", "--out", tmp_path / "rb20.lmt")[0] == 0
+    assert cli("export", "band", "--lepton", "mu", "--scenario", "WP25", "--points", "20", "--out", tmp_path / "wp25.lmt")[0] == 0
+    assert cli("export", "window", "--points", "12", "--out", tmp_path / "w.lmt")[0] == 0
+    assert cli("export", "hepdata", "--points", "6", "--grid-points", "4", "4", "--out", tmp_path / "h.tar.gz")[0] == 0
+    assert cli("table", "--masses", "10,17", "--format", "csv", "--out", tmp_path / "t.csv")[0] == 0
+    assert cli("scan", "--grid", "--points", "4", "3", "--format", "csv", "--out", tmp_path / "s")[0] == 0
+    assert cli("scan", "--grid", "--points", "4", "3", "--out", tmp_path / "g")[0] == 0
+    synthetic_chain(tmp_path / "c.h5", steps=60)
+    assert cli("export", "chain", tmp_path / "c.h5", "--out", tmp_path / "c.nc")[0] == 0
+    refused = {"rb20_lower.lmt": "allowed region", "rb20_upper.lmt": "allowed region", "w_lower.lmt": "allowed region",
+               "w_upper.lmt": "allowed region", "h.tar.gz": "must end in", "t.csv": "header must be",
+               "s.csv": "header must be", "g.nc": "must end in", "c.nc": "must end in"}
+    for name, why in refused.items():
+        code, out, err = cli("fit", "--mass", "16.7", "--limit-file", tmp_path / name)
+        assert code == 2 and not out and err.count("\n") == 1 and why in err and "Traceback" not in err, (name, err)
+    # the one export that is a limit (the WP25 2 sigma region reaches eps = 0) reads back as that limit:
+    # eps above the written edge excluded, nothing below it
+    contour = read_lmt(tmp_path / "wp25.lmt")
+    record = Analysis().inputs.gm2_card("mu", "WP25")
+    assert np.all(np.isinf(contour.upper))
+    assert contour.lower[10] == pytest.approx(upper_by_root(record, contour.mass[10], 4.0), rel=REL)
+    code, out, err = cli("fit", "--mass", "16.7", "--limit-file", tmp_path / "wp25.lmt")
+    assert code == 0 and "wp25" in out, err
 
 
 def test_export_bad_inputs_one_line(cli, tmp_path):
@@ -179,6 +218,17 @@ def test_chain_to_arviz_netcdf_round_trip(cli, tmp_path):
     summary = az.summary(idata, kind="stats")
     assert list(summary.index) == ["m", "eps"]
     assert summary.loc["m", "mean"] == pytest.approx(kept[:, :, 0].mean(), abs=1e-3)
+
+
+def test_chain_netcdf_gets_its_extension(cli, tmp_path):
+    synthetic_chain(tmp_path / "c.h5", steps=60)
+    code, out, err = cli("export", "chain", tmp_path / "c.h5", "--out", tmp_path / "posterior")
+    assert code == 0, err
+    assert (tmp_path / "posterior.nc").is_file() and not (tmp_path / "posterior").exists()
+    assert out == f"wrote {tmp_path / 'posterior.nc'}\n"
+    assert (tmp_path / "posterior.nc").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"  # NetCDF-4 (HDF5) file
+    assert cli("export", "chain", tmp_path / "c.h5", "--out", tmp_path / "p.nc")[0] == 0
+    assert (tmp_path / "p.nc").is_file() and not (tmp_path / "p.nc.nc").exists()
 
 
 def test_chain_to_getdist_loads(cli, tmp_path, capsys):

@@ -159,9 +159,16 @@ def test_reference_analysis_with_step_terms():
 
 def test_cli_interval_and_coverage(tmp_path, capsys):
     args = ["--electron", "none", "--limits", "none", "--no-atomki", "--mass", "16.7", "--no-progress"]
-    assert main(["interval", "--method", "chi2", "--cl", "1sigma", *args]) == 0
+    assert main(["interval", "--method", "chi2", "--cl", "1sigma", *args, "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["method"] == "chi2" and doc["intervals"][0] == pytest.approx([0.0, 1.135e-3], rel=1e-3)
+    used = {f["name"] for f in doc["provenance"]["files"]}  # only the files the analysis read
+    assert {"muon_wp25", "delta_a_mu_wp25"} <= used and not used & {"na64", "atomki", "electron_rb20", "muon_wp20"}
+    assert main(["interval", "--method", "chi2", "--cl", "1sigma", *args]) == 0  # text by default
+    text = capsys.readouterr().out.splitlines()
+    assert text[0].startswith("delta chi2 (Wilks) interval of eps at m = 16.7 MeV, level 1sigma")
+    assert text[0].endswith("two-sided")  # WP25's best fit is above 0
+    assert text[1] == f"  eps: [0, {doc['intervals'][0][1]:.4g}]" and len(text) < 10
     out = tmp_path / "cov"
     assert main(["coverage", "--method", "chi2", "--eps-grid", "1e-4", "1e-3", "2", "--toys", "2000",
                  "--out", str(out), *args]) == 0
@@ -169,6 +176,11 @@ def test_cli_interval_and_coverage(tmp_path, capsys):
     assert lines[0] == "eps_true,coverage,error" and len(lines) == 4
     assert (tmp_path / "cov.png").stat().st_size > 0
     capsys.readouterr()
+    cs18 = ["--muon", "none", "--electron", "Cs18", "--limits", "none", "--no-atomki", "--mass", "16.7"]
+    assert main(["interval", "--method", "chi2", "--cl", "1sigma", *cs18]) == 0 and main(["fit", *cs18]) == 0
+    out = capsys.readouterr().out  # Delta a < 0: both say one-sided, with the same coverage range
+    label = "one-sided upper limit, coverage between 68.27 % and 84.13 % (see `dpfit coverage`)"
+    assert out.count(label) == 2, out
     assert main(["interval", "--executor", "threads", *args]) == 2
     err = capsys.readouterr().err
     assert err.startswith("dpfit: error: option --executor") and err.count("\n") == 1

@@ -120,7 +120,12 @@ def assert_input_error(exc: InputError) -> None:
     assert exc.source, "the error names no file or option"
 
 
-def assert_cli_error(code: int, out: str, err: str) -> None:
+def assert_cli_error(code: int, out: str, err: str, argv=()) -> None:
+    """Exit 2, nothing on stdout, one stderr line; ``inputs check`` reports every failing file, one line each."""
+    if list(argv[:2]) == ["inputs", "check"] and code == 2 and err.count("\n") > 1:
+        for line in err.splitlines(keepends=True):
+            assert_cli_error(code, out, line)
+        return
     assert code == 2, (code, out, err)
     assert out == "", f"stdout not empty on error: {out[:200]!r}"
     assert err.startswith("dpfit: error: "), err
@@ -201,7 +206,7 @@ def assert_fit_json(out: str) -> None:
 def assert_cli_outcome(argv, code, out, err, inputs=None) -> None:
     """The CLI's contract for one call (see the module docstring)."""
     if code != 0:
-        assert_cli_error(code, out, err)
+        assert_cli_error(code, out, err, argv)
         return
     assert err == "", f"stderr on success: {err[:300]!r}"
     command = argv[0]
@@ -503,7 +508,7 @@ def test_fuzz_mutated_files_through_the_cli(files, template):
         argv = [a.replace("{dir}", tmp) for a in template]
         code, out, err = run_cli(argv)
         if error is not None and (argv[0] not in LAZY_COMMANDS or oracle_load(tmp, lazy=True)[1] is not None):
-            assert_cli_error(code, out, err)
+            assert_cli_error(code, out, err, argv)
             if argv[0] not in LAZY_COMMANDS:
                 assert str(error) in err  # the CLI prints the loader's own message
         assert_cli_outcome(argv, code, out, err, inputs)

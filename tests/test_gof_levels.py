@@ -50,6 +50,38 @@ def test_wp20_with_rb20_p_value_and_tension_closed_form():
     assert pair.significance == pytest.approx(4.6, abs=0.05)
 
 
+@pytest.mark.parametrize("p", [0.0, 2.86e-4, 0.0027, 0.3, 0.5, 0.881, 0.999, 1.0])
+def test_significance_one_convention_never_negative(p):
+    """Z(p) = Φ⁻¹(1 − p/2) (two-sided) for every p-value; p = 0.881 once printed as −1.2 sigma."""
+    from dpfit.inference.gof import SIGNIFICANCE_CONVENTION, GoodnessOfFit, Tension, significance
+
+    z = significance(p)
+    assert z >= 0 and z == pytest.approx(stats.norm.isf(p / 2), rel=1e-12, abs=1e-15)
+    assert "Phi^-1(1 - p/2)" in SIGNIFICANCE_CONVENTION
+    gof = GoodnessOfFit(1.0, 1, 1, p, "0.5 chi2(1) + 0.5 chi2(2)", z)
+    pair = Tension("a", "b", 1.0, 1, p, z)
+    for doc in (gof.to_dict(), pair.to_dict()):
+        assert doc["significance_convention"] == SIGNIFICANCE_CONVENTION and doc["significance_sigma"] == z
+    shown = gof.describe().split("p = ")[1]  # e.g. '0.881 (0.15 sigma, two-sided)'
+    assert float(shown.split("(")[1].split(" sigma")[0]) >= 0 and "(-" not in shown and "−" not in shown
+    with pytest.raises(ValueError):
+        significance(1.5)
+
+
+def test_fit_with_a_boundary_mixture_prints_no_negative_sigma(cli, tmp_path):
+    limit = tmp_path / "my.csv"  # the edge at 17 MeV puts the best fit on a wall: a mixture p of 0.88
+    limit.write_text("mass_MeV,eps_lower,eps_upper\n10,2e-4,7.5e-4\n16,2e-4,7.4e-4\n17,2e-4,7.2e-4\n25,2e-4,5e-4\n")
+    code, out, err = cli("fit", "--mass", "16.7", "--limit-file", limit)
+    assert code == 0, err
+    line = next(x for x in out.splitlines() if x.startswith("goodness of fit"))
+    p = float(line.split("p = ")[1].split()[0])
+    z = float(line.split("(")[-1].split(" sigma")[0])
+    assert p > 0.5 and z == pytest.approx(stats.norm.isf(p / 2), abs=0.01) and "two-sided" in line
+    code, out, _ = cli("fit", "--mass", "16.7", "--limit-file", limit, "--format", "json")
+    gof = json.loads(out)["gof"]
+    assert gof["significance_sigma"] >= 0 and gof["significance_convention"].startswith("two-sided")
+
+
 def test_chernoff_mixture_when_the_coupling_sits_on_zero():
     result = fit(paper(muon=None, electron="Cs18").likelihood(), mass=MASS)
     chi2 = (CS18[0] / CS18[1]) ** 2
@@ -57,9 +89,14 @@ def test_chernoff_mixture_when_the_coupling_sits_on_zero():
     assert result.chi2_min == pytest.approx(chi2, rel=1e-10)
     assert result.gof.distribution == "0.5 chi2(0) + 0.5 chi2(1)"
     assert result.gof.p_value == pytest.approx(0.5 * stats.chi2.sf(chi2, 1), rel=1e-8)
-    assert result.gof.significance == pytest.approx(abs(CS18[0]) / CS18[1], rel=1e-6)  # about 3.9 sigma deficit
+    # the one convention, two-sided: Z = Φ⁻¹(1 − p/2) of the mixture's p (about 4.0 sigma; sqrt(chi2) = 3.9)
+    assert result.gof.significance == pytest.approx(stats.norm.isf(result.gof.p_value / 2), rel=1e-9)
     upper = result.intervals["eps"]["2sigma"]
     assert upper.sided == "one-sided" and upper.coverage == pytest.approx(stats.norm.cdf(2.0), rel=1e-12)  # 97.7 %
+    # the most it holds (a true coupling at 0), not a guarantee: the label gives the range
+    assert upper.to_dict()["coverage_range"] == [pytest.approx(stats.chi2.cdf(4, 1), rel=1e-12), upper.coverage]
+    assert upper.describe() == ("delta chi2 <= 4, one-sided upper limit, coverage between 95.45 % and 97.72 % "
+                                "(see `dpfit coverage`)")
     reach = CS18[0] + math.sqrt(CS18[0] ** 2 + 4 * CS18[1] ** 2)  # Δχ² = 4 above the minimum
     assert upper.pieces == [[0.0, pytest.approx(math.sqrt(reach / k(MASS, M_E)), rel=1e-6)]]
 

@@ -202,7 +202,10 @@ def test_fifo_in_the_overlay_is_refused_not_read(cli, tmp_path):
     start = time.perf_counter()
     assert "a FIFO, not a regular file" in one_line_error(cli, "inputs", "check", d)
     os.mkfifo(d / "pipe.yaml")
-    assert "pipe.yaml: a FIFO" in one_line_error(cli, "inputs", "check", d)
+    code, out, err = cli("inputs", "check", d)  # both files reported, one line each
+    lines = err.splitlines()
+    assert code == 2 and out == "" and len(lines) == 2 and all(x.startswith("dpfit: error: ") for x in lines)
+    assert "pipe.csv: a FIFO" in err and "pipe.yaml: a FIFO" in err
     assert time.perf_counter() - start < 10  # never blocks on the FIFO
 
 
@@ -311,13 +314,30 @@ def test_option_out_of_range(cli, argv):
 
 
 def test_help_states_every_range(cli):
-    for command, texts in {"sample": ["(8 to 1024)", "(10 to 1e+06)", "(0 to 4.29497e+09)", "(0.001 to 100000 MeV)",
+    for command, texts in {"sample": ["(8 to 1024)", "(10 to 1000000)", "(0 to 4294967295)", "(0.001 to 100000 MeV)",
                                       "(1e-12 to 1)", "(0 to 1e+06)"],
                            "window": ["(8 to 1024)", "(0.001 to 100000 MeV)"],
                            "scan": ["(2 to 10000)", "(2 to 2000)"], "table": ["at most 1000"]}.items():
         code, out, _ = cli(command, "--help")
         flat = " ".join(out.split())
         assert code == 0 and all(t in flat for t in texts), (command, [t for t in texts if t not in flat])
+
+
+def test_every_format_option_has_help(cli):
+    """--format on every command says what each format holds (fit, corner and window had no help text)."""
+    from dpfit.cli import build_parser
+
+    def formats(parser, path):
+        for action in parser._actions:
+            if "--format" in action.option_strings:
+                yield path, action
+            for name, child in getattr(action, "choices", None).items() if hasattr(action, "add_parser") else ():
+                yield from formats(child, path + [name])
+
+    found = list(formats(build_parser(), []))
+    assert {"fit", "corner", "window", "interval", "compare", "sample", "table"} <= {p[0] for p, _ in found}
+    for path, action in found:
+        assert action.help and len(action.help) > 15, path
 
 
 @pytest.mark.parametrize("option, lo, hi", [("--walkers", *limits.WALKERS), ("--steps", *limits.STEPS),

@@ -147,6 +147,46 @@ def test_cli_inputs_list_show_check(cli, tmp_path):
     assert code == 0 and out.startswith("ok:")
 
 
+WP27_CARD = """schema: dpfit-card/1
+kind: gm2_gaussian
+description: Muon g-2 with a WP27 prediction.
+lepton: mu
+scenario: WP27
+delta_a: delta_a_mu_wp27
+"""
+
+
+def test_overlay_with_only_a_broken_card_names_the_card_not_an_unknown_scenario(cli, tmp_path):
+    d = overlay(tmp_path, "muon_wp27.yaml", WP27_CARD)  # its data file is missing
+    code, out, err = cli("fit", "--inputs", d, "--muon", "WP27", "--mass", "16.7")
+    assert code == 2 and not out and err.count("\n") == 1
+    assert "muon_wp27.yaml: field 'delta_a': no data file named 'delta_a_mu_wp27'" in err and "unknown" not in err
+    (d / "muon_wp27.yaml").write_text("schema: dpfit-card/1\nkind: gm2_gausian\nlepton: mu\nscenario: WP27\n")
+    code, _, err = cli("fit", "--inputs", d, "--muon", "WP27", "--mass", "16.7")  # not even a card: named as a hint
+    assert code == 2 and err.count("\n") == 1 and "unknown mu scenario 'WP27'" in err and "gm2_gausian" in err
+
+
+def test_inputs_check_reports_every_failing_file_of_an_overlay(cli, tmp_path):
+    d = overlay(tmp_path, "muon_wp27.yaml", WP27_CARD)
+    overlay(d, "a_mu_sm_wp25.yaml", "kind: quantity\nvalue: 1\n")  # no schema
+    overlay(d, "bad.yaml", ": : :\n")  # not YAML
+    overlay(d, "delta_a_mu_wp20.yaml", (DATA / "delta_a_mu_wp20.yaml").read_text().replace("kind:", "kind: x\nold_kind:"))
+    code, out, err = cli("inputs", "check", d)
+    lines = err.splitlines()
+    assert code == 2 and out == "" and len(lines) == 4 and all(x.startswith("dpfit: error: ") for x in lines)
+    for name, field in (("a_mu_sm_wp25.yaml", "schema"), ("bad.yaml", "malformed YAML"),
+                        ("delta_a_mu_wp20.yaml", "kind"), ("muon_wp27.yaml", "delta_a")):
+        assert any(name in x and field in x for x in lines), (name, err)
+
+
+def test_inputs_actions_have_their_own_help(cli):
+    for action, words in (("list", "SHA-256"), ("show", "NAME"), ("check", "every file"), ("diff", "value by value")):
+        code, out, _ = cli("inputs", action, "--help")
+        assert code == 0 and out.startswith(f"usage: dpfit inputs {action}") and words in out, out
+    code, out, _ = cli("inputs", "--convention", "paper", "show", "alpha")  # options before the action still count
+    assert code == 0 and "conventions/paper" in out
+
+
 @pytest.mark.parametrize(
     "args, needle",
     [

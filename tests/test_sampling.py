@@ -121,3 +121,20 @@ def test_killed_sampler_leaves_resumable_chain(tmp_path, sig):
     assert resumed.steps == target
     assert np.array_equal(resumed.chain[: first.steps], first.chain)
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")] or sig == signal.SIGKILL
+
+
+def test_no_progress_bar_no_ipywidgets_warning_in_jupyter(tmp_path):
+    """sample(progress=False) under a Jupyter kernel without ipywidgets: no 'IProgress not found' warning."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    code = (f"import warnings\nwarnings.simplefilter('always')\nfrom dpfit.model.analysis import Analysis\n"
+            f"from dpfit.inference.sampling import sample\n"
+            f"chain = sample(Analysis(), {str(tmp_path / 'c.h5')!r}, nwalkers=8, nsteps=10, seed=1, progress=False)\n"
+            f"import sys\nprint('steps', chain.steps, 'tqdm.autonotebook' in sys.modules)")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    NotebookClient(notebook, timeout=300, kernel_name="python3").execute()
+    outputs = notebook.cells[0].outputs
+    stdout = "".join(o.get("text", "") for o in outputs if o.get("name") == "stdout")
+    stderr = "".join(o.get("text", "") for o in outputs if o.get("name") == "stderr")
+    assert stdout == "steps 10 False\n" and "IProgress" not in stderr and "Warning" not in stderr, (stdout, stderr)

@@ -139,8 +139,6 @@ def _run(argv: list[str] | None) -> int:
     except SystemExit as exc:  # usage errors (already printed as one line), --help, --version
         return exc.code
     try:
-        if args.command == "inputs":
-            args.directory = args.name if args.action in ("check", "diff") else None
         return args.func(args)
     except InputError as exc:
         print(f"dpfit: error: {flag_message(exc)}", file=sys.stderr)

@@ -6,7 +6,7 @@ import argparse
 import itertools
 import sys
 
-from dpfit.cli.options import add_analysis_options, analysis_from_args, emit, positive_number
+from dpfit.cli.options import add_analysis_options, add_format_option, analysis_from_args, emit, positive_number
 
 #: Analysis options that may be given as a comma list (one analysis per value; lists multiply).
 LIST_OPTIONS = ("muon", "electron", "atomki")
@@ -65,6 +65,6 @@ def register(sub) -> None:
     p.add_argument("--nlive", type=positive_number, default=400, help="dynesty live points (default 400)")
     p.add_argument("--seed", type=int, default=1, help="dynesty random seed")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    add_format_option(p, "each analysis' evidence and the Bayes factors")
     p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     p.set_defaults(func=cmd_compare)

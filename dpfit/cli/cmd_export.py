@@ -19,9 +19,21 @@ def _window(analysis, points: int):
     return algebra_over_masses(analysis.likelihood(), log_grid(*analysis.resolved_mass_range(), points))
 
 
+def _write_edges(out, texts: dict[str, str]) -> list[str]:
+    """Write each edge's text to its file (:func:`dpfit.output.export_lmt.edge_path`); the paths written."""
+    from dpfit.output.atomic import write_text
+    from dpfit.output.export_lmt import edge_path
+
+    written = []
+    for edge, text in texts.items():
+        path = edge_path(out, edge)
+        write_text(path, text)
+        written.append(str(path))
+    return written
+
+
 def cmd_export_band(args) -> int:
     from dpfit.inference.scan import log_grid
-    from dpfit.output.atomic import write_text
     from dpfit.output.export_lmt import band_lmt
     from dpfit.output.writers import provenance
 
@@ -34,22 +46,24 @@ def cmd_export_band(args) -> int:
     lo, hi = args.mass_range
     masses = log_grid(lo, hi, args.points)
     prov = provenance(inputs, [record.name], command="export band", level=level.label)
-    write_text(args.out, band_lmt(record, masses, level, prov))
-    print(f"wrote {args.out}: (g-2)_{record.lepton} {record.scenario} at {level.label}, "
+    texts = band_lmt(record, masses, level, prov)
+    written = _write_edges(args.out, texts)
+    kind = "upper limit" if "limit" in texts else "preferred band, one file per edge (allowed region, not a limit)"
+    print(f"wrote {', '.join(written)}: (g-2)_{record.lepton} {record.scenario} at {level.label}, {kind}, "
           f"{len(masses)} masses {lo:g}-{hi:g} MeV")
     return 0
 
 
 def cmd_export_window(args) -> int:
-    from dpfit.output.atomic import write_text
     from dpfit.output.export_lmt import window_lmt
     from dpfit.output.writers import provenance
 
     analysis = analysis_from_args(args)
     masses, pieces = _window(analysis, int(args.points))
     prov = provenance(analysis, command="export window")
-    write_text(args.out, window_lmt(masses, pieces, prov, source="option --out"))
-    print(f"wrote {args.out}: window at {sum(1 for p in pieces if p)} of {len(masses)} masses")
+    written = _write_edges(args.out, window_lmt(masses, pieces, prov, source="option --out"))
+    print(f"wrote {', '.join(written)}: the window's lower and upper edges (allowed region, not a limit) at "
+          f"{sum(1 for p in pieces if p)} of {len(masses)} masses")
     return 0
 
 
@@ -82,8 +96,7 @@ def cmd_export_chain(args) -> int:
     chain = read_chain(args.chain)
     prov = export_chain.chain_provenance(chain, f"export chain --format {args.format}")
     if args.format == "netcdf":
-        export_chain.write_netcdf(chain, args.out, prov)
-        written = [args.out]
+        written = [export_chain.write_netcdf(chain, args.out, prov)]
     else:
         written = export_chain.write_getdist(chain, args.out, prov)
     print("wrote " + ", ".join(written))
@@ -95,7 +108,8 @@ def register(sub) -> None:
     p = sub.add_parser("export", help="write results as DarkCast .lmt, HEPData, ArviZ NetCDF or getdist chains")
     what = p.add_subparsers(dest="what", required=True, metavar="WHAT")
 
-    b = what.add_parser("band", help="a (g-2) band or upper limit at a level, as DarkCast .lmt")
+    b = what.add_parser("band", help="a (g-2) band or upper limit at a level, as DarkCast .lmt (a band: one file "
+                                     "per edge, FILE_lower.lmt and FILE_upper.lmt)")
     add_input_options(b)
     b.add_argument("--lepton", choices=("e", "mu"), required=True)
     b.add_argument("--scenario", required=True, help="e.g. WP25 (muon), Rb20 (electron)")
@@ -103,14 +117,15 @@ def register(sub) -> None:
     b.add_argument("--mass-range", nargs=2, type=positive_number, default=(1.0, 1000.0), metavar=("LO", "HI"),
                    help="masses in MeV (default 1 1000); written in GeV")
     b.add_argument("--points", type=positive_number, default=300, help="log-spaced masses (default 300)")
-    b.add_argument("--format", choices=("lmt",), default="lmt")
+    b.add_argument("--format", choices=("lmt",), default="lmt", help="DarkCast .lmt (the only format)")
     b.add_argument("--out", required=True, metavar="FILE.lmt")
     b.set_defaults(func=cmd_export_band)
 
-    w = what.add_parser("window", help="the surviving window over the mass range, as DarkCast .lmt")
+    w = what.add_parser("window", help="the surviving window over the mass range, as DarkCast .lmt (one file per "
+                                       "edge, FILE_lower.lmt and FILE_upper.lmt)")
     add_analysis_options(w)
     w.add_argument("--points", type=positive_number, default=100, help="log-spaced masses (default 100)")
-    w.add_argument("--format", choices=("lmt",), default="lmt")
+    w.add_argument("--format", choices=("lmt",), default="lmt", help="DarkCast .lmt (the only format)")
     w.add_argument("--out", required=True, metavar="FILE.lmt")
     w.set_defaults(func=cmd_export_window)
 
@@ -121,12 +136,16 @@ def register(sub) -> None:
                    help="masses of the bands in MeV (default 1 1000)")
     h.add_argument("--grid-points", nargs=2, type=positive_number, default=(40, 40), metavar=("NM", "NE"),
                    help="2D scan grid (default 40 40)")
-    h.add_argument("--format", choices=("hepdata",), default="hepdata")
+    h.add_argument("--format", choices=("hepdata",), default="hepdata",
+                   help="a HEPData submission archive (the only format)")
     h.add_argument("--out", required=True, metavar="FILE.tar.gz")
     h.set_defaults(func=cmd_export_hepdata)
 
     c = what.add_parser("chain", help="a posterior chain as ArviZ NetCDF or getdist chain files")
     c.add_argument("chain", metavar="CHAIN.h5")
-    c.add_argument("--format", choices=("netcdf", "getdist"), default="netcdf")
-    c.add_argument("--out", required=True, metavar="FILE.nc or ROOT")
+    c.add_argument("--format", choices=("netcdf", "getdist"), default="netcdf",
+                   help="netcdf: ArviZ InferenceData, FILE.nc (default); getdist: ROOT.txt, ROOT.paramnames, "
+                        "ROOT.ranges")
+    c.add_argument("--out", required=True, metavar="FILE.nc or ROOT",
+                   help="netcdf: the file (.nc added if missing); getdist: the root of the chain files")
     c.set_defaults(func=cmd_export_chain)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dpfit.cli import limits
-from dpfit.cli.options import add_analysis_options, add_level_option, analysis_from_args, emit
+from dpfit.cli.options import add_analysis_options, add_format_option, add_level_option, analysis_from_args, emit
 
 
 def cmd_fit(args) -> int:
@@ -30,6 +30,6 @@ def register(sub) -> None:
     p.add_argument("--mass", type=limits.mass,
                    help=f"fix the mass {limits.help_range(*limits.MASS_MEV, 'MeV')}; free in the mass range otherwise")
     add_level_option(p)
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    add_format_option(p, "best fit, goodness of fit, intervals with their levels and edges, provenance")
     p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     p.set_defaults(func=cmd_fit)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 
-from dpfit.cli.options import (EXIT_INTERRUPTED, add_analysis_options, add_level_option, add_sampling_options,
+from dpfit.cli.options import (EXIT_INTERRUPTED, add_analysis_options, add_format_option, add_level_option, add_sampling_options,
                                analysis_from_args, positive_number)
 
 
@@ -103,13 +103,12 @@ def register(sub) -> None:
     p.add_argument("--sampler", choices=("emcee", "dynesty"), default="emcee",
                    help="emcee (default; walkers in every allowed piece) or dynesty nested sampling (evidence)")
     p.add_argument("--nlive", type=positive_number, default=400, help="dynesty live points (default 400)")
-    p.add_argument("--format", choices=("text", "json"), default="text",
-                   help="json: the grid check, agreement and prior sensitivity as JSON on stdout")
+    add_format_option(p, "the grid check, agreement and prior sensitivity")
     p.set_defaults(func=cmd_sample)
     p = sub.add_parser("corner", help="corner plot of a chain, with its quantiles")
     p.add_argument("chain", metavar="CHAIN.h5")
     add_analysis_options(p)  # if given, the chain must have been sampled for this analysis
     p.add_argument("--out", required=True, metavar="FILE.png|pdf")
     add_level_option(p)
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    add_format_option(p, "quantiles, diagnostics and the marks drawn")
     p.set_defaults(func=cmd_corner)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from dpfit.cli import limits
-from dpfit.cli.options import add_input_options, add_level_option, emit, inputs_from_args, mass_list
+from dpfit.cli.options import add_format_option, add_input_options, add_level_option, emit, inputs_from_args, mass_list
 
 def cmd_table(args) -> int:
     from dpfit.inference.tables import DEFAULT_MASSES, muon_table
@@ -59,7 +59,7 @@ def register(sub) -> None:
     add_input_options(p)
     p.add_argument("--masses", type=mass_list, default=None, metavar="M1,M2,...",
                    help=f"masses in MeV, each {limits.help_range(*limits.MASS_MEV, 'MeV')}, at most {limits.MAX_MASSES}")
-    p.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    add_format_option(p, "the table with its inputs", "one row per mass, a column per scenario")
     p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     p.set_defaults(func=cmd_table)
     p = sub.add_parser("epsilon", help="the coupling that explains one (g-2) scenario at one mass")
@@ -69,5 +69,5 @@ def register(sub) -> None:
     p.add_argument("--mass", type=limits.mass, required=True,
                    help=f"boson mass {limits.help_range(*limits.MASS_MEV, 'MeV')}")
     add_level_option(p)
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    add_format_option(p, "eps, its linear sigma and the exact intervals")
     p.set_defaults(func=cmd_epsilon)

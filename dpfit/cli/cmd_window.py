@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dpfit.cli import limits
-from dpfit.cli.options import (add_analysis_options, add_sampling_options, analysis_from_args, emit, level_list,
+from dpfit.cli.options import (add_analysis_options, add_format_option, add_sampling_options, analysis_from_args, emit, level_list,
                                probability)
 
 
@@ -36,6 +36,6 @@ def register(sub) -> None:
                    help="below this p-value the analysis is reported as excluded, with no window (default 0.0027, 3 sigma)")
     add_sampling_options(p, steps=3000, walkers=32)
     p.add_argument("--chain", metavar="CHAIN.h5", help="use this chain for the posterior instead of sampling")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    add_format_option(p, "the window three ways, goodness of fit, compatibility, provenance")
     p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     p.set_defaults(func=cmd_window)

@@ -41,9 +41,14 @@ MAX_WALKER_STEPS = arguments.MAX_WALKER_STEPS
 MAX_MASSES = 1000
 
 
+def _bound(value) -> str:
+    """An integer as all its digits (4294967295, not 4.29497e+09); any other number with %g."""
+    return str(value) if isinstance(value, int) else f"{value:g}"
+
+
 def help_range(lo, hi, what: str = "") -> str:
-    """'(LO to HI[ what])' for an option's help text."""
-    return f"({lo:g} to {hi:g}{' ' + what if what else ''})"
+    """'(LO to HI[ what])' for an option's help text; integer bounds printed as integers."""
+    return f"({_bound(lo)} to {_bound(hi)}{' ' + what if what else ''})"
 
 
 def _named(function, name: str):

@@ -95,12 +95,24 @@ def add_level_option(parser: argparse.ArgumentParser) -> None:
                              "default 1sigma,2sigma")
 
 
-def add_input_options(parser: argparse.ArgumentParser) -> None:
+def add_format_option(parser: argparse.ArgumentParser, json_holds: str, csv_holds: str | None = None) -> None:
+    """--format text|json (|csv): text lines for people by default; what the JSON (and CSV) hold."""
+    choices = ("text", "json") + (("csv",) if csv_holds else ())
+    parser.add_argument("--format", choices=choices, default="text",
+                        help="text: lines for people (default); json: " + json_holds
+                             + (f"; csv: {csv_holds}" if csv_holds else ""))
+
+
+def add_input_options(parser: argparse.ArgumentParser, again: bool = False) -> None:
+    """--inputs, --convention, --set. ``again``: the same options on a sub-command of a parser that has
+    them, with no defaults of their own, so that a value given before the sub-command is kept."""
+    default = (lambda value: argparse.SUPPRESS) if again else (lambda value: value)
     group = parser.add_argument_group("inputs")
-    group.add_argument("--inputs", metavar="DIR", help="directory of data files and cards overlaying the defaults")
-    group.add_argument("--convention", default=None, choices=("precise", "paper"),
+    group.add_argument("--inputs", metavar="DIR", default=default(None),
+                       help="directory of data files and cards overlaying the defaults")
+    group.add_argument("--convention", default=default(None), choices=("precise", "paper"),
                        help="precise (CODATA 2022 alpha, unrounded Delta a; default) or the source paper's")
-    group.add_argument("--set", dest="overrides", action="append", default=[], metavar="FILE.FIELD=VALUE",
+    group.add_argument("--set", dest="overrides", action="append", default=default([]), metavar="FILE.FIELD=VALUE",
                        help="override one field of one data file or card (repeatable)")
 
 

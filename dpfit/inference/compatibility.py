@@ -14,7 +14,7 @@ from itertools import combinations
 
 from dpfit.errors import NoAllowedRegion
 from dpfit.inference.fit import fit_fixed_mass
-from dpfit.inference.gof import GoodnessOfFit, Tension, tension
+from dpfit.inference.gof import SIGNIFICANCE_LABEL, GoodnessOfFit, Tension, tension
 from dpfit.likelihood.joint import JointLikelihood
 
 
@@ -31,7 +31,7 @@ class Compatibility:
         candidates = [(t.p_value, f"{t.first} vs {t.second}: {t.significance:.2g} sigma tension "
                                   f"(chi2_PG = {t.chi2_pg:.3g}, {t.ndof} dof)")
                       for t in self.pairs if t.p_value is not None]
-        candidates += [(g.p_value, f"{name} alone: {g.significance:.2g} sigma ({g.sided}; "
+        candidates += [(g.p_value, f"{name} alone: {g.significance:.2g} sigma ({SIGNIFICANCE_LABEL}; "
                                    f"chi2_min = {g.chi2_min:.3g})")
                        for name, g in self.single.items() if g.p_value is not None]
         return min(candidates)[1] if candidates else None

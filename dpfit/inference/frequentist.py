@@ -31,7 +31,7 @@ import numpy as np
 
 from dpfit.errors import InputError
 from dpfit.inference.executors import Executor
-from dpfit.inference.levels import Level
+from dpfit.inference.levels import Level, one_sided_label
 from dpfit.inference.toys import ToyModel, chunk_rng, run_toy_chunks, toy_draws
 
 METHODS = {"fc": "Feldman-Cousins (likelihood-ratio ordering, eps >= 0)",
@@ -298,8 +298,11 @@ def frequentist_interval(model: ToyModel, method: str, level: Level, ntoys: int 
     if method not in METHODS:
         raise InputError("interval", "method", f"expected one of {', '.join(METHODS)}, got '{method}'")
     alpha = 1.0 - level.probability
-    if method == "chi2":
-        return IntervalResult("chi2", level, model.mass, chi2_interval(model, level), None, 0, None, "two-sided",
+    if method == "chi2":  # one-sided when the best fit sits on ε = 0 or another hard edge (as `fit` says)
+        best = float(model.best_x(model.x_observed, model.count))
+        on_edge = any(best in (a * a, b * b) for a, b in model.pieces)
+        sides = one_sided_label(level.delta_chi2(), level.probability) if on_edge else "two-sided"
+        return IntervalResult("chi2", level, model.mass, chi2_interval(model, level), None, 0, None, sides,
                               notes=[f"{level.describe()} if Wilks' theorem holds; see the coverage command"],
                               construction="delta chi2 of the data (closed form)")
     if ntoys < 100:

@@ -12,15 +12,24 @@ Maltoni & Schwetz, PRD 68 (2003) 033020, χ²_PG = χ²_min(A+B) − χ²_min(A)
 χ²_min(B) with n_A + n_B − n_{A+B} degrees of freedom (n: parameters each fit
 constrains).
 
-A p-value is turned into a Gaussian significance two-sided, Z = Φ⁻¹(1 − p/2)
-(Z = sqrt(χ²) for one degree of freedom), except for the boundary mixture,
-where the test is one-sided and Z = Φ⁻¹(1 − p).
+Every p-value, whatever distribution gave it (χ², the boundary mixture,
+χ²_PG), becomes a Gaussian significance by one convention,
+:data:`SIGNIFICANCE_CONVENTION`: two-sided, Z = Φ⁻¹(1 − p/2), the N of the
+±Nσ Gaussian interval that holds 1 − p — the same "Nσ" as the levels
+(:mod:`dpfit.inference.levels`: 2σ holds 95.45 %) and as Δχ² = N² for one
+parameter. Z is never negative: Z = 0 at p = 1 (no tension at all).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+#: How every p-value in dpfit's outputs becomes a significance (written into each JSON beside it).
+SIGNIFICANCE_CONVENTION = ("two-sided: Z = Phi^-1(1 - p/2), the N of a +-N sigma Gaussian interval holding 1 - p "
+                           "(p = 0.0027 is 3 sigma); Z >= 0, Z = 0 at p = 1")
+#: The short label of that convention in text outputs.
+SIGNIFICANCE_LABEL = "two-sided"
 
 #: p-value below which an analysis is reported as excluded rather than given a window (3σ, two-sided).
 GOF_THRESHOLD = 0.0027
@@ -36,11 +45,11 @@ class GoodnessOfFit:
     p_value: float | None
     distribution: str
     significance: float | None
-    sided: str
 
     def to_dict(self) -> dict:
         return {"chi2_min": self.chi2_min, "ndof": self.ndof, "p_value": self.p_value,
-                "distribution": self.distribution, "significance_sigma": self.significance, "sided": self.sided}
+                "distribution": self.distribution, "significance_sigma": self.significance,
+                "significance_convention": SIGNIFICANCE_CONVENTION}
 
     def describe(self) -> str:
         """One line: 'chi2_min = 21.2 for 1 dof (chi2(1)): p = 4.1e-06 (4.6 sigma, two-sided)'."""
@@ -49,7 +58,7 @@ class GoodnessOfFit:
         if self.p_value is None:
             return f"{head}: no degrees of freedom left, no p-value"
         return (f"{head} ({self.distribution}): p = {self.p_value:.3g} "
-                f"({self.significance:.2g} sigma, {self.sided})")
+                f"({self.significance:.2g} sigma, {SIGNIFICANCE_LABEL})")
 
 
 def _mixture_sf(chi2: float, ndof: int, bounded: int) -> float:
@@ -70,11 +79,16 @@ def _mixture_name(ndof: int, bounded: int) -> str:
     return " + ".join(f"{math.comb(bounded, j) / 2**bounded:g} chi2({ndof + j})" for j in range(bounded + 1))
 
 
-def significance(p_value: float, one_sided: bool) -> float:
-    """Gaussian significance of a p-value: Φ⁻¹(1 − p) one-sided, Φ⁻¹(1 − p/2) two-sided."""
+def significance(p_value: float) -> float:
+    """Gaussian significance Z (in σ) of a p-value, two-sided: Z = Φ⁻¹(1 − p/2) (:data:`SIGNIFICANCE_CONVENTION`).
+
+    Z ≥ 0 for every p in [0, 1]: Z = 0 at p = 1, Z = ∞ at p = 0.
+    """
     from scipy import stats  # imported on use: keeps start-up light
 
-    return float(stats.norm.isf(p_value if one_sided else p_value / 2.0))
+    if not 0.0 <= p_value <= 1.0:
+        raise ValueError(f"a p-value lies in [0, 1], got {p_value!r}")
+    return float(stats.norm.isf(p_value / 2.0))
 
 
 def goodness_of_fit(chi2_min: float, ndata: int, nfit: int, bounded: int = 0) -> GoodnessOfFit:
@@ -86,11 +100,9 @@ def goodness_of_fit(chi2_min: float, ndata: int, nfit: int, bounded: int = 0) ->
     bounded = min(bounded, nfit)
     distribution = _mixture_name(ndof, bounded)
     if ndof == 0 and bounded == 0:
-        return GoodnessOfFit(chi2_min, 0, 0, None, distribution, None, "two-sided")
-    p = _mixture_sf(chi2_min, ndof, bounded)
-    one_sided = bounded > 0
-    z = significance(p, one_sided) if p > 0 else math.inf
-    return GoodnessOfFit(chi2_min, ndof, bounded, p, distribution, z, "one-sided" if one_sided else "two-sided")
+        return GoodnessOfFit(chi2_min, 0, 0, None, distribution, None)
+    p = min(max(_mixture_sf(chi2_min, ndof, bounded), 0.0), 1.0)  # round-off of the mixture's sum
+    return GoodnessOfFit(chi2_min, ndof, bounded, p, distribution, significance(p))
 
 
 def calibrated_goodness_of_fit(chi2_min: float, ndof: int, calibration: dict) -> GoodnessOfFit:
@@ -115,12 +127,13 @@ class Tension:
 
     def to_dict(self) -> dict:
         return {"terms": [self.first, self.second], "chi2_pg": self.chi2_pg, "ndof": self.ndof,
-                "p_value": self.p_value, "significance_sigma": self.significance}
+                "p_value": self.p_value, "significance_sigma": self.significance,
+                "significance_convention": SIGNIFICANCE_CONVENTION}
 
 
 def tension(first: str, second: str, chi2_pair: float, chi2_first: float, chi2_second: float,
             n_first: int, n_second: int, n_pair: int) -> Tension:
-    """χ²_PG = χ²(pair) − χ²(first) − χ²(second) with n_first + n_second − n_pair dof (two-sided Z)."""
+    """χ²_PG = χ²(pair) − χ²(first) − χ²(second) with n_first + n_second − n_pair dof (Z by :func:`significance`)."""
     from scipy import stats  # imported on use: keeps start-up light
 
     chi2_pg = max(chi2_pair - chi2_first - chi2_second, 0.0)
@@ -128,4 +141,4 @@ def tension(first: str, second: str, chi2_pair: float, chi2_first: float, chi2_s
     if ndof <= 0:
         return Tension(first, second, chi2_pg, ndof, None, None)
     p = float(stats.chi2.sf(chi2_pg, ndof))
-    return Tension(first, second, chi2_pg, ndof, p, significance(p, False) if p > 0 else math.inf)
+    return Tension(first, second, chi2_pg, ndof, p, significance(p))

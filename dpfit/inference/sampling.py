@@ -82,7 +82,11 @@ def sample(analysis, out: str | Path, nwalkers: int = 32, nsteps: int = 5000, se
     proportion to its weight; ``start``: explicit starting points (nwalkers, ndim).
     """
     import emcee
-    from tqdm.auto import tqdm
+
+    if progress:
+        from tqdm.auto import tqdm  # a notebook widget under Jupyter
+    else:  # a disabled plain bar: tqdm.auto would import the notebook bar, which warns without ipywidgets
+        from tqdm import tqdm
 
     post = posterior(analysis.model())
     nwalkers = arguments.integer(nwalkers, "sample", "nwalkers", max(2 * post.ndim, 4), arguments.MAX_WALKERS, even=True)

@@ -125,13 +125,42 @@ def read_contour_bytes(path: Path) -> bytes:
     return read_input_bytes(Path(path), MAX_CONTOUR_BYTES, "contour file")
 
 
+#: The comment key stating what a contour file holds (``# holds: upper limit``).
+HOLDS_KEY = "holds:"
+#: The ``holds`` values an exclusion reader accepts (each a prefix of the stated kind).
+EXCLUSION_KINDS = ("exclusion", "upper limit")
+
+
+def holds_line(kind: str) -> str:
+    """The comment line declaring what a written contour file holds, e.g. ``# holds: upper limit``."""
+    return f"# {HOLDS_KEY} {kind}"
+
+
+def _refuse_allowed_region(source: str, text: str) -> None:
+    """InputError if a ``# holds:`` line says the file holds anything but an exclusion (e.g. a preferred band)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        comment = line.strip()
+        if not comment.startswith("#"):
+            continue
+        body = comment[1:].strip()
+        if body.lower().startswith(HOLDS_KEY):
+            kind = body[len(HOLDS_KEY):].strip()
+            if not kind.lower().startswith(EXCLUSION_KINDS):
+                raise InputError(source, f"line {number}", f"the header says it holds '{excerpt(kind)}', an allowed "
+                                                           "region, not an exclusion; a limit is read as excluded "
+                                                           "couplings, so this file cannot be one")
+
+
 def _read_text(path: Path) -> tuple[str, str]:
-    """(source name, text) of a contour file; InputError if it cannot be read as UTF-8 text."""
+    """(source name, text) of a contour file; InputError if it cannot be read as UTF-8 text or if its
+    header says it holds an allowed region rather than an exclusion."""
     raw = read_contour_bytes(path)
     try:
-        return str(path), raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(str(path), None, f"not UTF-8 text (byte {exc.start}); a contour file is CSV or .lmt text") from None
+    _refuse_allowed_region(str(path), text)
+    return str(path), text
 
 
 def read_lmt(path: Path) -> Contour:

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from dpfit.errors import InputError
+from dpfit.inputs.broken import BrokenFiles
 from dpfit.inputs.contours import READERS, Contour, read_contour_bytes
 from dpfit.inputs.safety import confined
 from dpfit.inputs.records import MECHANISM, ExclusionCard, Gm2Card, Measurement, RegionCard, contour_mass_range
@@ -63,7 +64,7 @@ class InputFile:
         return self.path.name
 
 
-class InputSet:
+class InputSet(BrokenFiles):
     """All validated inputs of one run, with accessors returning internal units."""
 
     def __init__(self, files: dict, overrides: list[tuple[str, object]], convention: str, broken: dict | None = None):
@@ -220,9 +221,13 @@ class InputSet:
         for card in cards:
             if card.doc["scenario"].lower() == name.lower():
                 return card
+        failed = self._broken_scenario_cards(lepton, name)
+        if failed and failed[0][0]:  # an overlay card that defines this scenario failed: its own error
+            raise failed[0][1]
         known = ", ".join(c.doc["scenario"] for c in cards)
+        unusable = f"; overlay file(s) that failed and may define it: {failed[0][1]}" if failed else ""
         raise InputError("muon" if lepton == "mu" else "electron", None,
-                         f"unknown {lepton} scenario '{name}'; known: {known}")
+                         f"unknown {lepton} scenario '{name}'; known: {known}{unusable}")
 
     # -- records (each card resolved once)
     @cached_property
@@ -275,25 +280,17 @@ class InputSet:
         return self.record(name)
 
     # -- checks
-    def check_broken(self) -> None:
-        """Raise the first broken overlay file's error (by name), if any."""
-        if self.broken:
-            raise self.broken[min(self.broken, key=lambda k: (k[1], k[0]))]
-
-    def check_broken_defaults(self) -> None:
-        """Raise a broken overlay card's error if it may be a default one (``default`` not false, or unreadable):
-        the default limits cannot be known without it."""
-        for key in sorted(self.broken, key=lambda k: (k[1], k[0])):
-            entry = self._files.get(key)
-            if key[0] == "unreadable" or (key[0] == "card" and entry is not None
-                                          and entry.doc.get("default", True) is not False):
-                raise self.broken[key]
-
     def check(self, lazy: bool = False) -> None:
         """Cross-check every file: references, units, derived values, contour files. With ``lazy``, an
         overlay file that fails is recorded in :attr:`broken` instead (see :func:`load_inputs`)."""
         for name, dimension in CONSTANTS.items():
-            if not self.quantity(name, dimension).value > 0:
+            try:
+                value = self.quantity(name, dimension).value
+            except InputError as exc:
+                if not (lazy and self._is_broken(exc)):
+                    raise
+                continue
+            if not value > 0:
                 raise InputError(str(self.file(name).path), "value", f"{name} must be > 0")
         seen: dict[tuple[str, str], str] = {}
         for entry in sorted(self.files(), key=lambda f: f.role != "data"):  # data before the cards using it
@@ -303,7 +300,8 @@ class InputSet:
                 else:
                     self._check_card(entry)
             except InputError as exc:
-                if not (lazy and entry.origin.startswith("overlay") and "--set" not in entry.origin):
+                overlay = entry.origin.startswith("overlay") and "--set" not in entry.origin
+                if not (lazy and (overlay or self._is_broken(exc))):  # a default file failing on a broken overlay one
                     raise
                 self.broken[(entry.role, entry.name)] = exc
                 continue

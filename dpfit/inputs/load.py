@@ -50,12 +50,12 @@ def _stat_key(path: Path) -> tuple:
 
 
 def _layer_state(directory: Path) -> tuple:
-    """(path, inode, size, mtime) of every regular file directly in a layer directory (YAML and contour files)."""
+    """(path, inode, size, mtime) of every regular file directly in a layer directory (YAML and contour files);
+    (path, 'other') for any other entry (a FIFO, a directory), so that adding one changes the state too."""
     state = []
     for path in sorted(directory.iterdir()):
         try:
-            if path.is_file():
-                state.append(_stat_key(path))
+            state.append(_stat_key(path) if path.is_file() else (str(path), "other"))
         except OSError:  # vanished or unreadable: reading it reports the problem
             state.append((str(path),))
     return tuple(state)
@@ -89,19 +89,20 @@ def _yaml_files(directory: Path, skip: Path | None) -> list[Path]:
 
 def _scan(directory: Path, origin: str, skip: Path | None = None, broken: dict | None = None) -> list[InputFile]:
     """Every YAML input file below ``directory`` (sorted), except those under ``skip``. With ``broken``
-    (a dict), a file that cannot be read is recorded there by (role, name) instead of raising."""
+    (a dict), a file that cannot be read or classified (schema, kind) is recorded there by ('unreadable', name)
+    instead of raising."""
     found = []
     for path in _yaml_files(directory, skip):
         try:
             doc, sha256 = _read_input(path)
+            if doc.get("schema") == ANALYSIS_SCHEMA:  # an analysis file kept beside its overlay is not an input
+                continue
+            role, _ = classify(doc, str(path))
         except InputError as exc:
             if broken is None:
                 raise
             broken[("unreadable", path.stem)] = exc
             continue
-        if doc.get("schema") == ANALYSIS_SCHEMA:  # an analysis file kept beside its overlay is not an input
-            continue
-        role, _ = classify(doc, str(path))
         found.append(InputFile(path.stem, role, path, doc, sha256, origin, directory))
     return found
 

@@ -89,11 +89,20 @@ def inference_data(chain: Chain, prov: dict | None = None):
     return idata
 
 
-def write_netcdf(chain: Chain, target, prov: dict | None = None) -> None:
-    """Write the chain as ArviZ NetCDF (``arviz.from_netcdf`` reads it), atomically."""
+def netcdf_path(target) -> str:
+    """The NetCDF file for ``target``: ``target`` itself when it ends in ``.nc``, else ``target.nc``."""
+    target = str(target)
+    return target if target.lower().endswith(".nc") else target + ".nc"
+
+
+def write_netcdf(chain: Chain, target, prov: dict | None = None) -> str:
+    """Write the chain as ArviZ NetCDF (``arviz.from_netcdf`` reads it), atomically, to
+    :func:`netcdf_path` (``target`` with ``.nc`` added if it lacks it); return that path."""
     idata = inference_data(chain, prov)
-    with atomic_path(target) as tmp:
+    path = netcdf_path(target)
+    with atomic_path(path) as tmp:
         idata.to_netcdf(str(tmp), engine="h5netcdf")
+    return path
 
 
 def write_getdist(chain: Chain, root, prov: dict | None = None) -> list[str]:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dpfit.inference.levels import one_sided_label, sigma_probability
 from dpfit.errors import InputError
 from dpfit.output.atomic import atomic_path
 from dpfit.output.writers import to_json
@@ -72,25 +73,31 @@ def window_table(masses, pieces):
     return _table("Surviving window",
                   "Couplings that survive every term at each mass (the source paper's interval algebra: preferred "
                   "region, complement of each exclusion, 2 sigma band of each (g-2) term). Masses with an empty "
-                  "window are left out.",
+                  "window are left out. The columns are the edges of an allowed region (the couplings between them survive), "
+                  "not an excluded band.",
                   {"observables": ["EPSILON"], "phrases": ["dark photon", "X17", "kinetic mixing"]},
                   [_variable("m", m, "MeV", independent=True),
-                   _variable("eps lower", [pieces[i][0][0] for i in keep]),
-                   _variable("eps upper", [pieces[i][0][1] for i in keep])])
+                   _variable("eps allowed lower", [pieces[i][0][0] for i in keep]),
+                   _variable("eps allowed upper", [pieces[i][0][1] for i in keep])])
 
 
 def band_table(band):
     """The table of one CouplingBand: best fit and exact 1 sigma / 2 sigma edges."""
-    kind = "upper limit (Delta a < 0: best fit at eps = 0, lower edges 0)" if band.upper_limit else "band"
+    if band.upper_limit:  # Δa < 0: best fit at ε = 0
+        held = "; ".join(f"delta chi2 <= {n * n}: {one_sided_label(n * n, sigma_probability(n))}" for n in (1, 2))
+        kind = f"upper limits (Delta a < 0: best fit at eps = 0, lower edges 0): {held}"
+    else:
+        kind = "two-sided 68.27 % and 95.45 %"
     variables = [_variable("m", band.mass, "MeV", independent=True), _variable("eps best fit", band.central)]
     for n in (1, 2):
         lower, upper = band.edges(n)
-        variables += [_variable(f"eps lower, delta chi2 <= {n * n}", lower),
-                      _variable(f"eps upper, delta chi2 <= {n * n}", upper)]
+        variables += [_variable(f"eps allowed lower, delta chi2 <= {n * n}", lower),
+                      _variable(f"eps allowed upper, delta chi2 <= {n * n}", upper)]
     return _table(f"g-2 {band.lepton} {band.scenario} band",
                   f"Coupling explaining (g-2)_{band.lepton}, scenario {band.scenario} (Delta a = {band.delta_a:.4g} "
                   f"+- {band.sigma_delta_a:.2g}): exact Gaussian likelihood in Delta a, regions delta chi2 <= 1 and "
-                  f"<= 4 of one parameter (two-sided 68.27 % and 95.45 %); {kind}.",
+                  f"<= 4 of one parameter ({kind}). The edges bound the preferred "
+                  "(allowed) couplings, not an excluded band.",
                   {"observables": ["EPSILON"], "phrases": [f"(g-2)_{band.lepton}", band.scenario]}, variables)
 
 

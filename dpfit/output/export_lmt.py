@@ -2,17 +2,26 @@
 
 DarkCast's format (Ilten, Soreq, Williams, Xue, JHEP 06 (2018) 004): ``#``
 comment lines, then whitespace-separated rows with the boson mass in GeV and
-the kinetic mixing ε: two columns (mass, ε) for an upper limit, three
-(mass, lower, upper) for a band. dpfit's own reader is
-:func:`dpfit.inputs.contours.read_lmt`.
+the kinetic mixing ε. Every reader of the format (DarkCast's and dpfit's own,
+:func:`dpfit.inputs.contours.read_lmt`) takes two columns (mass, ε) as "ε above
+is excluded" and three (mass, lower, upper) as "lower < ε < upper is
+excluded". A preferred band or a surviving window is the opposite, an allowed
+region, so it is never written as three columns: as DarkCast does for the
+(g−2)_μ preferred band (``AMMmu_Bodas2021fsy_2l.lmt`` and ``_2u.lmt``), each
+edge goes to a file of its own, two columns (mass, edge), and the header
+states which edge it is and that the file holds an allowed region
+(``# holds: preferred band, lower edge``), which makes dpfit's limit readers
+refuse it. An upper limit (the region reaches ε = 0) is one two-column file,
+``# holds: upper limit``, and reads back as what it is.
 
 A (g−2) term −2 ln L = ((k(m) ε² − Δa)/σ)², k = α F_V(m/m_ℓ)/2π (Pospelov,
 PRD 80 (2009) 095002, eq. 2) gives at each mass the region Δχ² ≤ c in closed
 form (:func:`dpfit.inference.bands.exact_edges`), with c the level's
 one-parameter threshold. When the region reaches ε = 0 it is an upper limit
-(two columns); when Δa < 0 the best fit sits on that boundary and the limit
-holds ½ + ½ F_χ²₁(c) (Chernoff, Ann. Math. Stat. 25 (1954) 573). Otherwise it
-is a band (three columns) holding F_χ²₁(c), two-sided.
+(one file); when Δa < 0 the best fit sits on that boundary and the limit
+covers between F_χ²₁(c) and ½ + ½ F_χ²₁(c), the latter for a true coupling at
+0 (Chernoff, Ann. Math. Stat. 25 (1954) 573). Otherwise it is a preferred band
+holding F_χ²₁(c), two-sided, written one file per edge.
 
 Provenance goes in the comment header (the format's only metadata field), one
 ``# provenance: {json}`` line.
@@ -24,7 +33,8 @@ import numpy as np
 
 from dpfit.errors import InputError
 from dpfit.inference.bands import exact_edges
-from dpfit.inference.levels import Level, format_percent, one_sided_coverage
+from dpfit.inference.levels import Level, format_percent, one_sided_label
+from dpfit.inputs.contours import holds_line
 from dpfit.inputs.records import Gm2Card
 from dpfit.output.writers import provenance_line
 
@@ -32,8 +42,12 @@ from dpfit.output.writers import provenance_line
 MEV_PER_GEV = 1000.0
 
 
-def _body(header: list[str], columns: list[np.ndarray], prov: dict | None) -> str:
-    lines = [f"# {line}" for line in header]
+#: The edges of a band, one file each.
+EDGES = ("lower", "upper")
+
+
+def _body(header: list[str], holds: str, columns: list[np.ndarray], prov: dict | None) -> str:
+    lines = [f"# {line}" for line in header] + [holds_line(holds)]
     if prov is not None:
         lines.append(provenance_line(prov))
     rows = np.column_stack(columns)
@@ -41,11 +55,13 @@ def _body(header: list[str], columns: list[np.ndarray], prov: dict | None) -> st
     return "\n".join(lines) + "\n"
 
 
-def band_lmt(record: Gm2Card, masses, level: Level, prov: dict | None = None) -> str:
-    """The ``.lmt`` text of a (g−2) scenario's Δχ² ≤ c region at masses (MeV), c = level.delta_chi2(1).
+def band_lmt(record: Gm2Card, masses, level: Level, prov: dict | None = None) -> dict[str, str]:
+    """The ``.lmt`` texts of a (g−2) scenario's Δχ² ≤ c region at masses (MeV), c = level.delta_chi2(1).
 
-    Two columns (mass in GeV, upper edge of ε) when the region reaches ε = 0,
-    else three (mass in GeV, lower edge, upper edge).
+    Returns {"limit": text} (mass in GeV, upper edge of ε) when the region
+    reaches ε = 0 (an upper limit), else {"lower": text, "upper": text}, one
+    two-column file per edge of the preferred band, each declaring that it
+    holds an allowed region.
     """
     from dpfit.model.analysis import gm2_term
 
@@ -54,29 +70,34 @@ def band_lmt(record: Gm2Card, masses, level: Level, prov: dict | None = None) ->
     c = level.delta_chi2(1)
     lower, upper = exact_edges(term.shift_per_eps2(mass), term.delta, term.sigma, float(np.sqrt(c)))
     lower = np.broadcast_to(lower, mass.shape)
-    band = bool(np.all(lower > 0))
-    if band:
-        held = f"two-sided band holding {format_percent(level.probability)}"
-    elif term.delta < 0:
-        held = (f"one-sided upper limit (best fit at eps = 0, Delta a < 0) holding "
-                f"{format_percent(one_sided_coverage(c))} (Chernoff)")
-    else:
-        held = f"upper limit (the region reaches eps = 0) holding {format_percent(level.probability)}"
-    header = [f"dpfit: (g-2)_{record.lepton} scenario {record.scenario}, Delta a = {term.delta:.6g} "
-              f"+- {term.sigma:.3g}",
-              f"method: exact Gaussian likelihood in Delta a, region delta chi2 <= {c:.6g} (level {level.label}), "
-              f"one parameter; {held}",
-              "columns: mass [GeV], " + ("eps lower, eps upper" if band else "eps upper (above: outside the region)")]
-    columns = [mass / MEV_PER_GEV] + ([lower, upper] if band else [upper])
-    return _body(header, columns, prov)
+    what = (f"dpfit: (g-2)_{record.lepton} scenario {record.scenario}, Delta a = {term.delta:.6g} +- {term.sigma:.3g}; "
+            f"exact Gaussian likelihood in Delta a, region delta chi2 <= {c:.6g} (level {level.label}), one parameter")
+    if not np.all(lower > 0):
+        if term.delta < 0:
+            held = f"best fit at eps = 0 (Delta a < 0): {one_sided_label(c, level.probability)}"
+        else:
+            held = f"upper limit (the region reaches eps = 0) holding {format_percent(level.probability)}"
+        header = [what, held, "columns: mass [GeV], eps upper (eps above it is outside the region)"]
+        return {"limit": _body(header, "upper limit", [mass / MEV_PER_GEV, upper], prov)}
+    held = f"preferred band holding {format_percent(level.probability)}, two-sided"
+    texts = {}
+    for edge, values in zip(EDGES, (lower, upper)):
+        other = "upper" if edge == "lower" else "lower"
+        header = [what, f"{held}: this file is its {edge} edge; the band lies between this edge and the {other} "
+                        f"edge (file ending _{other}.lmt). An allowed region, not an exclusion limit.",
+                  f"columns: mass [GeV], eps {edge} edge of the preferred band"]
+        texts[edge] = _body(header, f"preferred band, {edge} edge", [mass / MEV_PER_GEV, values], prov)
+    return texts
 
 
-def window_lmt(masses, pieces: list[list[list[float]]], prov: dict | None = None, source: str = "window") -> str:
-    """The ``.lmt`` text of the surviving window [lower, upper] per mass (MeV), three columns.
+def window_lmt(masses, pieces: list[list[list[float]]], prov: dict | None = None,
+               source: str = "window") -> dict[str, str]:
+    """The ``.lmt`` texts of the surviving window [lower, upper] per mass (MeV): {"lower": text, "upper": text}.
 
     pieces: per mass, the window's ε intervals (:func:`dpfit.inference.window.algebra_over_masses`).
-    A band file holds one interval per mass: masses where the window is empty
-    are left out (said in the header) and more than one interval is refused.
+    Each edge is a two-column file declaring that it holds an allowed region.
+    One interval per mass: masses where the window is empty are left out
+    (said in the header) and more than one interval is refused.
     """
     masses = np.asarray(masses, dtype=float)
     keep = [i for i, p in enumerate(pieces) if p]
@@ -87,11 +108,24 @@ def window_lmt(masses, pieces: list[list[list[float]]], prov: dict | None = None
     if len(keep) < 2:
         raise InputError(source, None, "the window is non-empty at fewer than two masses; nothing to write")
     empty = len(masses) - len(keep)
-    header = ["dpfit: surviving coupling window (the source paper's interval algebra: preferred region, "
-              "complement of each exclusion, 2 sigma band of each (g-2) term)",
-              f"masses {masses[keep[0]] / MEV_PER_GEV:.6g} .. {masses[keep[-1]] / MEV_PER_GEV:.6g} GeV; "
-              f"{empty} of {len(masses)} masses with an empty window left out",
-              "columns: mass [GeV], eps lower, eps upper (the window, not an excluded band)"]
-    lo = np.array([pieces[i][0][0] for i in keep])
-    hi = np.array([pieces[i][0][1] for i in keep])
-    return _body(header, [masses[keep] / MEV_PER_GEV, lo, hi], prov)
+    edges = {"lower": np.array([pieces[i][0][0] for i in keep]), "upper": np.array([pieces[i][0][1] for i in keep])}
+    texts = {}
+    for edge, values in edges.items():
+        other = "upper" if edge == "lower" else "lower"
+        header = ["dpfit: surviving coupling window (the source paper's interval algebra: preferred region, "
+                  "complement of each exclusion, 2 sigma band of each (g-2) term)",
+                  f"masses {masses[keep[0]] / MEV_PER_GEV:.6g} .. {masses[keep[-1]] / MEV_PER_GEV:.6g} GeV; "
+                  f"{empty} of {len(masses)} masses with an empty window left out",
+                  f"this file is the window's {edge} edge; the window lies between it and the {other} edge "
+                  f"(file ending _{other}.lmt). An allowed region, not an exclusion limit.",
+                  f"columns: mass [GeV], eps {edge} edge of the window"]
+        texts[edge] = _body(header, f"allowed window, {edge} edge", [masses[keep] / MEV_PER_GEV, values], prov)
+    return texts
+
+
+def edge_path(out, edge: str):
+    """The file of one edge: ``out`` itself for a single limit, else ``STEM_lower.lmt`` / ``STEM_upper.lmt`` beside it."""
+    from pathlib import Path
+
+    out = Path(out)
+    return out if edge == "limit" else out.with_name(f"{out.stem}_{edge}{out.suffix or '.lmt'}")

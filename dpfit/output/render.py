@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from dpfit.inference.gof import SIGNIFICANCE_LABEL
 from dpfit.output.writers import to_json
 
 
@@ -62,7 +63,7 @@ def compatibility_lines(compat) -> list[str]:
             lines.append(f"  {t.first} vs {t.second}: chi2_PG = {t.chi2_pg:.3g}, no degrees of freedom")
         else:
             lines.append(f"  {t.first} vs {t.second}: chi2_PG = {t.chi2_pg:.3g} for {t.ndof} dof, p = {t.p_value:.3g}, "
-                         f"{t.significance:.2g} sigma (two-sided)")
+                         f"{t.significance:.2g} sigma ({SIGNIFICANCE_LABEL})")
     return lines
 
 
@@ -95,6 +96,21 @@ def window_lines(result) -> list[str]:
               f"couplings, {c['model']}" for c in result.limits]
     lines += [f"  note: {n}" for n in result.notes]
     return lines + ["  " + line for line in compatibility_lines(result.compatibility)]
+
+
+def interval_lines(result) -> list[str]:
+    """Text lines of a :class:`dpfit.inference.frequentist.IntervalResult` (ε, dimensionless; mass in MeV)."""
+    doc = result.to_dict()
+    lines = [f"{doc['description']} interval of {doc['coupling']} at m = {doc['mass_MeV']:g} MeV, "
+             f"level {doc['level']} ({100 * doc['cl']:.2f} %), {doc['sides']}",
+             f"  {doc['coupling']}: " + (format_pieces(doc["intervals"]) if doc["intervals"] is not None
+                                         else "not quoted (the toys could not resolve this level)"),
+             f"  construction: {doc['construction']}"]
+    if doc["edge_mc_errors"] is not None:
+        lines.append("  Monte-Carlo errors of the edges: " + format_pieces(doc["edge_mc_errors"], 2))
+    if doc["asymptotic_intervals"] is not None:
+        lines.append(f"  asymptotic (closed form): {format_pieces(doc['asymptotic_intervals'])}")
+    return lines + [f"  note: {note}" for note in doc["notes"]]
 
 
 def text(lines: list[str]) -> str:

@@ -8,6 +8,7 @@ the rows' flags, that file's ``misprints`` and the data files whose notes say "M
 
 from __future__ import annotations
 
+from dpfit.inference.gof import SIGNIFICANCE_CONVENTION, SIGNIFICANCE_LABEL
 from dpfit.model.analysis import Analysis
 from dpfit.reference.paper_numbers import PRINTED, WINDOW_MASS, PaperRow, discrepancies, paper_rows
 from dpfit.reference.paper_numbers import dpfit_value as _paper_value
@@ -85,18 +86,19 @@ def electron_lines(electron: list[dict]) -> list[str]:
         cells = []
         for label in ("1sigma", "2sigma"):
             iv = ivs[label]
-            kind = "one-sided upper limit" if iv["sided"] == "one-sided" else "two-sided"
-            cells.append(f"{_pieces(iv['pieces'])} (Delta chi2 <= {iv['delta_chi2']:g}, {kind} "
-                         f"{100 * iv['coverage']:.2f} %)")
+            low, high = iv["coverage_range"]
+            held = (f"two-sided {100 * high:.2f} %" if iv["sided"] == "two-sided" else
+                    f"one-sided upper limit, coverage between {100 * low:.2f} % and {100 * high:.2f} %")
+            cells.append(f"{_pieces(iv['pieces'])} (Delta chi2 <= {iv['delta_chi2']:g}, {held})")
         gof = e["fit"]["gof"]
         gof_text = ("no dof" if gof["p_value"] is None else
                     f"chi2_min {gof['chi2_min']:.3g}, p = {gof['p_value']:.2g} ({gof['significance_sigma']:.2g} sigma, "
-                    f"{gof['sided']})")
+                    f"{SIGNIFICANCE_LABEL})")
         out.append(f"| {e['convention']} | {e['scenario']} | {e['delta_a']:.3e} +- {e['sigma_delta_a']:.2e} | {eps} | "
                    f"{gof_text} | " + " | ".join(cells) + " |")
     return out + ["", "With Delta a_e < 0 (Cs18) a vector boson, which only raises a_e, cannot explain the measurement: "
-                  "the best fit sits on eps = 0, the regions are one-sided upper limits with the coverage of the "
-                  "Chernoff mixture, and the goodness of fit measures the deficit against any vector boson."]
+                  "the best fit sits on eps = 0, the regions are one-sided upper limits covering between the two-sided "
+                  "level (a true coupling far from 0) and the Chernoff mixture's value (a true coupling at 0), and the goodness of fit measures the deficit against any vector boson."]
 
 
 def gof_lines(rows: list[dict], mass: float) -> list[str]:
@@ -105,15 +107,16 @@ def gof_lines(rows: list[dict], mass: float) -> list[str]:
            "Each row: the full reference model with that pair of scenarios (with NA64, PADME and ATOMKI as step terms, "
            "which carry no degrees of freedom): chi2_min, dof, p-value and the distribution used (Chernoff mixture "
            "when the coupling ends on a hard edge); then the parameter goodness of fit of the two (g-2) measurements "
-           "(Maltoni & Schwetz 2003) and each measurement's own fit. Significances are two-sided Gaussian "
-           "equivalents, one-sided for a fit on the boundary.", "",
+           "(Maltoni & Schwetz 2003) and each measurement's own fit. Every significance is "
+           f"{SIGNIFICANCE_CONVENTION}.", "",
            "| muon | electron | full model | tension muon vs electron | muon alone | electron alone |",
            "|---|---|---|---|---|---|"]
     for r in rows:
         compat = r["compatibility"]
         pair = compat.pairs[0] if compat.pairs else None
         pair_text = ("n/a" if pair is None or pair.p_value is None else
-                     f"chi2_PG {pair.chi2_pg:.3g} ({pair.ndof} dof): {pair.significance:.2g} sigma")
+                     f"chi2_PG {pair.chi2_pg:.3g} ({pair.ndof} dof): {pair.significance:.2g} sigma, "
+                     f"{SIGNIFICANCE_LABEL}")
         single = [g.describe() for g in compat.single.values()]
         out.append(f"| {r['muon']} | {r['electron']} | {r['fit'].describe()} | {pair_text} | " + " | ".join(single) + " |")
     return out
