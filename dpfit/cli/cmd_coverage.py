@@ -11,10 +11,10 @@ def cmd_coverage(args) -> int:
 
     from dpfit.errors import InputError
     from dpfit.inference.coverage import coverage
-    from dpfit.inference.executors import remove_store
+    from dpfit.inference.executors import clear_store
     from dpfit.inference.levels import parse_level
     from dpfit.inference.toys import ToyModel
-    from dpfit.output.atomic import write_text
+    from dpfit.output.atomic import output_locks, write_text
     from dpfit.output.coverage_plot import plot_coverage
 
     level = parse_level(args.cl, source="option --cl")
@@ -26,12 +26,16 @@ def cmd_coverage(args) -> int:
     eps_true = np.geomspace(lo, hi, int(n))
     if model.allowed_x(0.0):  # the boundary, where delta chi2 intervals miscover most
         eps_true = np.concatenate([[0.0], eps_true])
-    result = coverage(model, args.method, level, eps_true, whole_toys(args), args.seed, executor_from_args(args),
-                      store_dir=f"{args.out}.chunks", progress=not args.no_progress)
-    lines = ["eps_true,coverage,error"] + [f"{e:.8g},{c:.6f},{s:.6f}" for e, c, s in result.rows()]
-    write_text(f"{args.out}.csv", "\n".join(lines) + "\n")
-    plot_coverage(result, f"{args.out}.png")
-    remove_store(f"{args.out}.chunks")
+    store = f"{args.out}.chunks"
+    with output_locks(f"{args.out}.csv", f"{args.out}.png"):  # one run at a time writes these outputs
+        if args.force:
+            clear_store(store)
+        result = coverage(model, args.method, level, eps_true, whole_toys(args), args.seed, executor_from_args(args),
+                          store_dir=store, progress=not args.no_progress, identity=analysis.job_identity())
+        lines = ["eps_true,coverage,error"] + [f"{e:.8g},{c:.6f},{s:.6f}" for e, c, s in result.rows()]
+        write_text(f"{args.out}.csv", "\n".join(lines) + "\n")
+        plot_coverage(result, f"{args.out}.png")
+        clear_store(store)
     print(f"coverage of {args.method} at {level.label} ({level.probability:.4g}), m = {args.mass:g} MeV, "
           f"{result.toys} toys per point: min {result.coverage.min():.4f}, max {result.coverage.max():.4f}")
     print(f"wrote {args.out}.csv and {args.out}.png")
@@ -47,4 +51,6 @@ def register(sub) -> None:
                    help="N log-spaced true couplings from LO to HI (eps = 0 is added where allowed)")
     p.add_argument("--out", required=True, metavar="PREFIX",
                    help="write PREFIX.csv and PREFIX.png; an interrupted run resumes from PREFIX.chunks/")
+    p.add_argument("--force", action="store_true",
+                   help="clear a PREFIX.chunks/ left by a different job (other inputs or options) instead of refusing")
     p.set_defaults(func=cmd_coverage)

@@ -7,22 +7,28 @@ from dpfit.cli.parallel import add_construction_options, executor_from_args, who
 
 
 def cmd_interval(args) -> int:
-    from dpfit.inference.executors import remove_store
+    from contextlib import nullcontext
+
+    from dpfit.inference.executors import clear_store
     from dpfit.inference.frequentist import frequentist_interval
     from dpfit.inference.levels import parse_level
     from dpfit.inference.toys import ToyModel
+    from dpfit.output.atomic import output_lock
     from dpfit.output.writers import provenance, to_json
 
     level = parse_level(args.cl, source="option --cl")
     analysis = analysis_from_args(args)
     model = ToyModel.from_joint(analysis.likelihood(), args.mass, source="option --mass")
     store = f"{args.out}.chunks" if args.out else None
-    result = frequentist_interval(model, args.method, level, whole_toys(args), args.seed, executor_from_args(args),
-                                  store_dir=store, progress=not args.no_progress)
-    doc = result.to_dict()
-    doc["provenance"] = provenance(analysis.inputs, command="interval", analysis=analysis.describe())
-    emit(to_json(doc), args.out)
-    remove_store(store)
+    with output_lock(args.out) if args.out else nullcontext():  # one run at a time writes this output
+        if args.force:
+            clear_store(store)
+        result = frequentist_interval(model, args.method, level, whole_toys(args), args.seed, executor_from_args(args),
+                                      store_dir=store, progress=not args.no_progress, identity=analysis.job_identity())
+        doc = result.to_dict()
+        doc["provenance"] = provenance(analysis.inputs, command="interval", analysis=analysis.describe())
+        emit(to_json(doc), args.out)
+        clear_store(store)
     return 0
 
 
@@ -32,4 +38,6 @@ def register(sub) -> None:
     add_analysis_options(p)
     add_construction_options(p, "fc", "0.6827", toys=100_000)
     p.add_argument("--out", metavar="FILE", help="write the JSON to FILE; an interrupted run resumes from FILE.chunks/")
+    p.add_argument("--force", action="store_true",
+                   help="clear a FILE.chunks/ left by a different job (other inputs or options) instead of refusing")
     p.set_defaults(func=cmd_interval)

@@ -215,8 +215,10 @@ def chi2_interval(model: ToyModel, level: Level) -> list[list[float]]:
 
 def frequentist_interval(model: ToyModel, method: str, level: Level, ntoys: int = 0, seed: int = 1,
                          executor: Executor = Executor(), store_dir=None, progress: bool = False,
-                         points: int = GRID_POINTS) -> IntervalResult:
-    """The ``method`` (fc, cls, chi2) interval of ε at the model's mass and ``level``, from ``ntoys`` toys."""
+                         points: int = GRID_POINTS, identity: dict | None = None) -> IntervalResult:
+    """The ``method`` (fc, cls, chi2) interval of ε at the model's mass and ``level``, from ``ntoys`` toys.
+
+    ``identity`` (e.g. the analysis's job identity) is added to what names a stored job in ``store_dir``."""
     if method not in METHODS:
         raise InputError("interval", "method", f"expected one of {', '.join(METHODS)}, got '{method}'")
     alpha = 1.0 - level.probability
@@ -228,7 +230,7 @@ def frequentist_interval(model: ToyModel, method: str, level: Level, ntoys: int 
     xs = grid_points(model, points)
     job = IntervalJob(model, method, xs, observed_statistic(model, method, xs), int(seed))
     total = run_toy_chunks(count_chunk, job, ntoys, executor, store_dir, progress=progress,
-                           identity={"kind": "interval", "method": method, "cl": level.probability, "xs": xs.tolist()})
+                           identity={**(identity or {}), "kind": "interval", "method": method, "cl": level.probability, "xs": xs.tolist()})
     allowed = model.allowed_x(xs)
     p_sb = total[0] / ntoys
     err_sb = np.sqrt(p_sb * (1 - p_sb) / ntoys)

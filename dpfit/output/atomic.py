@@ -154,6 +154,17 @@ def output_lock(target: str | Path, directory: bool = False):
 
 
 @contextmanager
+def output_locks(*targets: str | Path):
+    """Hold the locks of several outputs (e.g. a command's outputs for its whole run), in the order given."""
+    from contextlib import ExitStack
+
+    with ExitStack() as stack:
+        for target in targets:
+            stack.enter_context(output_lock(target))
+        yield
+
+
+@contextmanager
 def owned_directory(path: str | Path):
     """Mark ``path`` as built by this process under a lock held on its final name: no per-file locks inside."""
     key = str(Path(path).absolute())
