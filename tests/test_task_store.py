@@ -132,7 +132,7 @@ def test_special_chunk_is_refused_and_left_alone(tmp_path, kind):
     else:
         _special(chunk, kind, victim)
     named = {"symlink": "symbolic link", "fifo": "FIFO"}.get(kind, kind)
-    with pytest.raises(InputError, match=f"task-000001.chunk: is a {named}, not a file dpfit wrote"):
+    with pytest.raises(InputError, match=f"task-000001.chunk: is a {named}, not a file dpfit may write"):
         run_stored(store)
     assert victim.read_text() == "keep" and (chunk.is_dir() if kind == "directory" else not chunk.is_file()
                                              or chunk.is_symlink())

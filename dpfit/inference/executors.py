@@ -167,20 +167,10 @@ _STORE_FILE = re.compile(r"task-\d{6}\.chunk|job\.json")
 _STORE_TEMPORARY = re.compile(r"\.(task-\d{6}\.chunk|job\.json)\.[a-z0-9_]{8}\.part")
 
 
-def _kind(mode: int) -> str:
-    """What a file-system entry of ``mode`` is, for a message: 'a symbolic link', 'a FIFO', ..."""
-    return ("a symbolic link" if stat.S_ISLNK(mode) else "a directory" if stat.S_ISDIR(mode)
-            else "a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-            else "a socket" if stat.S_ISSOCK(mode) else "a regular file" if stat.S_ISREG(mode) else "a special file")
-
-
-def _refused(path: Path, mode: int, wanted: str) -> InputError:
-    return InputError(str(path), None, f"is {_kind(mode)}, not {wanted} dpfit wrote; dpfit neither follows nor "
-                                       "replaces it: remove it or choose another output")
-
-
 def _check_store_directory(directory: Path) -> None:
     """InputError unless ``directory`` is absent or a real directory (not a link, FIFO, device)."""
+    from dpfit.output.atomic import refused_entry
+
     try:
         mode = os.lstat(directory).st_mode
     except FileNotFoundError:
@@ -188,12 +178,14 @@ def _check_store_directory(directory: Path) -> None:
     except OSError as exc:
         raise OutputError(str(directory), exc.strerror or str(exc)) from None
     if not stat.S_ISDIR(mode):
-        raise _refused(directory, mode, "a directory")
+        raise refused_entry(directory, mode, "a directory")
 
 
 def _read_regular(path: Path, limit: int) -> bytes | None:
     """The bytes of regular file ``path`` (None if absent or larger than ``limit``); InputError if it is a link,
     directory, FIFO or device. Never follows a link, never blocks on a FIFO."""
+    from dpfit.output.atomic import refused_entry
+
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
@@ -201,7 +193,7 @@ def _read_regular(path: Path, limit: int) -> bytes | None:
     except OSError as exc:
         raise OutputError(str(path), exc.strerror or str(exc)) from None
     if not stat.S_ISREG(mode):
-        raise _refused(path, mode, "a file")
+        raise refused_entry(path, mode)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
@@ -211,7 +203,7 @@ def _read_regular(path: Path, limit: int) -> bytes | None:
     with os.fdopen(fd, "rb") as fh:
         info = os.fstat(fh.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise _refused(path, info.st_mode, "a file")
+            raise refused_entry(path, info.st_mode)
         return fh.read(limit + 1) if info.st_size <= limit else None
 
 
