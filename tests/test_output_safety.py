@@ -189,15 +189,23 @@ def _limit_file_size():
     resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
 
 
-@pytest.mark.parametrize("case", ["directory", "empty", "under-file", "too-long", "file-size-limit", "read-only"])
+def test_unwritable_path_through_the_api_is_an_output_error(tmp_path):
+    """The CLI refuses an empty or over-long --out as a bad option (exit 2, see test_option_bounds); the
+    library's writers report the file system's refusal as an OutputError."""
+    for path in ("", tmp_path / ("x" * 300 + ".csv")):
+        with pytest.raises(OutputError):
+            write_text(path, "x\n")
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("case", ["directory", "under-file", "file-size-limit", "read-only"])
 def test_unwritable_output_is_exit_3(tmp_path, case, capsys, monkeypatch):
     (tmp_path / "d").mkdir()
     (tmp_path / "file").write_text("mine\n")
     previous = "previous " * 1000  # larger than the file-size limit
     (tmp_path / "t.csv").write_text(previous)
     kwargs = {}
-    out = {"directory": "d", "empty": "", "under-file": "file/t.csv", "too-long": "x" * 300 + ".csv",
-           "file-size-limit": "t.csv", "read-only": "ro/t.csv"}[case]
+    out = {"directory": "d", "under-file": "file/t.csv", "file-size-limit": "t.csv", "read-only": "ro/t.csv"}[case]
     if case == "file-size-limit":
         kwargs["preexec_fn"] = _limit_file_size
     if case == "read-only":

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dpfit.cli.options import add_analysis_options, analysis_from_args, emit
-from dpfit.cli.parallel import add_construction_options, executor_from_args, whole_toys
+from dpfit.cli import limits
+from dpfit.cli.parallel import add_construction_options, executor_from_args, refuse_eps_range
 
 
 def cmd_interval(args) -> int:
@@ -16,6 +17,7 @@ def cmd_interval(args) -> int:
     from dpfit.output.atomic import output_lock
     from dpfit.output.writers import provenance, to_json
 
+    refuse_eps_range(args)
     level = parse_level(args.cl, source="option --cl")
     analysis = analysis_from_args(args)
     model = ToyModel.from_joint(analysis.likelihood(), args.mass, source="option --mass")
@@ -23,7 +25,7 @@ def cmd_interval(args) -> int:
     with output_lock(args.out) if args.out else nullcontext():  # one run at a time writes this output
         if args.force:
             clear_store(store)
-        result = frequentist_interval(model, args.method, level, whole_toys(args), args.seed, executor_from_args(args),
+        result = frequentist_interval(model, args.method, level, args.toys, args.seed, executor_from_args(args),
                                       store_dir=store, progress=not args.no_progress, identity=analysis.job_identity())
         doc = result.to_dict()
         doc["provenance"] = provenance(analysis.inputs, command="interval", analysis=analysis.describe())
@@ -37,7 +39,7 @@ def register(sub) -> None:
     p = sub.add_parser("interval", help="Feldman-Cousins, CLs or delta-chi2 interval of eps at fixed mass, by toys")
     add_analysis_options(p)
     add_construction_options(p, "fc", "0.6827", toys=100_000)
-    p.add_argument("--out", metavar="FILE", help="write the JSON to FILE; an interrupted run resumes from FILE.chunks/")
+    p.add_argument("--out", metavar="FILE", type=limits.output_path, help="write the JSON to FILE; an interrupted run resumes from FILE.chunks/")
     p.add_argument("--force", action="store_true",
                    help="clear a FILE.chunks/ left by a different job (other inputs or options) instead of refusing")
     p.set_defaults(func=cmd_interval)

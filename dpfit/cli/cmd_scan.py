@@ -106,7 +106,7 @@ def register(sub) -> None:
     add_level_option(p)
     p.add_argument("--format", choices=("netcdf", "csv"), default=None,
                    help="data file: netcdf (2D default: PREFIX.nc, labelled arrays) or csv (1D default: PREFIX.csv)")
-    p.add_argument("--out", metavar="PREFIX", help="write PREFIX.nc or PREFIX.csv (+ .provenance.json) and PREFIX.png")
+    p.add_argument("--out", type=limits.output_path, metavar="PREFIX", help="write PREFIX.nc or PREFIX.csv (+ .provenance.json) and PREFIX.png")
     add_executor_options(p)
     p.add_argument("--force", action="store_true",
                    help="clear a PREFIX.chunks/ left by a different 2D scan (other inputs or options) instead of refusing")

@@ -18,7 +18,7 @@ FIELD_FLAGS = {"mass_range": "--mass-range", "eps_range": "--eps-range", "mass":
                "atomki": "--atomki", "muon": "--muon", "electron": "--electron", "couplings": "--couplings",
                "invisible_ratio": "--invisible-ratio", "mass_prior": "--mass-prior", "eps_prior": "--eps-prior",
                "gof_threshold": "--gof-threshold", "levels": "--cl", "eps_true": "--eps-grid", "toys": "--toys",
-               "method": "--method", "nsteps": "--steps"}
+               "method": "--method", "nsteps": "--steps", "seed": "--seed", "nlive": "--nlive"}
 #: Error sources that stand for the analysis built from the command line, or for one command's library call.
 LIBRARY_SOURCES = ("analysis", "analysis options", "fit", "window", "scan", "coverage", "interval", "sample")
 #: Library error sources that are one option's value.

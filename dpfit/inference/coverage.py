@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dpfit import arguments
 from dpfit.errors import InputError
 from dpfit.inference.executors import Executor
 from dpfit.inference.frequentist import METHODS
@@ -103,8 +104,8 @@ def coverage(model: ToyModel, method: str, level: Level, eps_true, ntoys: int, s
     eps_true = np.asarray(eps_true, dtype=float)
     if eps_true.ndim != 1 or eps_true.size == 0 or not np.all(np.isfinite(eps_true) & (eps_true >= 0)):
         raise InputError("coverage", "eps_true", "expected finite true couplings >= 0")
-    if ntoys < 100:
-        raise InputError("coverage", "toys", f"expected at least 100 toys, got {ntoys}")
+    ntoys = arguments.integer(ntoys, "coverage", "toys", arguments.MIN_TOYS, arguments.MAX_TOYS)
+    seed = arguments.integer(seed, "coverage", "seed", 0, arguments.MAX_SEED)
     if not np.all(model.allowed_x(eps_true**2)):
         raise InputError("coverage", "eps_true", "a true coupling lies in an excluded region at this mass")
     job = CoverageJob(model, method, level.probability, level.delta_chi2(), eps_true, int(seed))

@@ -225,8 +225,10 @@ def frequentist_interval(model: ToyModel, method: str, level: Level, ntoys: int 
     if method == "chi2":
         return IntervalResult("chi2", level, model.mass, chi2_interval(model, level), None, 0, None, "two-sided",
                               notes=[f"{level.describe()} if Wilks' theorem holds; see the coverage command"])
-    if ntoys < 100:
-        raise InputError("interval", "toys", f"expected at least 100 toys, got {ntoys}")
+    from dpfit import arguments
+
+    ntoys = arguments.integer(ntoys, "interval", "toys", arguments.MIN_TOYS, arguments.MAX_TOYS)
+    seed = arguments.integer(seed, "interval", "seed", 0, arguments.MAX_SEED)
     xs = grid_points(model, points)
     job = IntervalJob(model, method, xs, observed_statistic(model, method, xs), int(seed))
     total = run_toy_chunks(count_chunk, job, ntoys, executor, store_dir, progress=progress,
