@@ -35,7 +35,9 @@ def flag_message(exc) -> str:
         text = f"option {SOURCE_FLAGS[exc.source]}: {field}{exc.message}"
     else:
         return str(exc)
-    return text.replace("\r", "\\r").replace("\n", "\\n")
+    from dpfit.output.render import terminal_text
+
+    return terminal_text(text)
 
 
 def card_names(text: str) -> tuple[str, ...]:
@@ -182,5 +184,7 @@ class OneLineParser(argparse.ArgumentParser):
     """Usage errors as one line (``dpfit: error: ...``) and exit status 2, like input errors."""
 
     def error(self, message: str):
-        message = message.replace("\r", "\\r").replace("\n", "\\n")  # user text stays on one line
+        from dpfit.output.render import terminal_text
+
+        message = terminal_text(message)  # user text stays on one line, its control characters inert
         self.exit(EXIT_INPUT, f"dpfit: error: {self.prog}: {message} (see '{self.prog} --help')\n")
