@@ -20,6 +20,16 @@ MIN_STEPS = 10
 MAX_WALKERS = 1024
 MAX_WALKER_STEPS = 20_000_000
 MAX_SEED = 2**32 - 1
+#: Toys of one interval or coverage point: at least 100 (fewer give no p-value), at most 1e9 (about an hour of a
+#: Feldman-Cousins interval on one core; the chunk store holds 50,000 chunk files).
+MIN_TOYS, MAX_TOYS = 100, 1_000_000_000
+#: dynesty live points: at least 20, at most 10,000 (memory and run time grow with them; 400 is the default).
+MIN_NLIVE, MAX_NLIVE = 20, 10_000
+#: Local workers of an executor (processes or dask): more than the cores only adds start-up cost.
+MAX_JOBS = 256
+#: Longest output path (bytes) and path component: room left below the file system's 4096 / 255 for the
+#: suffixes dpfit adds (.chunks, .provenance.json) and its temporaries (.NAME.XXXXXXXX.part).
+MAX_PATH_BYTES, MAX_NAME_BYTES = 3800, 200
 
 #: Largest ratio Γ_inv/Γ_ee of invisible to e+e- decay widths an analysis takes: it moves the edges of an
 #: exclusion of visible decays by sqrt(1 + R) (up to a factor 1000 here, far past every coupling a (g−2)
@@ -87,7 +97,12 @@ def integer(value, source: str, field: str, lo: int, hi: int, even: bool = False
 
 
 def path(value, source: str, field: str) -> Path:
-    """A non-empty file-system path (text or os.PathLike)."""
+    """A non-empty file-system path (text or os.PathLike), at most MAX_PATH_BYTES long with no component
+    longer than MAX_NAME_BYTES (UTF-8 bytes)."""
     if not isinstance(value, (str, os.PathLike)) or not os.fspath(value) or "\0" in os.fspath(value):
         raise InputError(source, field, f"expected a path (text), got {_show(value)}")
+    text = os.fsencode(value)
+    if len(text) > MAX_PATH_BYTES or any(len(part) > MAX_NAME_BYTES for part in text.split(b"/")):
+        raise InputError(source, field, f"expected a path of at most {MAX_PATH_BYTES} bytes, each name at most "
+                                        f"{MAX_NAME_BYTES}, got {_show(os.fspath(value))} ({len(text)} bytes)")
     return Path(value)

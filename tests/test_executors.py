@@ -63,11 +63,11 @@ def test_resume_from_stored_chunks(wp25, tmp_path):
     level = parse_level("0.9")
     store = tmp_path / "cov.chunks"
     first = coverage(wp25, "chi2", level, [0.0, 5e-4], 2 * CHUNK, seed=2, store_dir=store)
-    (store / "task-000001.npy").unlink()  # as if interrupted before the last chunk
+    (store / "task-000001.chunk").unlink()  # as if interrupted before the last chunk
     again = coverage(wp25, "chi2", level, [0.0, 5e-4], 2 * CHUNK, seed=2, store_dir=store)
     assert again.coverage.tolist() == first.coverage.tolist()
-    with pytest.raises(InputError, match="different job"):
-        TaskStore(store, {"kind": "other"})
+    with pytest.raises(InputError, match="different job"), TaskStore(store, {"kind": "other"}).opened():
+        pass
 
 
 def test_scan_split_by_mass_rows_is_identical(monkeypatch):
@@ -105,7 +105,7 @@ def test_interrupted_dask_coverage_prints_one_line(tmp_path, sig):
     proc = subprocess.Popen([sys.executable, "-m", "dpfit", "coverage", "--mass", "16.7", "--toys", "100000000",
                              "--eps-grid", "7e-4", "9e-4", "5", "--executor", "dask", "--jobs", "2", "--out", str(out),
                              "--no-progress"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    first = tmp_path / "cov.chunks" / "task-000000.npy"
+    first = tmp_path / "cov.chunks" / "task-000000.chunk"
     deadline = time.monotonic() + 120
     while not first.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)

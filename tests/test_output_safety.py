@@ -117,6 +117,66 @@ def test_two_samplers_on_the_same_chain(tmp_path):
     assert read_chain(out).steps >= 2
 
 
+TOY_RUN = ("--mass", "16.7", "--electron", "none", "--limits", "none", "--no-atomki", "--toys", "200", "--no-progress")
+
+
+@pytest.mark.parametrize("command, output", [
+    (("coverage", "--method", "chi2", "--eps-grid", "1e-4", "2e-3", "3", *TOY_RUN, "--out"), "cov.csv"),
+    (("interval", "--method", "fc", *TOY_RUN, "--out"), "same.json")])
+def test_toy_runs_on_the_same_output_one_at_a_time(tmp_path, command, output):
+    """While one run holds an output (its whole run), a second identical run stops with one line, writing nothing."""
+    out = tmp_path / output
+    with output_lock(out):
+        res = run(*command, str(out if output.endswith(".json") else tmp_path / "cov"))
+    assert res.returncode == 2 and "in use by another dpfit process" in res.stderr and one_line(res.stderr, 2)
+    assert sorted(os.listdir(tmp_path)) == []
+
+
+def _special_entry(path, kind, target):
+    if kind == "symlink":
+        path.symlink_to(target)
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:
+        try:
+            os.mknod(path, 0o600 | stat.S_IFCHR, os.makedev(1, 3))
+        except PermissionError:
+            pytest.skip("creating a device node needs privileges")
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo", "device"])
+def test_outputs_replace_only_regular_files(tmp_path, capsys, kind):
+    """Text (CLI and write_text), binary (atomic_path: plots, HDF5, NetCDF), dynesty's HDF5 and a results
+    directory: a link, FIFO or device in place of the output is refused with one line and left as it was."""
+    victim = tmp_path / "victim"
+    victim.write_text("keep\n")
+    special = tmp_path / "null"
+    _special_entry(special, kind, victim)
+    before = os.lstat(special)
+    code, err = run_here(capsys, "table", "--masses", "17", "--out", str(special))
+    named = {"symlink": "symbolic link", "fifo": "FIFO"}.get(kind, kind)
+    assert code == 2 and one_line(err, 2) and f"null: is a {named}, not a file" in err, err
+    with pytest.raises(InputError, match="neither follows nor replaces"):
+        write_text(special, "x")
+    with pytest.raises(InputError, match="neither follows nor replaces"):
+        with atomic_path(special):
+            pytest.fail("must refuse before writing")
+    with pytest.raises(InputError):
+        with replace_directory(special):
+            pytest.fail("must refuse before building")
+    after = os.lstat(special)
+    assert (before.st_mode, before.st_ino) == (after.st_mode, after.st_ino) and victim.read_text() == "keep\n"
+
+
+def test_dynesty_refuses_an_existing_file(tmp_path, capsys):
+    notes = tmp_path / "notes.h5"
+    notes.write_text("mine\n")
+    code, err = run_here(capsys, "sample", "--sampler", "dynesty", "--nlive", "20", "--no-progress", "--out",
+                         str(notes))
+    assert code == 2 and one_line(err, 2) and "exists" in err, err
+    assert notes.read_text() == "mine\n"
+
+
 def test_two_reproduce_on_the_same_directory(tmp_path):
     with output_lock(tmp_path / "results", directory=True):
         res = run("reproduce", "--quick", "--no-progress", "--out", str(tmp_path / "results"))
@@ -129,15 +189,23 @@ def _limit_file_size():
     resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
 
 
-@pytest.mark.parametrize("case", ["directory", "empty", "under-file", "too-long", "file-size-limit", "read-only"])
+def test_unwritable_path_through_the_api_is_an_output_error(tmp_path):
+    """The CLI refuses an empty or over-long --out as a bad option (exit 2, see test_option_bounds); the
+    library's writers report the file system's refusal as an OutputError."""
+    for path in ("", tmp_path / ("x" * 300 + ".csv")):
+        with pytest.raises(OutputError):
+            write_text(path, "x\n")
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("case", ["directory", "under-file", "file-size-limit", "read-only"])
 def test_unwritable_output_is_exit_3(tmp_path, case, capsys, monkeypatch):
     (tmp_path / "d").mkdir()
     (tmp_path / "file").write_text("mine\n")
     previous = "previous " * 1000  # larger than the file-size limit
     (tmp_path / "t.csv").write_text(previous)
     kwargs = {}
-    out = {"directory": "d", "empty": "", "under-file": "file/t.csv", "too-long": "x" * 300 + ".csv",
-           "file-size-limit": "t.csv", "read-only": "ro/t.csv"}[case]
+    out = {"directory": "d", "under-file": "file/t.csv", "file-size-limit": "t.csv", "read-only": "ro/t.csv"}[case]
     if case == "file-size-limit":
         kwargs["preexec_fn"] = _limit_file_size
     if case == "read-only":
@@ -216,15 +284,55 @@ def test_results_directory_replace_rules(tmp_path):
     with replace_directory(tmp_path / "user", force=True) as stage:
         _build(stage)
     assert sorted(p.name for p in (tmp_path / "user").iterdir()) == [MARKER, "a.txt"]
-    (tmp_path / "older").mkdir()  # results of a dpfit from before the marker
-    (tmp_path / "older" / "provenance.json").write_text('{"command": "reproduce"}')
-    with replace_directory(tmp_path / "older") as stage:
-        _build(stage)
     with pytest.raises(RuntimeError):  # a failed build keeps the previous results
         with replace_directory(out) as stage:
             _build(stage, text="three\n")
             raise RuntimeError
     assert (out / "a.txt").read_text() == "two\n" and leftovers(tmp_path) == []
+
+
+def test_results_marker_cannot_be_faked(tmp_path, capsys, monkeypatch):
+    """A copied provenance.json, a copied marker, or a file added to or changed in dpfit's results: the
+    directory is not dpfit's, and nothing in it is deleted."""
+    results = tmp_path / "results"
+    with replace_directory(results) as stage:
+        _build(stage)
+        (stage / "provenance.json").write_text('{"command": "reproduce"}')
+    paper = tmp_path / "paper"
+    paper.mkdir()
+    (paper / "thesis.tex").write_text("x\n")
+    (paper / "provenance.json").write_text((results / "provenance.json").read_text())
+    monkeypatch.chdir(tmp_path)
+    argv = ("reproduce", "--quick", "--no-progress", "--out", "paper")
+    code, err = run_here(capsys, *argv)
+    assert code == 2 and one_line(err, 2) and "did not write" in err, err
+    for name in (MARKER, "a.txt"):  # a whole copy of dpfit's results, plus the user's file
+        (paper / name).write_bytes((results / name).read_bytes())
+    code, err = run_here(capsys, *argv)
+    assert code == 2 and "did not write" in err, err
+    (paper / "thesis.tex").unlink()
+    (paper / "a.txt").write_text("edited by hand\n")  # a file dpfit wrote, changed since
+    code, err = run_here(capsys, *argv)
+    assert code == 2 and "did not write" in err, err
+    assert (paper / "a.txt").read_text() == "edited by hand\n"
+    (tmp_path / "link").symlink_to(results)
+    with pytest.raises(InputError, match="symbolic link"):
+        with replace_directory(tmp_path / "link"):
+            pytest.fail("must refuse before building")
+
+
+def test_users_previous_directory_is_never_moved(tmp_path):
+    """A failed run with no DIR but the user's own DIR.previous: it stays where it is, untouched."""
+    out, previous = tmp_path / "results", tmp_path / "results.previous"
+    previous.mkdir()
+    (previous / "thesis.tex").write_text("x\n")
+    for _ in range(2):
+        with pytest.raises(InputError, match="did not write it; move it away"):
+            with replace_directory(out, force=True) as stage:
+                _build(stage)
+                raise RuntimeError
+    assert not out.exists() and (previous / "thesis.tex").read_text() == "x\n"
+    assert sorted(os.listdir(previous)) == ["thesis.tex"]
 
 
 def test_results_directory_recovers_from_a_kill_during_the_swap(tmp_path):

@@ -6,6 +6,7 @@ import argparse
 import itertools
 import sys
 
+from dpfit.cli import limits
 from dpfit.cli.options import add_analysis_options, add_format_option, analysis_from_args, emit, positive_number
 
 #: Analysis options that may be given as a comma list (one analysis per value; lists multiply).
@@ -14,11 +15,20 @@ LIST_OPTIONS = ("muon", "electron", "atomki")
 
 def analyses_from_args(args) -> list[tuple[str, object]]:
     """(label, Analysis) for every combination of the comma-listed options."""
+    from dpfit.errors import InputError
+
     choices = []
     for name in LIST_OPTIONS:
         value = getattr(args, name)
         values = [v.strip() for v in value.split(",")] if isinstance(value, str) else [value]
-        choices.append([v for v in values if v != ""] or [value])
+        values = [v for v in values if v != ""] or [value]
+        twice = sorted({v for v in values if values.count(v) > 1})
+        if twice:
+            raise InputError(f"option --{name}", None, f"names {', '.join(map(str, twice))} more than once")
+        choices.append(values)
+    count = len(list(itertools.product(*choices)))
+    if count > limits.MAX_ANALYSES:
+        raise InputError("dpfit compare", None, f"the comma lists make {count} analyses; at most {limits.MAX_ANALYSES}")
     out = []
     for combo in itertools.product(*choices):
         ns = argparse.Namespace(**vars(args))
@@ -58,13 +68,16 @@ def cmd_compare(args) -> int:
 
 def register(sub) -> None:
     """Add the command's parser to the ``dpfit`` subparsers."""
-    p = sub.add_parser("compare", help="evidence and Bayes factors between analyses (--muon WP20,BMW21,WP25 ...)")
+    p = sub.add_parser("compare", help="evidence and Bayes factors between analyses (--muon WP20,BMW21,WP25 ...)",
+                       description=f"Evidence of each analysis the comma lists of --muon, --electron and --atomki make "
+                                   f"(at most {limits.MAX_ANALYSES}, each name once), and their Bayes factors.")
     add_analysis_options(p)
     p.add_argument("--sampler", choices=("grid", "dynesty"), default="grid",
                    help="grid evidence (default), or grid and dynesty (both, checked against each other)")
-    p.add_argument("--nlive", type=positive_number, default=400, help="dynesty live points (default 400)")
-    p.add_argument("--seed", type=int, default=1, help="dynesty random seed")
+    p.add_argument("--nlive", type=limits.nlive, default=400,
+                   help=f"dynesty live points {limits.help_range(*limits.NLIVE)} (default 400)")
+    p.add_argument("--seed", type=limits.seed, default=1, help=f"dynesty random seed {limits.help_range(*limits.SEED)}")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_format_option(p, "each analysis' evidence and the Bayes factors")
-    p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    p.add_argument("--out", type=limits.output_path, metavar="FILE", help="write to FILE (atomically) instead of stdout")
     p.set_defaults(func=cmd_compare)

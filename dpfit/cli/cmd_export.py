@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dpfit.cli.options import add_analysis_options, add_input_options, analysis_from_args, inputs_from_args, positive_number
+from dpfit.cli import limits
+from dpfit.cli.limits import help_range
+from dpfit.cli.options import add_analysis_options, add_input_options, analysis_from_args, inputs_from_args
 from dpfit.errors import InputError
 
 
@@ -114,31 +116,34 @@ def register(sub) -> None:
     b.add_argument("--lepton", choices=("e", "mu"), required=True)
     b.add_argument("--scenario", required=True, help="e.g. WP25 (muon), Rb20 (electron)")
     b.add_argument("--cl", default="2sigma", help="level: a probability (0.9) or Nsigma (default 2sigma)")
-    b.add_argument("--mass-range", nargs=2, type=positive_number, default=(1.0, 1000.0), metavar=("LO", "HI"),
-                   help="masses in MeV (default 1 1000); written in GeV")
-    b.add_argument("--points", type=positive_number, default=300, help="log-spaced masses (default 300)")
+    b.add_argument("--mass-range", nargs=2, type=limits.mass, default=(1.0, 1000.0), metavar=("LO", "HI"),
+                   help=f"masses, each {help_range(*limits.MASS_MEV, 'MeV')} (default 1 1000); written in GeV")
+    b.add_argument("--points", type=limits.export_points, default=300,
+                   help=f"log-spaced masses {help_range(*limits.EXPORT_POINTS)} (default 300)")
     b.add_argument("--format", choices=("lmt",), default="lmt", help="DarkCast .lmt (the only format)")
-    b.add_argument("--out", required=True, metavar="FILE.lmt")
+    b.add_argument("--out", type=limits.output_path, required=True, metavar="FILE.lmt")
     b.set_defaults(func=cmd_export_band)
 
     w = what.add_parser("window", help="the surviving window over the mass range, as DarkCast .lmt (one file per "
                                        "edge, FILE_lower.lmt and FILE_upper.lmt)")
     add_analysis_options(w)
-    w.add_argument("--points", type=positive_number, default=100, help="log-spaced masses (default 100)")
+    w.add_argument("--points", type=limits.export_points, default=100,
+                   help=f"log-spaced masses {help_range(*limits.EXPORT_POINTS)} (default 100)")
     w.add_argument("--format", choices=("lmt",), default="lmt", help="DarkCast .lmt (the only format)")
-    w.add_argument("--out", required=True, metavar="FILE.lmt")
+    w.add_argument("--out", type=limits.output_path, required=True, metavar="FILE.lmt")
     w.set_defaults(func=cmd_export_window)
 
     h = what.add_parser("hepdata", help="window, (g-2) bands and 2D scan as a HEPData submission archive")
     add_analysis_options(h)
-    h.add_argument("--points", type=positive_number, default=100, help="masses of the window and bands (default 100)")
-    h.add_argument("--band-range", nargs=2, type=positive_number, default=(1.0, 1000.0), metavar=("LO", "HI"),
-                   help="masses of the bands in MeV (default 1 1000)")
-    h.add_argument("--grid-points", nargs=2, type=positive_number, default=(40, 40), metavar=("NM", "NE"),
-                   help="2D scan grid (default 40 40)")
+    h.add_argument("--points", type=limits.export_points, default=100,
+                   help=f"masses of the window and bands {help_range(*limits.EXPORT_POINTS)} (default 100)")
+    h.add_argument("--band-range", nargs=2, type=limits.mass, default=(1.0, 1000.0), metavar=("LO", "HI"),
+                   help=f"masses of the bands, each {help_range(*limits.MASS_MEV, 'MeV')} (default 1 1000)")
+    h.add_argument("--grid-points", nargs=2, type=limits.hepdata_grid, default=(40, 40), metavar=("NM", "NE"),
+                   help=f"2D scan grid, each {help_range(*limits.HEPDATA_GRID)} (default 40 40)")
     h.add_argument("--format", choices=("hepdata",), default="hepdata",
                    help="a HEPData submission archive (the only format)")
-    h.add_argument("--out", required=True, metavar="FILE.tar.gz")
+    h.add_argument("--out", type=limits.output_path, required=True, metavar="FILE.tar.gz")
     h.set_defaults(func=cmd_export_hepdata)
 
     c = what.add_parser("chain", help="a posterior chain as ArviZ NetCDF or getdist chain files")
@@ -146,6 +151,6 @@ def register(sub) -> None:
     c.add_argument("--format", choices=("netcdf", "getdist"), default="netcdf",
                    help="netcdf: ArviZ InferenceData, FILE.nc (default); getdist: ROOT.txt, ROOT.paramnames, "
                         "ROOT.ranges")
-    c.add_argument("--out", required=True, metavar="FILE.nc or ROOT",
+    c.add_argument("--out", type=limits.output_path, required=True, metavar="FILE.nc or ROOT",
                    help="netcdf: the file (.nc added if missing); getdist: the root of the chain files")
     c.set_defaults(func=cmd_export_chain)

@@ -31,5 +31,5 @@ def register(sub) -> None:
                    help=f"fix the mass {limits.help_range(*limits.MASS_MEV, 'MeV')}; free in the mass range otherwise")
     add_level_option(p)
     add_format_option(p, "best fit, goodness of fit, intervals with their levels and edges, provenance")
-    p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    p.add_argument("--out", type=limits.output_path, metavar="FILE", help="write to FILE (atomically) instead of stdout")
     p.set_defaults(func=cmd_fit)

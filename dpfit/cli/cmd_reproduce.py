@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dpfit.cli import limits
 from dpfit.cli.options import add_input_options
 from dpfit.errors import InputError
 
@@ -20,7 +21,7 @@ def register(sub) -> None:
     """Add the command's parser to the ``dpfit`` subparsers."""
     p = sub.add_parser("reproduce", help="the whole reference analysis: tables, window, figures, chain, report")
     add_input_options(p)
-    p.add_argument("--out", default="results", metavar="DIR")
+    p.add_argument("--out", type=limits.output_path, default="results", metavar="DIR")
     p.add_argument("--force", action="store_true",
                    help="replace DIR even if dpfit did not write it (never the working directory or a parent)")
     p.add_argument("--quick", action="store_true", help="small chain and grids (seconds; for tests)")

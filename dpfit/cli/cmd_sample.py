@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import sys
 
-from dpfit.cli.options import (EXIT_INTERRUPTED, add_analysis_options, add_format_option, add_level_option, add_sampling_options,
-                               analysis_from_args, positive_number)
+from dpfit.cli import limits
+from dpfit.cli.options import (EXIT_INTERRUPTED, add_analysis_options, add_format_option, add_level_option,
+                               add_sampling_options, analysis_from_args)
 
 
 def _print_chain_summary(chain) -> None:
@@ -98,17 +99,18 @@ def register(sub) -> None:
     p = sub.add_parser("sample", help="sample the joint posterior over (m, eps) with emcee")
     add_analysis_options(p)
     add_sampling_options(p, steps=5000, walkers=32)
-    p.add_argument("--out", required=True, metavar="CHAIN.h5", help="chain file (emcee HDF5 layout)")
+    p.add_argument("--out", type=limits.output_path, required=True, metavar="CHAIN.h5", help="chain file (emcee HDF5 layout)")
     p.add_argument("--resume", action="store_true", help="continue CHAIN.h5 until it holds --steps steps")
     p.add_argument("--sampler", choices=("emcee", "dynesty"), default="emcee",
                    help="emcee (default; walkers in every allowed piece) or dynesty nested sampling (evidence)")
-    p.add_argument("--nlive", type=positive_number, default=400, help="dynesty live points (default 400)")
+    p.add_argument("--nlive", type=limits.nlive, default=400,
+                   help=f"dynesty live points {limits.help_range(*limits.NLIVE)} (default 400)")
     add_format_option(p, "the grid check, agreement and prior sensitivity")
     p.set_defaults(func=cmd_sample)
     p = sub.add_parser("corner", help="corner plot of a chain, with its quantiles")
     p.add_argument("chain", metavar="CHAIN.h5")
     add_analysis_options(p)  # if given, the chain must have been sampled for this analysis
-    p.add_argument("--out", required=True, metavar="FILE.png|pdf")
+    p.add_argument("--out", type=limits.output_path, required=True, metavar="FILE.png|pdf")
     add_level_option(p)
     add_format_option(p, "quantiles, diagnostics and the marks drawn")
     p.set_defaults(func=cmd_corner)

@@ -11,6 +11,16 @@ from dpfit.errors import InputError
 
 
 def cmd_scan(args) -> int:
+    """Run the scan; with --out, one run at a time writes the outputs of PREFIX (its plot's lock is held)."""
+    from contextlib import nullcontext
+
+    from dpfit.output.atomic import output_lock
+
+    with output_lock(f"{args.out}.png") if args.out else nullcontext():
+        return _scan(args)
+
+
+def _scan(args) -> int:
     from dpfit.inference.levels import DEFAULT_LEVELS, parse_levels
     from dpfit.inference.scan import scan
     from dpfit.output.writers import provenance, table_csv
@@ -24,8 +34,12 @@ def cmd_scan(args) -> int:
         if args.points and max(args.points) > limits.POINTS_2D[1]:
             raise InputError("option --points", None, f"a 2D scan takes at most {limits.POINTS_2D[1]} points per axis")
         executor = None if args.executor == "serial" else executor_from_args(args)  # serial: in process, no chunks
+        if args.out and args.force:
+            from dpfit.inference.executors import clear_store
+
+            clear_store(f"{args.out}.chunks")
         result = scan(analysis, points=args.points, axis=args.coupling, executor=executor,
-                      progress=not args.no_progress, identity=analysis.describe(),
+                      progress=not args.no_progress, identity=analysis.job_identity(),
                       store_dir=f"{args.out}.chunks" if args.out else None)
     else:
         if args.mass is None:
@@ -48,7 +62,7 @@ def cmd_scan(args) -> int:
         summary.append("note: the mass is unconstrained over the range (the profile varies by less than 0.1): "
                        "contours use the 1-parameter levels")
     if args.out:
-        from dpfit.inference.executors import remove_store
+        from dpfit.inference.executors import clear_store
         from dpfit.output import plots
         from dpfit.output.writers import provenance, table_csv, write_with_provenance
 
@@ -74,7 +88,7 @@ def cmd_scan(args) -> int:
             data = f"{args.out}.csv"
             write_with_provenance(data, table_csv(["mass_MeV", axis, "delta_chi2"], result.rows()), prov)
         summary.append(f"wrote {data} and {args.out}.png")
-        remove_store(f"{args.out}.chunks")
+        clear_store(f"{args.out}.chunks")
     print("\n".join(summary))
     return 0
 
@@ -92,7 +106,9 @@ def register(sub) -> None:
     add_level_option(p)
     p.add_argument("--format", choices=("netcdf", "csv"), default=None,
                    help="data file: netcdf (2D default: PREFIX.nc, labelled arrays) or csv (1D default: PREFIX.csv)")
-    p.add_argument("--out", metavar="PREFIX", help="write PREFIX.nc or PREFIX.csv (+ .provenance.json) and PREFIX.png")
+    p.add_argument("--out", type=limits.output_path, metavar="PREFIX", help="write PREFIX.nc or PREFIX.csv (+ .provenance.json) and PREFIX.png")
     add_executor_options(p)
+    p.add_argument("--force", action="store_true",
+                   help="clear a PREFIX.chunks/ left by a different 2D scan (other inputs or options) instead of refusing")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (2D scans)")
     p.set_defaults(func=cmd_scan)

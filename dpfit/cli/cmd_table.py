@@ -60,7 +60,7 @@ def register(sub) -> None:
     p.add_argument("--masses", type=mass_list, default=None, metavar="M1,M2,...",
                    help=f"masses in MeV, each {limits.help_range(*limits.MASS_MEV, 'MeV')}, at most {limits.MAX_MASSES}")
     add_format_option(p, "the table with its inputs", "one row per mass, a column per scenario")
-    p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    p.add_argument("--out", type=limits.output_path, metavar="FILE", help="write to FILE (atomically) instead of stdout")
     p.set_defaults(func=cmd_table)
     p = sub.add_parser("epsilon", help="the coupling that explains one (g-2) scenario at one mass")
     add_input_options(p)

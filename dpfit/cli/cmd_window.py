@@ -37,5 +37,5 @@ def register(sub) -> None:
     add_sampling_options(p, steps=3000, walkers=32)
     p.add_argument("--chain", metavar="CHAIN.h5", help="use this chain for the posterior instead of sampling")
     add_format_option(p, "the window three ways, goodness of fit, compatibility, provenance")
-    p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    p.add_argument("--out", type=limits.output_path, metavar="FILE", help="write to FILE (atomically) instead of stdout")
     p.set_defaults(func=cmd_window)

@@ -18,7 +18,14 @@ by argparse before any work starts. The ranges, and why:
   in memory);
 - ``--seed``: an integer from 0 to 2**32 - 1 (numpy's legacy seed range, used by emcee);
 - ``--points``: 1D scan 2 to 10,000; 2D scan 2 to 2000 per axis (1000 x 1000 with its
-  decimated plot takes about a second; 2000 x 2000, 4e6 points, a few).
+  decimated plot takes about a second; 2000 x 2000, 4e6 points, a few); the masses of
+  ``export`` 2 to 10,000;
+- ``export hepdata --grid-points``: 2 to 300 per axis (the HEPData YAML takes about
+  1.5 kB per point: 2000 x 2000 took over 6 GB; 300 x 300 is about 140 MB);
+- ``--toys``: a whole number from 100 to 1e9; ``--nlive``: 20 to 10,000;
+  ``--jobs``: 1 to 256;
+- ``compare``: at most 50 analyses (the product of the comma lists), no name twice;
+- ``--out``: a path of at most 3800 bytes, each name at most 200 bytes.
 """
 
 from __future__ import annotations
@@ -37,6 +44,15 @@ SEED = (0, arguments.MAX_SEED)
 POINTS_1D = (2, 10_000)
 POINTS_2D = (2, 2000)
 MAX_WALKER_STEPS = arguments.MAX_WALKER_STEPS
+TOYS = (arguments.MIN_TOYS, arguments.MAX_TOYS)
+NLIVE = (arguments.MIN_NLIVE, arguments.MAX_NLIVE)
+JOBS = (1, arguments.MAX_JOBS)
+EXPORT_POINTS = (2, 10_000)
+HEPDATA_GRID = (2, 300)
+#: Most true couplings of ``coverage --eps-grid``.
+EPS_GRID_POINTS = 1000
+#: Most analyses one ``compare`` runs.
+MAX_ANALYSES = 50
 #: Most masses in one ``table --masses``.
 MAX_MASSES = 1000
 
@@ -56,13 +72,22 @@ def _named(function, name: str):
     return function
 
 
-def integer(lo: int, hi: int, even: bool = False):
-    """argparse type: an integer written in decimal digits, lo <= n <= hi (and even if asked)."""
+def integer(lo: int, hi: int, even: bool = False, exponent: bool = False):
+    """argparse type: an integer written in decimal digits (or, with ``exponent``, a whole number such as
+    1e6), lo <= n <= hi (and even if asked)."""
     wanted = f"an {'even ' if even else ''}integer from {lo} to {hi}"
 
     def parse(text: str) -> int:
         stripped = text.strip()
         digits = stripped[1:] if stripped[:1] in "+-" else stripped
+        if exponent and not digits.isdigit():
+            try:
+                number = float(stripped)
+            except ValueError:
+                number = math.nan
+            if not (math.isfinite(number) and number == int(number)):
+                raise argparse.ArgumentTypeError(f"expected {wanted}, got '{text[:40]}'")
+            stripped = digits = str(int(number))
         if not digits.isdigit() or not digits.isascii() or len(digits) > 30:
             raise argparse.ArgumentTypeError(f"expected {wanted}, got '{text[:40]}'")
         value = int(stripped)
@@ -96,6 +121,22 @@ walkers = integer(*WALKERS, even=True)
 steps = integer(*STEPS)
 seed = integer(*SEED)
 points = integer(POINTS_1D[0], max(POINTS_1D[1], POINTS_2D[1]))
+toys = integer(*TOYS, exponent=True)
+nlive = integer(*NLIVE, exponent=True)
+jobs = integer(*JOBS)
+export_points = integer(*EXPORT_POINTS)
+hepdata_grid = integer(*HEPDATA_GRID)
+
+
+def output_path(text: str) -> str:
+    """argparse type: an output path within the length limits (:func:`dpfit.arguments.path`)."""
+    from dpfit.errors import InputError
+
+    try:
+        arguments.path(text, "option --out", None)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+    return text
 
 
 def mass_list(text: str) -> list[float]:

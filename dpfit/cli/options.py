@@ -18,7 +18,7 @@ FIELD_FLAGS = {"mass_range": "--mass-range", "eps_range": "--eps-range", "mass":
                "atomki": "--atomki", "muon": "--muon", "electron": "--electron", "couplings": "--couplings", "vector_model": "--model",
                "invisible_ratio": "--invisible-ratio", "mass_prior": "--mass-prior", "eps_prior": "--eps-prior",
                "gof_threshold": "--gof-threshold", "levels": "--cl", "eps_true": "--eps-grid", "toys": "--toys",
-               "method": "--method", "nsteps": "--steps"}
+               "method": "--method", "nsteps": "--steps", "seed": "--seed", "nlive": "--nlive"}
 #: Error sources that stand for the analysis built from the command line, or for one command's library call.
 LIBRARY_SOURCES = ("analysis", "analysis options", "fit", "window", "scan", "coverage", "interval", "sample")
 #: Library error sources that are one option's value.
@@ -35,7 +35,9 @@ def flag_message(exc) -> str:
         text = f"option {SOURCE_FLAGS[exc.source]}: {field}{exc.message}"
     else:
         return str(exc)
-    return text.replace("\r", "\\r").replace("\n", "\\n")
+    from dpfit.output.render import terminal_text
+
+    return terminal_text(text)
 
 
 def card_names(text: str) -> tuple[str, ...]:
@@ -202,5 +204,7 @@ class OneLineParser(argparse.ArgumentParser):
     """Usage errors as one line (``dpfit: error: ...``) and exit status 2, like input errors."""
 
     def error(self, message: str):
-        message = message.replace("\r", "\\r").replace("\n", "\\n")  # user text stays on one line
+        from dpfit.output.render import terminal_text
+
+        message = terminal_text(message)  # user text stays on one line, its control characters inert
         self.exit(EXIT_INPUT, f"dpfit: error: {self.prog}: {message} (see '{self.prog} --help')\n")

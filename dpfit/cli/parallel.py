@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dpfit.cli.options import positive_number
+from dpfit.cli import limits
+from dpfit.cli.limits import help_range
 
 
 def add_executor_options(parser) -> None:
     group = parser.add_argument_group("execution")
     group.add_argument("--executor", default="serial", metavar="KIND",
                        help="serial (default), processes, dask (a local cluster) or dask=tcp://HOST:8786 (a scheduler)")
-    group.add_argument("--jobs", type=positive_number, default=1, metavar="J", help="workers (default 1)")
+    group.add_argument("--jobs", type=limits.jobs, default=1, metavar="J", help=f"workers {help_range(*limits.JOBS)} (default 1)")
 
 
 def add_construction_options(parser, method: str, cl: str, toys: int) -> None:
@@ -17,32 +18,30 @@ def add_construction_options(parser, method: str, cl: str, toys: int) -> None:
     parser.add_argument("--method", choices=("fc", "cls", "chi2"), default=method,
                         help=f"Feldman-Cousins, CLs or delta chi2 (default {method})")
     parser.add_argument("--cl", default=cl, help=f"confidence level: probability or Nsigma (default {cl})")
-    parser.add_argument("--mass", type=positive_number, required=True, help="mass (MeV)")
+    parser.add_argument("--mass", type=limits.mass, required=True, help=f"mass {help_range(*limits.MASS_MEV, 'MeV')}")
     add_toy_options(parser, toys)
     add_executor_options(parser)
 
 
 def add_toy_options(parser, toys: int) -> None:
-    parser.add_argument("--toys", type=positive_number, default=toys, metavar="N", help=f"toys (default {toys})")
-    parser.add_argument("--seed", type=int, default=1, help="random seed (same seed, same result on any executor)")
+    parser.add_argument("--toys", type=limits.toys, default=toys, metavar="N",
+                        help=f"toys, a whole number {help_range(*limits.TOYS)} (default {toys})")
+    parser.add_argument("--seed", type=limits.seed, default=1,
+                        help=f"random seed {help_range(*limits.SEED)} (same seed, same result on any executor)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def executor_from_args(args):
     """The Executor of --executor and --jobs (bad values: one-line input errors naming the option)."""
-    from dpfit.errors import InputError
     from dpfit.inference.executors import Executor
 
-    if args.jobs != int(args.jobs):
-        raise InputError("option --jobs", None, f"expected a whole number of workers, got {args.jobs:g}")
-    return Executor.parse(args.executor, int(args.jobs), source="option --executor")
+    return Executor.parse(args.executor, args.jobs, source="option --executor")
 
 
-def whole_toys(args, field: str = "toys") -> int:
-    """The whole number of toys of option ``--toys`` (or ``--max-toys``: field 'max_toys')."""
+def refuse_eps_range(args) -> None:
+    """interval and coverage use every coupling the analysis allows at the mass: --eps-range is refused, not ignored."""
     from dpfit.errors import InputError
 
-    value = getattr(args, field)
-    if value != int(value):
-        raise InputError(f"option --{field.replace('_', '-')}", None, f"expected a whole number of toys, got {value:g}")
-    return int(value)
+    if args.eps_range:
+        raise InputError("option --eps-range", None, f"{args.command} uses every coupling the analysis allows at "
+                                                     "--mass; it takes no coupling range")

@@ -37,12 +37,18 @@ def run_and_report(analysis, args, grid, choice: dict, prov: dict) -> int:
     from dpfit.inference.posterior_check import check_lines, grid_check
     from dpfit.inference.prior_sensitivity import prior_sensitivity
 
-    if args.resume:
-        from dpfit.errors import InputError
+    import os
 
+    from dpfit.errors import InputError
+    from dpfit.output.atomic import output_lock
+
+    if args.resume:
         raise InputError("option --resume", None, "a dynesty run is not resumable; run it again")
-    run = run_nested(analysis.model(), nlive=int(args.nlive), seed=args.seed, progress=not args.no_progress)
-    write_nested(args.out, run, {"provenance": prov, "analysis": analysis.describe()})
+    with output_lock(args.out):  # held for the run: one dpfit process at a time writes this file
+        if os.path.lexists(args.out):  # as emcee: an existing file is never overwritten
+            raise InputError(str(args.out), None, "exists; a dynesty run writes a new file: choose another file")
+        run = run_nested(analysis.model(), nlive=int(args.nlive), seed=args.seed, progress=not args.no_progress)
+        write_nested(args.out, run, {"provenance": prov, "analysis": analysis.describe()})
     lines = [f"wrote {args.out}", f"sampler: {choice['sampler']} ({choice['reason']})",
              f"dynesty: ln Z = {run.logz:.4f} +- {run.logz_error:.4f}; {run.meta['calls']} likelihood calls; "
              f"effective samples {run.n_eff:.0f}"]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dpfit import arguments
 from dpfit.errors import InputError
 from dpfit.inference.executors import Executor
 from dpfit.inference.frequentist import METHODS
@@ -94,21 +95,26 @@ class CoverageResult:
 
 
 def coverage(model: ToyModel, method: str, level: Level, eps_true, ntoys: int, seed: int = 1,
-             executor: Executor = Executor(), store_dir=None, progress: bool = False) -> CoverageResult:
-    """Coverage of ``method`` at ``level`` for each true ε in ``eps_true`` (≥ 0), ``ntoys`` toys per point."""
+             executor: Executor = Executor(), store_dir=None, progress: bool = False,
+             identity: dict | None = None) -> CoverageResult:
+    """Coverage of ``method`` at ``level`` for each true ε in ``eps_true`` (≥ 0), ``ntoys`` toys per point.
+
+    With ``store_dir`` finished chunks are kept there (an interrupted run resumes); ``identity`` (e.g.
+    :meth:`dpfit.model.analysis.Analysis.job_identity`) is added to what names the job.
+    """
     if method not in METHODS:
         raise InputError("coverage", "method", f"expected one of {', '.join(METHODS)}, got '{method}'")
     eps_true = np.asarray(eps_true, dtype=float)
     if eps_true.ndim != 1 or eps_true.size == 0 or not np.all(np.isfinite(eps_true) & (eps_true >= 0)):
         raise InputError("coverage", "eps_true", "expected finite true couplings >= 0")
-    if ntoys < 100:
-        raise InputError("coverage", "toys", f"expected at least 100 toys, got {ntoys}")
+    ntoys = arguments.integer(ntoys, "coverage", "toys", arguments.MIN_TOYS, arguments.MAX_TOYS)
+    seed = arguments.integer(seed, "coverage", "seed", 0, arguments.MAX_SEED)
     if not np.all(model.allowed_x(eps_true**2)):
         raise InputError("coverage", "eps_true", "a true coupling lies in an excluded region at this mass")
     job = CoverageJob(model, method, level.probability, level.delta_chi2(), eps_true, int(seed))
     counts = run_toy_chunks(covered_chunk, job, ntoys, executor, store_dir, progress=progress,
                             work_per_toy=eps_true.size,
-                            identity={"kind": "coverage", "method": method, "cl": level.probability,
+                            identity={**(identity or {}), "kind": "coverage", "method": method, "cl": level.probability,
                                       "eps_true": eps_true.tolist()})
     covered = counts / ntoys
     return CoverageResult(method, level, model.mass, eps_true, covered, np.sqrt(covered * (1 - covered) / ntoys),

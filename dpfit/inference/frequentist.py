@@ -241,7 +241,7 @@ def chi2_interval(model: ToyModel, level: Level) -> list[list[float]]:
 
 
 def _toy_interval(model: ToyModel, method: str, level: Level, ntoys: int, seed: int, executor: Executor,
-                  store_dir, progress: bool, points: int):
+                  store_dir, progress: bool, points: int, identity: dict | None):
     """The toy construction with ``ntoys`` toys: (pieces in ε, their Monte-Carlo errors, the test grid in x,
     notes, reliable). Unreliable: too few toys reach the level (fewer than MIN_TAIL_TOYS beyond the observed
     statistic under ε = 0 for CLs, fewer than MIN_TAIL_TOYS expected beyond the critical value for FC);
@@ -250,7 +250,8 @@ def _toy_interval(model: ToyModel, method: str, level: Level, ntoys: int, seed: 
     xs = grid_points(model, points)
     job = IntervalJob(model, method, xs, observed_statistic(model, method, xs), int(seed))
     total = run_toy_chunks(count_chunk, job, ntoys, executor, store_dir, progress=progress,
-                           identity={"kind": "interval", "method": method, "cl": level.probability, "xs": xs.tolist()})
+                           identity={**(identity or {}), "kind": "interval", "method": method, "cl": level.probability,
+                                     "xs": xs.tolist()})
     allowed = model.allowed_x(xs)
     p_sb = total[0] / ntoys
     err_sb = np.sqrt(p_sb * (1 - p_sb) / ntoys)
@@ -287,8 +288,10 @@ def _toy_interval(model: ToyModel, method: str, level: Level, ntoys: int, seed: 
 
 def frequentist_interval(model: ToyModel, method: str, level: Level, ntoys: int = 0, seed: int = 1,
                          executor: Executor = Executor(), store_dir=None, progress: bool = False,
-                         points: int = GRID_POINTS, max_toys: int | None = None) -> IntervalResult:
+                         points: int = GRID_POINTS, max_toys: int | None = None,
+                         identity: dict | None = None) -> IntervalResult:
     """The ``method`` (fc, cls, chi2) interval of ε at the model's mass and ``level``, from ``ntoys`` toys.
+    ``identity`` (e.g. the analysis's job identity) is added to what names a stored job in ``store_dir``.
 
     Where too few toys reach the level, the number of toys is doubled up to ``max_toys`` (default: no more
     than asked). If the toys still cannot resolve it, the result is never their edge: with Gaussian data on
@@ -305,15 +308,17 @@ def frequentist_interval(model: ToyModel, method: str, level: Level, ntoys: int 
         return IntervalResult("chi2", level, model.mass, chi2_interval(model, level), None, 0, None, sides,
                               notes=[f"{level.describe()} if Wilks' theorem holds; see the coverage command"],
                               construction="delta chi2 of the data (closed form)")
-    if ntoys < 100:
-        raise InputError("interval", "toys", f"expected at least 100 toys, got {ntoys}")
-    max_toys = max(int(max_toys or ntoys), ntoys)
+    from dpfit import arguments
+
+    ntoys = arguments.integer(ntoys, "interval", "toys", arguments.MIN_TOYS, arguments.MAX_TOYS)
+    seed = arguments.integer(seed, "interval", "seed", 0, arguments.MAX_SEED)
+    max_toys = arguments.integer(max_toys or ntoys, "interval", "max_toys", ntoys, arguments.MAX_TOYS)
     eps, eps_err, xs, notes, reliable = _toy_interval(model, method, level, ntoys, seed, executor, store_dir,
-                                                      progress, points)
+                                                      progress, points, identity)
     while not reliable and 2 * ntoys <= max_toys:
         ntoys *= 2
         eps, eps_err, xs, more, reliable = _toy_interval(model, method, level, ntoys, seed, executor, None,
-                                                         progress, points)
+                                                         progress, points, identity)
         notes = [notes[0].split(";")[0] + f" were too few; doubled to {ntoys} (--max-toys {max_toys})"] + more
     sides = ("two-sided (Feldman-Cousins ordering; an upper limit when the lower edge is eps = 0)" if method == "fc"
              else "one-sided upper limit")

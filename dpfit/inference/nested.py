@@ -65,8 +65,15 @@ class NestedRun:
 
 def run_nested(model: Model, nlive: int = 400, seed: int = 1, dlogz: float = 0.05,
                progress: bool = False) -> NestedRun:
-    """Run dynesty's static nested sampler (multi-ellipsoid bounds, random-walk moves) on ``model``."""
+    """Run dynesty's static nested sampler (multi-ellipsoid bounds, random-walk moves) on ``model``.
+
+    ``nlive`` live points (MIN_NLIVE to MAX_NLIVE of :mod:`dpfit.arguments`), ``seed`` 0 to MAX_SEED."""
     import dynesty
+
+    from dpfit import arguments
+
+    nlive = arguments.integer(nlive, "sample", "nlive", arguments.MIN_NLIVE, arguments.MAX_NLIVE)
+    seed = arguments.integer(seed, "sample", "seed", 0, arguments.MAX_SEED)
 
     post = posterior(model)
     lo_m, hi_m = post.mass_range

@@ -254,8 +254,8 @@ def run_toy_chunks(func, job, ntoys: int, executor, store_dir=None, identity: di
     store = None
     if store_dir is not None:
         store = TaskStore(store_dir, {**(identity or {}), "toys": ntoys, "seed": job.seed, "mass": model.mass,
-                                      "delta": model.delta.tolist(), "sigma": model.sigma.tolist(),
-                                      "k": model.k.tolist(), "rate": model.rate, "count": model.count,
+                                      "k": model.k.tolist(), "names": list(model.names), "delta": model.delta.tolist(),
+                                      "sigma": model.sigma.tolist(), "rate": model.rate, "count": model.count,
                                       "pieces": model.pieces})
     counts = run_tasks(func, job, [(c, n) for c, n in enumerate(sizes)], executor,
                        weights=[n * work_per_toy for n in sizes], store=store, progress=progress)

@@ -66,6 +66,8 @@ def parse_limit_file(spec: str, source: str = "limit_files") -> LimitFile:
     if suffix not in READERS:
         raise InputError(path, None, f"a limit file must end in .{' or .'.join(READERS)}")
     name = values.get("name") or Path(path).stem
+    if not name.isprintable():  # a name is printed on terminal lines and in reports: no newline, no escape
+        raise InputError(source, "name", f"expected a name of printable characters, got {name[:40]!r}")
     return LimitFile(str(Path(path).resolve()), lepton, cl, name)
 
 

@@ -347,6 +347,11 @@ class Analysis:
         except InputError:
             return name
 
+    def job_identity(self) -> dict:
+        """What fixes the likelihood of a stored job: the choices (:meth:`describe`, with the SHA-256 of each
+        limit file) and the digest of the resolved input set (every file's SHA-256, the convention, the overrides)."""
+        return {"analysis": self.describe(), "inputs_digest": self.inputs.digest()}
+
     def describe(self) -> dict:
         """The analysis choices as a plain dict (for provenance)."""
         return {"muon": self.muon, "electron": self.electron, "limits": self.limit_cards(), "atomki": self.atomki,

@@ -15,6 +15,10 @@ Guarantees (for every file dpfit writes through :func:`atomic_path`):
   :class:`~dpfit.errors.OutputInUse` (an input error, exit status 2).
 * **Clean**: temporaries of a killed run for the same target (the only ones
   that can exist while the lock is held) are removed by the next run.
+* **Only regular files replaced**: an existing target that is a symbolic link
+  (to another file, to ``/proc/self/fd/1``...), a FIFO, a device or a socket
+  is refused with an :class:`~dpfit.errors.InputError` (exit status 2) and left
+  as it is: never followed, never replaced by a file.
 * **Ordinary permissions**: files and directories are created with modes
   0666 / 0777 filtered by the process umask, like any other tool's.
 * **Environment failures** (a directory as the output file, an empty path, a
@@ -33,12 +37,13 @@ import re
 import secrets
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from dpfit.errors import OutputError, OutputInUse
+from dpfit.errors import InputError, OutputError, OutputInUse
 
 _LOCKS: dict[str, object] = {}
 _OWNED_DIRS: set[str] = set()
@@ -54,11 +59,31 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc) or type(exc).__name__
 
 
+def kind_of(mode: int) -> str:
+    """What a file-system entry of ``mode`` (``os.lstat``) is, for a message: 'a symbolic link', 'a FIFO', ..."""
+    return ("a symbolic link" if stat.S_ISLNK(mode) else "a directory" if stat.S_ISDIR(mode)
+            else "a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "a regular file" if stat.S_ISREG(mode) else "a special file")
+
+
+def refused_entry(path: str | Path, mode: int, wanted: str = "a file") -> InputError:
+    """The error for an existing ``path`` of the wrong kind (``mode``): dpfit neither follows nor replaces it."""
+    return InputError(str(path), None, f"is {kind_of(mode)}, not {wanted} dpfit may write; dpfit neither follows "
+                                       "nor replaces it: remove it or choose another output")
+
+
 def _check_target(target: str | Path, directory: bool = False) -> Path:
-    """The target as a Path; OutputError for an empty path or the wrong kind of existing entry."""
+    """The target as a Path; OutputError for an empty path or a directory given as a file, InputError for an
+    existing link, FIFO, device or socket (see the module docstring)."""
     if str(target) == "":
         raise OutputError("", "empty path")
     target = Path(target)
+    try:
+        mode = os.lstat(target).st_mode
+    except OSError:
+        mode = None  # absent, or a path error reported below
+    if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise refused_entry(target, mode, "a directory" if directory else "a file")
     try:
         if not directory and target.is_dir():
             raise OutputError(str(target), "is a directory")
@@ -151,6 +176,17 @@ def output_lock(target: str | Path, directory: bool = False):
         yield
     finally:
         lock.release()
+
+
+@contextmanager
+def output_locks(*targets: str | Path):
+    """Hold the locks of several outputs (e.g. a command's outputs for its whole run), in the order given."""
+    from contextlib import ExitStack
+
+    with ExitStack() as stack:
+        for target in targets:
+            stack.enter_context(output_lock(target))
+        yield
 
 
 @contextmanager

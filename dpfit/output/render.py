@@ -8,9 +8,29 @@ with the term that sets it; fits with their goodness of fit.
 from __future__ import annotations
 
 import math
+import re
 
 from dpfit.inference.gof import SIGNIFICANCE_LABEL
 from dpfit.output.writers import to_json
+
+#: Characters that Markdown (CommonMark, GitHub) or inline HTML would act on inside a line of text.
+_MARKDOWN_ACTIVE = re.compile(r"([\\`*\[\]|~#!$]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z]))")
+#: Control characters (C0 but tab, DEL, C1) that a terminal would act on.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def terminal_text(value) -> str:
+    """Text from inputs (names, notes, override values) for one terminal line: every control character
+    (newline, carriage return, escape...) shown as its Python escape (``\\n``, ``\\x1b``), never acted on."""
+    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], str(value))
+
+
+def markdown_text(value) -> str:
+    """Text from inputs as inert Markdown inline text: one line (control characters escaped as in
+    :func:`terminal_text`), ``& < >`` as HTML entities, and Markdown's active characters backslash-escaped
+    (``_`` only where it can open or close emphasis: ``eps_mu`` stays as it is)."""
+    text = terminal_text(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_ACTIVE.sub(r"\\\1", text)
 
 
 def format_number(value: float | None, digits: int = 4) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dpfit.inference.gof import SIGNIFICANCE_CONVENTION, SIGNIFICANCE_LABEL
 from dpfit.model.analysis import Analysis
+from dpfit.output.render import markdown_text
 from dpfit.reference.paper_numbers import PRINTED, WINDOW_MASS, PaperRow, discrepancies, paper_rows
 from dpfit.reference.paper_numbers import dpfit_value as _paper_value
 from dpfit.reference.limits_report import contour_vs_point_lines, limit_model_lines, na48_lines
@@ -40,7 +41,7 @@ def _comparison_lines(paper: Analysis) -> list[str]:
     out = ["| quantity | where | printed | as printed | dpfit | relative difference | within rounding | flag |",
            "|---|---|---|---|---|---|---|---|"]
     def cell(text: str) -> str:
-        return " ".join(text.split()).replace("|", "\\|")
+        return markdown_text(" ".join(text.split()))
 
     for row in comparison_rows(paper):
         shown = f"{row.printed:.10g}" + ("" if row.corrected is None else f" (corrected {row.corrected:.10g})")
@@ -128,7 +129,7 @@ def window_lines(window) -> list[str]:
            f"terms: {', '.join(window.terms)}", "", f"- goodness of fit at that mass: {window.gof.describe()}"]
     if window.status == "excluded":
         return out + [f"- status: excluded (p below {window.gof_threshold:g}); no window is quoted."] + \
-            [f"- {n}" for n in window.notes]
+            [f"- {markdown_text(n)}" for n in window.notes]
     diag = window.diagnostics
     out += [f"- interval algebra (the paper's method, levels mixed): {_pieces(window.algebra)}; it intersects "
             + "; ".join(window.algebra_composition),
@@ -140,9 +141,14 @@ def window_lines(window) -> list[str]:
             + ", ".join(f"{k} {v:.1f}" for k, v in diag["tau"].items())
             + f", effective samples {diag['effective_samples']:.0f}"
             + (f"; warning: {diag['warning']}" if diag["warning"] else "") + "."]
-    out += [f"- limit {c['name']}: {c['experiment']}, {c['cl'] * 100:g}% CL, produced through {c['production']} "
-            f"couplings, {c['model']}" for c in window.limits]
-    return out + [f"- note: {n}" for n in window.notes]
+    out += [f"- limit {markdown_text(c['name'])}: {markdown_text(c['experiment'])}, {c['cl'] * 100:g}% CL, produced "
+            f"through {markdown_text(c['production'])} couplings, {markdown_text(c['model'])}" for c in window.limits]
+    return out + [f"- note: {markdown_text(n)}" for n in window.notes]
+
+
+def _overrides(provenance: dict) -> str:
+    """The ``--set`` overrides of a run as inert Markdown text, or 'none'."""
+    return ", ".join(markdown_text(f"{o['key']}={o['value']}") for o in provenance.get("overrides") or []) or "none"
 
 
 def render(paper: Analysis, exact_rows: list[dict], window, electron: list[dict], gof_rows: list[dict],
@@ -150,7 +156,7 @@ def render(paper: Analysis, exact_rows: list[dict], window, electron: list[dict]
     """The report as Markdown (``toys``: per frequentist interval)."""
     out = ["# dpfit reference analysis: report", "",
            f"dpfit {provenance['dpfit_version']}; inputs hashed in `provenance.json`; "
-           f"overrides: {provenance.get('overrides') or 'none'}.", "",
+           f"overrides: {_overrides(provenance)}.", "",
            "## The source paper's numbers beside dpfit's (paper convention: alpha = 1/137, rounded Delta a)", "",
            "Every number the paper prints that dpfit computes or uses as an input (the classes left out are named in "
            "the notes of `source_paper.yaml`). Rows compute in the paper's convention unless they are the paper's "
@@ -158,7 +164,7 @@ def render(paper: Analysis, exact_rows: list[dict], window, electron: list[dict]
            "printed digit (for a misprint undone, of the corrected number); any other row is flagged.", ""]
     out += _comparison_lines(paper)
     out += ["", "## Known misprints and contradictions of the source paper", ""]
-    out += misprints(paper) or ["- none recorded"]
+    out += [markdown_text(line) for line in misprints(paper)] or ["- none recorded"]
     out += [""] + exact_interval_lines(exact_rows) + [""] + electron_lines(electron)
     out += [""] + gof_lines(gof_rows, window.mass) + [""] + window_lines(window)
     from dpfit.inference.evidence import model_comparison_lines
@@ -173,6 +179,6 @@ def render(paper: Analysis, exact_rows: list[dict], window, electron: list[dict]
             "| file | role | layer | path | SHA-256 |", "|---|---|---|---|---|"]
     out += [f"| `{f['name']}` | {f['role']} | {f['layer']} | {f['path']} | `{f['sha256'][:16]}…` |"
             for f in provenance["files"]]
-    out += ["", "Overrides: " + (", ".join(f"`{o['key']}={o['value']}`" for o in provenance["overrides"]) or "none")
-            + f"; seed {provenance.get('seed')}; analysis: `{provenance.get('analysis')}`."]
+    out += ["", f"Overrides: {_overrides(provenance)}; seed {provenance.get('seed')}; "
+                f"analysis: {markdown_text(provenance.get('analysis'))}."]
     return "\n".join(out) + "\n"

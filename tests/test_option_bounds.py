@@ -1,0 +1,82 @@
+"""Every numeric option has an upper bound, stated in --help, checked before any work: one line, exit 2."""
+
+import pytest
+
+from dpfit import arguments
+from dpfit.cli import limits
+from dpfit.errors import InputError
+from dpfit.inference.coverage import coverage
+from dpfit.inference.levels import parse_level
+from dpfit.inference.nested import run_nested
+from dpfit.inference.toys import ToyModel
+from dpfit.model.analysis import Analysis
+
+LONG = "a" * 300
+TOY = ("--mass", "17", "--method", "fc", "--no-progress")
+MUONS = ",".join(f"M{i}" for i in range(120))
+ELECTRONS = ",".join(f"E{i}" for i in range(90))
+
+CASES = [
+    (("interval", *TOY, "--toys", "1e12"), "argument --toys: expected an integer from 100 to 1000000000"),
+    (("interval", *TOY, "--toys", "1e300"), "argument --toys: expected an integer from 100 to 1000000000"),
+    (("coverage", *TOY, "--toys", "2500.5", "--eps-grid", "1e-4", "1e-3", "3", "--out", "c"), "argument --toys"),
+    (("interval", *TOY, "--seed", "-1"), "argument --seed: expected an integer from 0 to 4294967295, got -1"),
+    (("coverage", *TOY, "--seed", "-1", "--eps-grid", "1e-4", "1e-3", "3", "--out", "c"), "argument --seed"),
+    (("compare", "--sampler", "dynesty", "--seed", "-1"), "argument --seed: expected an integer from 0"),
+    (("sample", "--sampler", "dynesty", "--nlive", "1e9", "--out", "n.h5"), "argument --nlive: expected an integer "
+                                                                             "from 20 to 10000"),
+    (("compare", "--sampler", "dynesty", "--nlive", "1e9"), "argument --nlive"),
+    (("interval", *TOY, "--jobs", "100000"), "argument --jobs: expected an integer from 1 to 256"),
+    (("export", "hepdata", "--grid-points", "2000", "2000", "--out", "h.tar.gz"),
+     "argument --grid-points: expected an integer from 2 to 300"),
+    (("export", "window", "--points", "1e9", "--out", "w.lmt"), "argument --points: expected an integer from 2 to"),
+    (("export", "band", "--lepton", "mu", "--scenario", "WP25", "--mass-range", "1e-300", "1e300", "--out", "b.lmt"),
+     "argument --mass-range: expected a number from 0.001 to 100000 MeV"),
+    (("compare", "--muon", MUONS, "--electron", ELECTRONS), "make 10800 analyses; at most 50"),
+    (("compare", "--muon", "WP20,BMW21,WP20"), "option --muon: names WP20 more than once"),
+    (("coverage", *TOY, "--eps-grid", "1e-4", "1e300", "5", "--out", "c"), "option --eps-grid: expected 1e-12 <= LO"),
+    (("interval", *TOY, "--out", LONG), "argument --out: expected a path of at most 3800 bytes, each name at most 200"),
+    (("table", "--masses", "17", "--out", f"d/{LONG}/x"), "argument --out: expected a path of at most"),
+    (("table", "--masses", "17", "--out", ""), "argument --out: expected a path (text), got ''"),
+    (("interval", "--mass", "5e-324"), "argument --mass: expected a number from 0.001 to 100000 MeV"),
+    (("interval", *TOY, "--eps-range", "1e-3", "1e-2"), "option --eps-range: interval uses every coupling"),
+]
+
+
+@pytest.mark.parametrize("argv, message", CASES, ids=[" ".join(c[0])[:50] for c in CASES])
+def test_out_of_bounds_is_one_line(cli, tmp_path, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli(*argv)
+    assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("dpfit: error: "), err
+    assert message in err, err
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_same_seed_error_for_interval_and_sample(cli):
+    errors = [cli(*argv, "--seed", "-5")[2] for argv in (("interval", "--mass", "17"), ("sample", "--out", "c.h5"))]
+    assert [e.split(": ", 3)[3] for e in errors] == ["argument --seed: expected an integer from 0 to 4294967295, "
+                                                     f"got -5 (see 'dpfit {c} --help')\n" for c in ("interval", "sample")]
+
+
+@pytest.mark.parametrize("command, option, text", [
+    (("interval",), "--toys", "100 to 1e+09"), (("coverage",), "--seed", "0 to 4.29497e+09"),
+    (("sample",), "--nlive", "20 to 10000"), (("compare",), "--nlive", "20 to 10000"),
+    (("export", "hepdata"), "--grid-points", "2 to 300"), (("interval",), "--jobs", "1 to 256"),
+    (("export", "band"), "--mass-range", "0.001 to 100000 MeV")])
+def test_bounds_are_in_help(cli, command, option, text):
+    code, out, _ = cli(*command, "--help")
+    assert code == 0
+    assert text in " ".join(out.split()), out
+
+
+def test_api_shares_the_bounds():
+    """The library refuses what the CLI refuses, with the same words (source = function, field = argument)."""
+    model = ToyModel.from_joint(Analysis(electron=None, limits=(), atomki=None).likelihood(), 16.7)
+    for kwargs, field in (({"ntoys": 10**12}, "toys"), ({"ntoys": 200, "seed": -5}, "seed")):
+        with pytest.raises(InputError, match=f"field '{field}': expected an integer from"):
+            coverage(model, "chi2", parse_level("0.9"), [5e-4], **{"seed": 1, **kwargs})
+    with pytest.raises(InputError, match="field 'nlive': expected an integer from 20 to 10000"):
+        run_nested(Analysis().model(), nlive=10**9)
+    with pytest.raises(InputError, match="expected a path of at most"):
+        arguments.path("x" * 300, "sample", "out")
+    assert limits.TOYS == (arguments.MIN_TOYS, arguments.MAX_TOYS)
