@@ -26,26 +26,35 @@ def cmd_table(args) -> int:
 
 def cmd_epsilon(args) -> int:
     from dpfit.inference.tables import coupling_estimate, coupling_intervals
+    from dpfit.inputs.model_cards import load_model
     from dpfit.output import render
     from dpfit.output.writers import provenance, to_json
 
     inputs = inputs_from_args(args)
-    est = coupling_estimate(inputs, args.lepton, args.scenario, [args.mass])
-    exact = coupling_intervals(inputs, args.lepton, args.scenario, args.mass, args.cl)
+    model = load_model(args.model)
+    if model.coupling(args.lepton)[0] is None and model.coupling(args.lepton, "axial")[0] is None:
+        from dpfit.errors import InputError
+
+        raise InputError("option --model", None, f"the {model.name} model does not couple to the {args.lepton}")
+    est = coupling_estimate(inputs, args.lepton, args.scenario, [args.mass], model)
+    exact = coupling_intervals(inputs, args.lepton, args.scenario, args.mass, args.cl, model)
     eps, sigma = float(est.eps[0]), float(est.sigma_linear[0])
-    doc = {"lepton": est.lepton, "scenario": est.scenario, "mass_MeV": args.mass, "delta_a": est.delta_a,
-           "sigma_delta_a": est.sigma_delta_a, "eps": eps, "sigma_linear": sigma}
+    doc = {"lepton": est.lepton, "scenario": est.scenario, "mass_MeV": args.mass, "model": model.name,
+           "coupling_unit": "e", "delta_a": est.delta_a, "sigma_delta_a": est.sigma_delta_a, "eps": eps,
+           "sigma_linear": sigma}
     message = None
-    if est.delta_a < 0:
-        message = (f"Delta a = {est.delta_a:.3g} < 0: a vector boson can only raise a_{est.lepton}, "
-                   "so no coupling produces it (the exact likelihood gives an upper limit instead)")
+    if not eps == eps:  # NaN: no coupling of this model gives a shift of Δa's sign
+        direction = "raise" if est.delta_a < 0 else "lower"  # k(m) has the other sign than Δa
+        message = (f"Delta a = {est.delta_a:.3g}: the {model.name} boson can only {direction} a_{est.lepton} here, so "
+                   f"no coupling produces it (the exact likelihood gives an upper limit instead)")
     if args.format == "json":
         doc["message"] = message
         doc["exact"] = exact.to_dict()
         doc["provenance"] = provenance(inputs, [inputs.scenario(args.lepton, args.scenario).name], command="epsilon")
         emit(to_json(doc), None)
     else:
-        lines = [f"{est.lepton} {est.scenario} at m = {args.mass:g} MeV: Delta a = {est.delta_a:.4g} +- {est.sigma_delta_a:.2g}"]
+        lines = [f"{est.lepton} {est.scenario} at m = {args.mass:g} MeV, model {model.name} (couplings in units of e): "
+                 f"Delta a = {est.delta_a:.4g} +- {est.sigma_delta_a:.2g}"]
         lines.append(message if message else f"eps = {eps:.4e} +- {sigma:.4e} (linear propagation)")
         lines += ["exact likelihood: " + line for _, per_level in exact.intervals.items()
                   for line in [render.interval_line("eps", label, iv) for label, iv in per_level.items()]]
@@ -65,6 +74,9 @@ def register(sub) -> None:
     p = sub.add_parser("epsilon", help="the coupling that explains one (g-2) scenario at one mass")
     add_input_options(p)
     p.add_argument("--lepton", choices=("e", "mu"), required=True)
+    p.add_argument("--model", default="dark_photon", metavar="NAME|FILE",
+                   help="the vector model whose coupling is quoted (default dark_photon; axial: an axial coupling, "
+                        "which lowers a_l)")
     p.add_argument("--scenario", required=True, help="e.g. WP20, BMW21, WP25 (muon); Cs18, Rb20 (electron)")
     p.add_argument("--mass", type=limits.mass, required=True,
                    help=f"boson mass {limits.help_range(*limits.MASS_MEV, 'MeV')}")

@@ -30,14 +30,22 @@ class CouplingEstimate:
     sigma_linear: np.ndarray
 
 
-def coupling_estimate(inputs: InputSet, lepton: str, scenario: str, masses) -> CouplingEstimate:
-    """ε_ℓ and the linear σ_ε for a scenario at the given masses (NaN where Δa < 0)."""
+def coupling_estimate(inputs: InputSet, lepton: str, scenario: str, masses, model=None) -> CouplingEstimate:
+    """ε_ℓ and the linear σ_ε for a scenario at the given masses (NaN where no coupling gives Δa: Δa < 0
+    for a vector boson). ``model``: a :class:`dpfit.physics.vector_models.VectorModel` (None: a dark photon's
+    vector coupling), whose charges set δa = k(m) ε² (an axial coupling makes k < 0)."""
     record = inputs.gm2_card(lepton, scenario)
     delta = record.delta_a
     mass = np.atleast_1d(np.asarray(masses, dtype=float))
-    eps = eps_from_delta_a(mass, delta.value, record.lepton_mass, record.alpha)
+    if model is None:
+        eps = eps_from_delta_a(mass, delta.value, record.lepton_mass, record.alpha)
+    else:
+        from dpfit.model.analysis import gm2_term
+
+        with np.errstate(invalid="ignore", divide="ignore"):
+            eps = np.sqrt(delta.value / gm2_term(record, model).shift_per_eps2(mass))
     return CouplingEstimate(lepton, record.scenario, mass, delta.value, delta.sigma, eps,
-                            sigma_eps_linear(eps, delta.value, delta.sigma))
+                            np.abs(sigma_eps_linear(eps, delta.value, delta.sigma)))
 
 
 def muon_table(inputs: InputSet, masses=DEFAULT_MASSES) -> tuple[list[str], np.ndarray]:
@@ -50,11 +58,12 @@ def muon_table(inputs: InputSet, masses=DEFAULT_MASSES) -> tuple[list[str], np.n
     return columns, np.column_stack(data)
 
 
-def coupling_intervals(inputs: InputSet, lepton: str, scenario: str, mass: float, levels=None):
-    """The exact profile-likelihood fit of one (g−2) scenario alone at ``mass`` (MeV): best ε, intervals at
-    ``levels`` (default 1sigma,2sigma) and goodness of fit, as a :class:`dpfit.inference.fit.FitResult`."""
+def coupling_intervals(inputs: InputSet, lepton: str, scenario: str, mass: float, levels=None, model=None):
+    """The exact profile-likelihood fit of one (g−2) scenario alone at ``mass`` (MeV) under ``model`` (None: a
+    dark photon's coupling): best ε, intervals at ``levels`` (default 1sigma,2sigma) and goodness of fit, as
+    a :class:`dpfit.inference.fit.FitResult`."""
     from dpfit.inference.fit import fit_fixed_mass
     from dpfit.likelihood.joint import JointLikelihood
     from dpfit.model.analysis import gm2_term
 
-    return fit_fixed_mass(JointLikelihood([gm2_term(inputs.gm2_card(lepton, scenario))]), mass, levels)
+    return fit_fixed_mass(JointLikelihood([gm2_term(inputs.gm2_card(lepton, scenario), model)]), mass, levels)

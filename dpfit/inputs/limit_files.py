@@ -1,11 +1,13 @@
-"""Contour files given directly as limits: ``PATH[:lepton=e][:cl=0.9][:name=NAME]``.
+"""Contour files given directly as limits: ``PATH[:lepton=e][:cl=0.9][:name=NAME][:production=P][:decay=F][:lratio=L]``.
 
 A CSV or DarkCast ``.lmt`` contour (:mod:`dpfit.inputs.contours`) becomes an
 exclusion record without writing a data file and a card: the file's format
 comes from its extension, its name (default: the file's stem) names the term,
 ``lepton`` the coupling it reads (default e), ``cl`` its confidence level
-(default 0.9). The record counts as a visible-decay, electron-produced limit
-over the contour's whole mass range.
+(default 0.9), ``production`` the mechanism as DarkCast names it (default e_brem
+for an electron limit, mu_brem for a muon one), ``decay`` the final state (default
+e_e) and ``lratio`` a beam dump's decay-volume to shielding length ratio (default:
+a prompt search). The limit holds over the contour's whole mass range.
 """
 
 from __future__ import annotations
@@ -22,24 +24,30 @@ from dpfit.inputs.contours import READERS, Contour
 from dpfit.inputs.records import ExclusionCard, contour_mass_range
 from dpfit.physics.coupling import eps_from_g
 
-KEYS = ("lepton", "cl", "name")
+KEYS = ("lepton", "cl", "name", "production", "decay", "lratio")
 
 
 @dataclass(frozen=True)
 class LimitFile:
-    """A parsed limit-file specification: path (resolved), lepton ('e' or 'mu'), cl, name."""
+    """A parsed limit-file specification: path (resolved), lepton ('e' or 'mu'), cl, name, production mechanism,
+    final state and a beam dump's length ratio (None: prompt)."""
 
     path: str
     lepton: str = "e"
     cl: float = 0.9
     name: str = ""
+    production: str = ""
+    decay: str = "e_e"
+    length_ratio: float | None = None
 
     def sha256(self) -> str:
         return hashlib.sha256(Path(self.path).read_bytes()).hexdigest()
 
     def describe(self) -> dict:
         """For provenance: what was used and the SHA-256 of the file's bytes."""
-        return {"name": self.name, "path": self.path, "lepton": self.lepton, "cl": self.cl, "sha256": self.sha256()}
+        return {"name": self.name, "path": self.path, "lepton": self.lepton, "cl": self.cl,
+                "production": self.production, "decay": self.decay, "length_ratio": self.length_ratio,
+                "sha256": self.sha256()}
 
 
 def parse_limit_file(spec: str, source: str = "limit_files") -> LimitFile:
@@ -68,7 +76,23 @@ def parse_limit_file(spec: str, source: str = "limit_files") -> LimitFile:
     name = values.get("name") or Path(path).stem
     if not name.isprintable():  # a name is printed on terminal lines and in reports: no newline, no escape
         raise InputError(source, "name", f"expected a name of printable characters, got {name[:40]!r}")
-    return LimitFile(str(Path(path).resolve()), lepton, cl, name)
+    from dpfit.physics.vector_models import DECAYS, PRODUCTION
+
+    production = values.get("production", "e_brem" if lepton == "e" else "mu_brem")
+    if production not in PRODUCTION:
+        raise InputError(source, "production", f"expected one of {', '.join(PRODUCTION)}, got '{production[:40]}'")
+    decay = values.get("decay", "e_e")
+    if decay not in DECAYS:
+        raise InputError(source, "decay", f"expected one of {', '.join(DECAYS)}, got '{decay[:40]}'")
+    lratio = None
+    if "lratio" in values:
+        try:
+            lratio = float(values["lratio"])
+        except ValueError:
+            raise InputError(source, "lratio", f"expected a positive number, got '{values['lratio'][:40]}'") from None
+        if not (math.isfinite(lratio) and 0 < lratio <= 1e6):
+            raise InputError(source, "lratio", f"expected a number in (0, 1e6], got {lratio:g}")
+    return LimitFile(str(Path(path).resolve()), lepton, cl, name, production, decay, lratio)
 
 
 def limit_file_record(limit: LimitFile, alpha: float) -> ExclusionCard:
@@ -78,6 +102,10 @@ def limit_file_record(limit: LimitFile, alpha: float) -> ExclusionCard:
         contour = Contour(contour.mass, eps_from_g(contour.lower, alpha), eps_from_g(contour.upper, alpha), "eps")
     if not np.all(np.isfinite(contour.lower)):
         raise InputError(limit.path, None, "a coupling is out of range once converted to eps")
+    production = "quark" if limit.production in ("pi0_gamma", "p_brem") else \
+        ("electron" if limit.production.startswith("e_") else "muon")
     return ExclusionCard(limit.name, limit.lepton, Path(limit.path).name, limit.cl, contour,
-                         contour_mass_range(contour), True, False, f"limit file {Path(limit.path).name}",
-                         limit.path, "electron" if limit.lepton == "e" else "muon")
+                         contour_mass_range(contour), limit.decay != "invisible", False,
+                         f"limit file {Path(limit.path).name}", limit.path, production,
+                         limit.production or ("e_brem" if limit.lepton == "e" else "mu_brem"), limit.decay,
+                         limit.length_ratio)

@@ -129,3 +129,25 @@ def edge_path(out, edge: str):
 
     out = Path(out)
     return out if edge == "limit" else out.with_name(f"{out.stem}_{edge}{out.suffix or '.lmt'}")
+
+
+def recast_lmt(record, contour, model, prov: dict | None = None) -> str:
+    """The ``.lmt`` text of a limit recast to a vector model (:func:`dpfit.model.recast.recast_contour`): mass in
+    GeV, the excluded band's lower [and upper] edge in the model's coupling in units of e, DarkCast's 1e5 where
+    nothing is excluded (its own convention for a mass where the recast limit vanishes)."""
+    lower = np.where(np.isfinite(contour.lower), contour.lower, 1e5)
+    upper = np.where(np.isfinite(contour.upper), contour.upper, 1e5)
+    one_sided = bool(np.all(np.isinf(record.contour.upper)))
+    acceptance = (f"beam dump, decay-volume to shielding length ratio {record.length_ratio:g}"
+                  if record.length_ratio else "prompt")
+    header = [f"dpfit: limit {record.name} ({record.experiment}) recast from the dark photon to the {model.name} model",
+              f"production {record.mechanism}, decay {record.decay}, {acceptance}; {record.cl:.4g} CL as published",
+              "columns: mass [GeV], excluded coupling " + ("lower" if one_sided else "lower and upper edge")
+              + " [units of e; 1e5: nothing excluded]",
+              f"model: {model.description} ({model.reference})",
+              "recasting: P. Ilten, Y. Soreq, M. Williams, W. Xue, JHEP 06 (2018) 004 (DarkCast), sect. 2",
+              f"limit: {record.description}"]
+    columns = [np.asarray(contour.mass) / MEV_PER_GEV, np.atleast_2d(lower)[0]]
+    if not one_sided:
+        columns.append(np.atleast_2d(upper)[0])
+    return _body(header, "upper limit" if one_sided else "excluded band", columns, prov)
