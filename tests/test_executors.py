@@ -92,10 +92,13 @@ def test_executor_spec_errors():
         Executor.parse("serial", 0)
 
 
-@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
-def test_interrupted_dask_coverage_prints_one_line(tmp_path, sig):
+@pytest.mark.parametrize("sig, target", [("SIGINT", "group"), ("SIGINT", "process"), ("SIGTERM", "process")])
+def test_interrupted_dask_coverage_prints_one_line(tmp_path, sig, target):
     """A signal to dpfit while its local dask cluster has tasks in flight: one line and status 130, not the
-    scheduler's log of the comms it closed ("Closed comm ... while trying to write", CRITICAL)."""
+    scheduler's log of the comms it closed ("Closed comm ... while trying to write", CRITICAL), nor a worker's
+    "Failed to communicate with scheduler during heartbeat" (ERROR). "group" is a Ctrl-C in a terminal: the
+    signal reaches every process of the group, the workers too, which printed a KeyboardInterrupt traceback each."""
+    import os
     import signal
     import subprocess
     import sys
@@ -104,14 +107,23 @@ def test_interrupted_dask_coverage_prints_one_line(tmp_path, sig):
     out = tmp_path / "cov"
     proc = subprocess.Popen([sys.executable, "-m", "dpfit", "coverage", "--mass", "16.7", "--toys", "100000000",
                              "--eps-grid", "7e-4", "9e-4", "5", "--executor", "dask", "--jobs", "2", "--out", str(out),
-                             "--no-progress"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             "--no-progress"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     first = tmp_path / "cov.chunks" / "task-000000.npy"
     deadline = time.monotonic() + 120
     while not first.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     if not first.exists():
-        proc.kill()
+        os.killpg(proc.pid, signal.SIGKILL)
         pytest.fail(proc.communicate()[1].decode())
-    proc.send_signal(getattr(signal, sig))
-    _, err = proc.communicate(timeout=120)
+    if target == "group":
+        os.killpg(proc.pid, getattr(signal, sig))
+    else:
+        proc.send_signal(getattr(signal, sig))
+    try:
+        _, err = proc.communicate(timeout=120)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # nothing of the run outlives the test
+        except ProcessLookupError:
+            pass
     assert (proc.returncode, err.decode()) == (130, "dpfit: interrupted\n")

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -186,6 +188,37 @@ LOCAL_CLUSTER_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHO
                         "distributed.admin.tick.interval": "1s"}
 
 
+#: Log level of the local cluster, in this process and in its workers: only CRITICAL. dpfit reports a
+#: failed task or a lost worker through the futures' exceptions; distributed's own lines were noise around
+#: the one line of an interrupt: a warning per task cancelled on a stop, and a worker's "Failed to
+#: communicate with scheduler during heartbeat" (ERROR, with a traceback) when the scheduler went first.
+LOCAL_CLUSTER_LOG_LEVEL = logging.CRITICAL
+
+
+@contextmanager
+def _sigint_blocked():
+    """SIGINT held back from the calling thread while the local cluster starts; delivered when it has started.
+
+    The cluster's event-loop thread, and every worker process that thread spawns, inherit the blocked
+    signal (through fork and exec), so a Ctrl-C, which the terminal sends to every process of its
+    foreground group, reaches only this process: it closes the cluster and prints one line. Unblocked,
+    each worker process answered it with its own KeyboardInterrupt traceback. multiprocessing's resource
+    tracker is started first, here: started by the event-loop thread, it would unblock SIGINT in that
+    thread (``resource_tracker.ensure_running`` blocks and then unblocks it around its own spawn).
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # not POSIX: nothing inherits a mask
+        yield
+        return
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _run_dask(func, job, tasks, todo, executor: Executor, finish) -> None:
     from distributed import Client, LocalCluster, as_completed
 
@@ -193,10 +226,10 @@ def _run_dask(func, job, tasks, todo, executor: Executor, finish) -> None:
     if executor.address is None:
         import dask
 
-        with dask.config.set(LOCAL_CLUSTER_CONFIG):
+        with dask.config.set(LOCAL_CLUSTER_CONFIG), _sigint_blocked():
             cluster = LocalCluster(n_workers=min(executor.jobs, len(todo)), threads_per_worker=1,
                                    processes=executor.local_processes, dashboard_address=None,
-                                   silence_logs=logging.ERROR,  # not the warnings about tasks cancelled on a stop
+                                   silence_logs=LOCAL_CLUSTER_LOG_LEVEL,
                                    # the scheduler's HTTP routes on a free port, not 8787 (taken by another cluster)
                                    scheduler_kwargs={"dashboard_address": ":0"})
             client = Client(cluster)
