@@ -6,10 +6,13 @@ from dpfit.cli.options import positive_number
 
 
 def add_executor_options(parser) -> None:
+    from dpfit.inference.executors import JOBS_PER_CPU, max_jobs
+
     group = parser.add_argument_group("execution")
     group.add_argument("--executor", default="serial", metavar="KIND",
-                       help="serial (default), processes, dask (a local cluster) or dask=tcp://HOST:8786 (a scheduler)")
-    group.add_argument("--jobs", type=positive_number, default=1, metavar="J", help="workers (default 1)")
+                       help="serial (default), processes, dask (a local cluster) or dask=tcp://HOST:PORT (a running scheduler)")
+    group.add_argument("--jobs", type=positive_number, default=1, metavar="J",
+                       help=f"workers (default 1; at most {JOBS_PER_CPU} per CPU of this machine, {max_jobs()} here)")
 
 
 def add_construction_options(parser, method: str, cl: str, toys: int) -> None:
@@ -35,7 +38,7 @@ def executor_from_args(args):
 
     if args.jobs != int(args.jobs):
         raise InputError("option --jobs", None, f"expected a whole number of workers, got {args.jobs:g}")
-    return Executor.parse(args.executor, int(args.jobs), source="option --executor")
+    return Executor.parse(args.executor, int(args.jobs), source="option --executor", jobs_source="option --jobs")
 
 
 def whole_toys(args) -> int:
