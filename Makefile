@@ -1,11 +1,12 @@
-# dpfit: `make reproduce` runs the reference analysis into results/, `make test` runs the tests.
-# Both create .venv (Python 3.11+) if it is missing and install the project into it.
+# dpfit: `make reproduce` runs the reference analysis into results/, `make test` runs the tests,
+# `make kill-campaign` the full kill/resume campaigns (before a release).
+# Each creates .venv (Python 3.11+) if it is missing and installs the project into it.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: reproduce test bench clean
+.PHONY: reproduce test kill-campaign bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +21,10 @@ reproduce: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2
+
+# before a release: the full kill campaigns, 10 kills per signal (SIGINT, SIGTERM, SIGKILL) of sample and of reproduce
+kill-campaign: $(STAMP)
+	DPFIT_FULL_CAMPAIGN=1 $(BIN)/python -m pytest -q -n 2 -m long
 
 bench: $(STAMP)
 	$(BIN)/python -m dpfit.bench

@@ -58,3 +58,21 @@ class OutputError(Exception):
 
 class OutputInUse(InputError):
     """Another dpfit process holds the lock of this output."""
+
+
+class ExecutorUnavailable(Exception):
+    """An environment failure: the executor asked for cannot run tasks.
+
+    For example no dask scheduler answers at the address given (nothing
+    listening there, or a port that is not a dask scheduler). Not an input
+    error: the CLI exits with status 3.
+
+    Parameters
+    ----------
+    reason : str
+        What was tried and what happened, naming the executor (e.g. the scheduler's address).
+    """
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason.replace("\r", "\\r").replace("\n", "\\n"))

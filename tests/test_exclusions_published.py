@@ -112,15 +112,36 @@ def test_contour_declaring_an_allowed_region_is_refused(tmp_path, name, content)
     ok.write_text(content.replace("preferred band, lower edge", "upper limit").replace("allowed window, upper edge",
                                                                                           "exclusion"))
     assert READERS[path.suffix[1:]](ok).lower[1] == 2e-4
+#: DarkCast tables that are not an excluded band over (mass, ε), and why.
+NOT_BANDS = {  # refused by read_lmt
+    "LHCb_Aaij2017rft_displaced.lmt": "an r-value grid (columns mass g r), DarkCast's rvals",
+    "LHCb_Aaij2019bvg_displaced.lmt": "an r-value grid (columns mass g r), DarkCast's rvals",
+}
+NOT_LIMITS = {  # read as a table, but not a search's exclusion: dpfit's (g-2) terms come from data/ as Gaussians
+    "AMMe_Bodas2021fsy_cs.lmt": "electron (g-2) bound (Cs alpha), computed from the anomalous moment",
+    "AMMe_Bodas2021fsy_rb.lmt": "electron (g-2) bound (Rb alpha), computed from the anomalous moment",
+    "AMMmu_Bodas2021fsy.lmt": "muon (g-2) bound, computed from the anomalous moment",
+    "AMMmu_Bodas2021fsy_2l.lmt": "lower edge of the muon (g-2) preferred band, not an exclusion",
+    "AMMmu_Bodas2021fsy_2u.lmt": "upper edge of the muon (g-2) preferred band, not an exclusion",
+}
 
 
 @needs_darkcast
-def test_every_darkcast_file_loads_and_e141_matches_a_hand_interpolation():
-    files = sorted(DARKCAST.glob("*.lmt"))
-    assert len(files) == 8
-    for path in files:
-        contour = read_lmt(path)
-        assert np.all(np.diff(contour.mass) > 0) and np.all(contour.lower > 0)
+def test_every_darkcast_limit_loads_and_e141_matches_a_hand_interpolation():
+    files = {path.name: path for path in sorted(DARKCAST.glob("*.lmt"))}
+    assert set(NOT_BANDS) | set(NOT_LIMITS) <= set(files)  # the lists name files that are there
+    limits = [name for name in files if name not in NOT_BANDS and name not in NOT_LIMITS]
+    assert len(limits) >= 38
+    for name in limits + list(NOT_LIMITS):
+        contour = read_lmt(files[name])
+        rows = [line.split() for line in files[name].read_text().splitlines() if line.strip() and line[0] != "#"]
+        assert contour.mass[0] == pytest.approx(1000 * min(float(r[0]) for r in rows if float(r[0]) > 0), rel=1e-12)
+        assert contour.mass[-1] == pytest.approx(1000 * max(float(r[0]) for r in rows), rel=1e-12)
+        assert np.all(np.diff(contour.mass) > 0) and np.all(contour.lower > 0) and np.all(contour.lower < contour.upper)
+        assert contour.bands == 1 and (np.all(np.isinf(contour.upper)) == (len(rows[0]) == 2)), name
+    for name in NOT_BANDS:
+        with pytest.raises(InputError, match=r"line 1.*'mass g r' are an r-value grid"):
+            read_lmt(files[name])
     c = read_lmt(DARKCAST / "E141_Riordan1987aw.lmt")
     term = Exclusion("e141", "e", c.mass, c.lower, c.upper, (c.mass[0], c.mass[-1]))
     lo, hi = term.edges(16.7)
@@ -129,6 +150,32 @@ def test_every_darkcast_file_loads_and_e141_matches_a_hand_interpolation():
     assert lo == pytest.approx(5.0001e-5 + t * (5.6920e-5 - 5.0001e-5), rel=0.01)
     assert hi == pytest.approx(1.9486e-4 + t * (1.7118e-4 - 1.9486e-4), rel=0.01)
     assert lo == pytest.approx(loglog(16.7, 16.457, 17.340, 5.0001e-5, 5.6920e-5), rel=1e-9)
+
+
+@needs_darkcast
+def test_belle_ii_table_starts_after_its_axis_origin():
+    """DarkCast's Belle II table begins at mass 0 (the plot's origin), which has no place on a log-mass axis."""
+    c = read_lmt(DARKCAST / "BelleII_Adachi2019otg.lmt")
+    assert c.mass[0] == pytest.approx(2.0, rel=1e-12) and c.lower[0] == 1.6841e-01
+
+
+def test_lmt_axis_origin_skipped_only_as_the_first_row(tmp_path):
+    path = tmp_path / "origin.lmt"
+    path.write_text("# mass lower\n0.0 1e-3\n1.0e-2 1e-3\n2.0e-2 2e-3\n")
+    c = read_lmt(path)
+    assert c.mass.tolist() == [10.0, 20.0] and c.lower.tolist() == [1e-3, 2e-3]
+    path.write_text("1.0e-2 1e-3\n0.0 1e-3\n2.0e-2 2e-3\n")
+    with pytest.raises(InputError, match="line 2.*masses and couplings must be positive"):
+        read_lmt(path)
+
+
+def test_lmt_r_value_grid_refused_in_one_line(cli, tmp_path):
+    path = tmp_path / "displaced.lmt"
+    path.write_text("# produced by someone\n#     mass          g          r\n"
+                    "2.143e-01  1.000e-05  3.241e+01\n2.143e-01  1.005e-05  3.201e+01\n2.2e-01  1.0e-05  3.0e+01\n")
+    code, _, err = cli("fit", "--limit-file", f"{path}:lepton=e", "--mass", "16.7")
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith(f"dpfit: error: {path}") and "line 2" in err and "r-value grid" in err
 
 
 # ------------------------------------------------------------------ NA64's contour by default

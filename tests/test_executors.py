@@ -1,5 +1,9 @@
 """Executors (serial, local processes, dask) give bit-identical results; stored chunks resume a job."""
 
+import os
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -85,6 +89,7 @@ def test_scan_split_by_mass_rows_is_identical(monkeypatch):
 
 def test_executor_spec_errors():
     assert Executor.parse("dask=tcp://127.0.0.1:8786", 2) == Executor("dask", 2, "tcp://127.0.0.1:8786")
+    assert Executor.parse("dask=tcp://[::1]:8786").address == "tcp://[::1]:8786"
     for text in ("threads", "processes=tcp://x:1"):
         with pytest.raises(InputError):
             Executor.parse(text)
@@ -92,10 +97,107 @@ def test_executor_spec_errors():
         Executor.parse("serial", 0)
 
 
-@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
-def test_interrupted_dask_coverage_prints_one_line(tmp_path, sig):
+@pytest.mark.parametrize("address", ["garbage", "inproc://x", "tls://127.0.0.1:8786", "tcp://127.0.0.1",
+                                     "tcp://127.0.0.1:99999", "tcp://:8786", "tcp://127.0.0.1:8786/path", ""])
+def test_bad_scheduler_address_is_one_line_exit_2(cli, address):
+    code, _, err = cli("coverage", "--mass", "16.7", "--toys", "2000", "--eps-grid", "7e-4", "9e-4", "2",
+                       "--executor", f"dask={address}", "--out", "never-written")
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith("dpfit: error: option --executor: expected dask=tcp://HOST:PORT"), err
+
+
+def test_jobs_bounded_by_the_machine_before_any_work(cli, tmp_path):
+    from dpfit.inference.executors import JOBS_PER_CPU, max_jobs
+
+    assert max_jobs() == JOBS_PER_CPU * len(os.sched_getaffinity(0))
+    assert Executor.parse("processes", max_jobs()).jobs == max_jobs()
+    code, _, err = cli("coverage", "--mass", "16.7", "--toys", "2000", "--eps-grid", "7e-4", "9e-4", "2",
+                       "--executor", "processes", "--jobs", max_jobs() + 1, "--out", tmp_path / "cov")
+    assert (code, err) == (2, f"dpfit: error: option --jobs: expected at most {max_jobs()} workers "
+                              f"({JOBS_PER_CPU} per CPU of this machine), got {max_jobs() + 1}\n")
+    assert list(tmp_path.iterdir()) == []  # refused before any work: no chunks, no output
+    code, out, _ = cli("coverage", "--help")
+    assert code == 0 and f"at most {JOBS_PER_CPU} per CPU" in " ".join(out.split())
+
+
+def test_port_that_is_not_a_dask_scheduler_is_exit_3_within_15_s(tmp_path):
+    """A port that accepts the connection and never answers (as ``python3 -m http.server`` does to dask's
+    handshake) held dpfit forever; nothing listening took distributed's 10 s and was reported as a bad input."""
+    import socket
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    held = []
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        threading.Thread(target=lambda: held.append(server.accept()), daemon=True).start()
+        start = time.monotonic()
+        run = subprocess.run([sys.executable, "-m", "dpfit", "coverage", "--mass", "16.7", "--toys", "2000", "--eps-grid",
+                              "7e-4", "9e-4", "2", "--executor", f"dask=tcp://127.0.0.1:{port}", "--out",
+                              str(tmp_path / "cov"), "--no-progress"], capture_output=True, timeout=60)
+        elapsed = time.monotonic() - start
+    for conn, _ in held:
+        conn.close()
+    assert held, "dpfit never connected"
+    assert (run.returncode, run.stderr.decode()) == (
+        3, f"dpfit: error: dask scheduler tcp://127.0.0.1:{port}: no dask handshake within 8 s (is it a dask scheduler?)\n")
+    assert elapsed < 15, elapsed
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_process_pool_workers_end_with_a_killed_parent(tmp_path):
+    """SIGKILL of ``--executor processes``: its workers (and multiprocessing's resource tracker) lived on
+    under PID 1; they now end with it."""
+    import signal
+    import subprocess
+    import time
+
+    def children(pid):
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):  # a process that ended while it was read
+                pass
+        return found
+
+    with (tmp_path / "stderr").open("wb") as stderr:  # a file: no pipe for the surviving workers to hold open
+        proc = subprocess.Popen([sys.executable, "-m", "dpfit", "coverage", "--mass", "16.7", "--toys", "100000000",
+                                 "--eps-grid", "7e-4", "9e-4", "5", "--executor", "processes", "--jobs", "2", "--out",
+                                 str(tmp_path / "cov"), "--no-progress"], stdout=subprocess.DEVNULL, stderr=stderr)
+    first = tmp_path / "cov.chunks" / "task-000000.npy"
+    deadline = time.monotonic() + 120
+    while not first.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    spawned = children(proc.pid)
+    proc.kill()
+    proc.wait(timeout=30)
+    if not first.exists() or len(spawned) < 3:  # 2 workers and the resource tracker
+        pytest.fail(f"{spawned} {(tmp_path / 'stderr').read_text()}")
+    def running(pid):
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"  # not a zombie
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 10
+    while (alive := [pid for pid in spawned if running(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for pid in alive:  # nothing of the run outlives the test
+        os.kill(pid, signal.SIGKILL)
+    assert alive == [], alive
+
+
+@pytest.mark.parametrize("sig, target", [("SIGINT", "group"), ("SIGINT", "process"), ("SIGTERM", "process")])
+def test_interrupted_dask_coverage_prints_one_line(tmp_path, sig, target):
     """A signal to dpfit while its local dask cluster has tasks in flight: one line and status 130, not the
-    scheduler's log of the comms it closed ("Closed comm ... while trying to write", CRITICAL)."""
+    scheduler's log of the comms it closed ("Closed comm ... while trying to write", CRITICAL), nor a worker's
+    "Failed to communicate with scheduler during heartbeat" (ERROR). "group" is a Ctrl-C in a terminal: the
+    signal reaches every process of the group, the workers too, which printed a KeyboardInterrupt traceback each."""
+    import os
     import signal
     import subprocess
     import sys
@@ -104,14 +206,23 @@ def test_interrupted_dask_coverage_prints_one_line(tmp_path, sig):
     out = tmp_path / "cov"
     proc = subprocess.Popen([sys.executable, "-m", "dpfit", "coverage", "--mass", "16.7", "--toys", "100000000",
                              "--eps-grid", "7e-4", "9e-4", "5", "--executor", "dask", "--jobs", "2", "--out", str(out),
-                             "--no-progress"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             "--no-progress"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     first = tmp_path / "cov.chunks" / "task-000000.chunk"
     deadline = time.monotonic() + 120
     while not first.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     if not first.exists():
-        proc.kill()
+        os.killpg(proc.pid, signal.SIGKILL)
         pytest.fail(proc.communicate()[1].decode())
-    proc.send_signal(getattr(signal, sig))
-    _, err = proc.communicate(timeout=120)
+    if target == "group":
+        os.killpg(proc.pid, getattr(signal, sig))
+    else:
+        proc.send_signal(getattr(signal, sig))
+    try:
+        _, err = proc.communicate(timeout=120)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # nothing of the run outlives the test
+        except ProcessLookupError:
+            pass
     assert (proc.returncode, err.decode()) == (130, "dpfit: interrupted\n")

@@ -1,14 +1,25 @@
 """Real processes killed at random moments (SIGINT, SIGTERM, SIGKILL): bit-identical resume, intact results.
 
-``dpfit sample`` is killed 10 times per signal, at random moments before and
-after its first checkpoint; resuming each chain to a total number of steps
-must give exactly the chain of one uninterrupted run.
+Each campaign below runs in ``make test`` with one kill per stratum of the run
+per signal; the full campaign, 10 kills per signal spread as described, runs
+with ``DPFIT_FULL_CAMPAIGN=1`` (``make kill-campaign``), before a release. The
+moments inside a stratum are drawn from ``DPFIT_KILL_SEED`` (a fresh seed when
+unset); every failure message names it, so that a failed campaign can be rerun.
 
-``dpfit reproduce --quick --out DIR`` is killed 10 times per signal over a
-directory holding earlier results: 5 times at moments spread over the run
-(start-up, computing, writing into the staging directory), 4 times in its
-last seconds (from provenance.json staged: the report, marker, swap, clean-up),
-once paused between the swap's two renames. After every kill
+``dpfit sample`` is killed at random moments before (start-up, early sampling)
+and after its first checkpoint (sampling): once each per signal in ``make test``,
+10 times per signal in the full campaign (3 in 10 early); resuming each chain to
+a total number of steps must give exactly the chain of one uninterrupted run.
+
+``dpfit reproduce --quick --out DIR`` is killed over a directory holding earlier
+results at moments spread over the run (start-up, computing, writing into the
+staging directory), at its end: in its last seconds (from provenance.json staged:
+the report, marker, swap, clean-up) or during the swap, and paused between the
+swap's two renames. In ``make test`` 3 kills per signal: in one fifth of the run
+(drawn), at the end (the last seconds for some signals, the swap for the others,
+in turn), between the renames; in the full campaign 10 per signal: one in each
+fifth of the run, 2 in the last seconds, 2 in the swap, 1 between the renames.
+After every kill
 DIR holds complete results byte for byte (the previous or the new ones: every
 run writes the same bytes), or, after a kill between the renames, DIR is gone
 and DIR.previous holds them; SIGINT and SIGTERM end in one line and status
@@ -38,7 +49,11 @@ from dpfit.inference.sampling import sample
 from dpfit.model.analysis import Analysis
 from dpfit.output.results_dir import MARKER
 
+#: The full campaign (``make kill-campaign``): KILLS kills per signal; else one per stratum per signal.
+FULL_CAMPAIGN = os.environ.get("DPFIT_FULL_CAMPAIGN") == "1"
 KILLS = 10
+#: Seed of the random moments, named in every failure message (DPFIT_KILL_SEED=N reruns a campaign).
+SEED = int(os.environ.get("DPFIT_KILL_SEED") or random.SystemRandom().randrange(1_000_000))
 SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGKILL]
 WALKERS = 8
 EXTRA = 20  # steps added by the resume
@@ -49,14 +64,24 @@ def _sample_cmd(out):
             "--walkers", str(WALKERS), "--no-progress"]
 
 
-def _kill_at_random(cmd, out, sig, rng):
-    """Start ``cmd``; kill it with ``sig`` at a random moment; return (exit status, stderr, moment)."""
+def _rng(sig, offset=0):
+    """The random moments of one campaign, and the line that names its seed in a failure message."""
+    return random.Random(SEED + offset + int(sig)), f"DPFIT_KILL_SEED={SEED}"
+
+
+def _sample_moments(rng):
+    """The strata of the kills of ``dpfit sample``: 'early' (start-up, early sampling) or 'sampling'."""
+    if FULL_CAMPAIGN:
+        return ["early" if rng.random() < 0.3 else "sampling" for _ in range(KILLS)]
+    return ["early", "sampling"]
+
+
+def _kill_at_random(cmd, out, sig, rng, moment):
+    """Start ``cmd``; kill it with ``sig`` at a random moment of ``moment``; return (exit status, stderr)."""
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    if rng.random() < 0.3:  # any moment of start-up or early sampling
-        moment = "early"
+    if moment == "early":  # any moment of start-up or early sampling
         time.sleep(rng.uniform(0.2, 4.0))
     else:  # during sampling: steps, checkpoints (every 2 s) and the writes themselves
-        moment = "sampling"
         deadline = time.monotonic() + 180
         while not out.exists() and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.02)
@@ -64,40 +89,40 @@ def _kill_at_random(cmd, out, sig, rng):
         time.sleep(rng.uniform(0.0, 2.5))
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
-    return proc.returncode, err.decode(), moment
+    return proc.returncode, err.decode()
 
 
 @pytest.mark.long
 @pytest.mark.parametrize("sig", SIGNALS, ids=lambda s: signal.Signals(s).name)
 def test_sample_resumes_bit_identically_after_kills(tmp_path, sig):
-    rng = random.Random(int(sig))
+    rng, seed = _rng(sig)
     analysis = Analysis()
     killed = []
-    for i in range(KILLS):
+    for i, moment in enumerate(_sample_moments(rng)):
         out = tmp_path / f"c{i}.h5"
-        code, err, moment = _kill_at_random(_sample_cmd(out), out, sig, rng)
+        code, err = _kill_at_random(_sample_cmd(out), out, sig, rng, moment)
         if sig == signal.SIGKILL:
-            assert code == -signal.SIGKILL
+            assert code == -signal.SIGKILL, seed
         elif moment == "sampling":  # Ctrl-C / SIGTERM while sampling: checkpoint, one line, 130
             lines = err.strip().splitlines()
-            assert code == 130 and len(lines) == 1 and "--resume" in lines[0], (code, err)
+            assert code == 130 and len(lines) == 1 and "--resume" in lines[0], (seed, code, err)
         else:  # start-up: interrupted, never swallowed
-            assert code in (130, -int(sig)), (code, err)
+            assert code in (130, -int(sig)), (seed, code, err)
         steps = Chain.load(out, min_steps=0).steps if out.exists() else 0
         killed.append((out, steps))
     total = max(steps for _, steps in killed) + EXTRA
     grid = grid_summary_or_none(analysis.model())  # the command starts the walkers from the grid posterior
     reference = sample(analysis, tmp_path / "reference.h5", nwalkers=WALKERS, nsteps=total, seed=1, progress=False,
                        grid=grid)
-    assert any(steps > 0 for _, steps in killed)
+    assert any(steps > 0 for _, steps in killed), seed
     for out, steps in killed:
         seed = 999 if out.exists() else 1  # a chain file continues with its own seed and random state
         resumed = sample(analysis, out, nwalkers=WALKERS, nsteps=steps + EXTRA, seed=seed, resume=True,
                          progress=False, grid=grid)
-        assert resumed.steps == steps + EXTRA
-        assert np.array_equal(resumed.get_chain(), reference.get_chain()[: steps + EXTRA])
-        assert np.array_equal(resumed.get_log_prob(), reference.get_log_prob()[: steps + EXTRA])
-    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")]
+        assert resumed.steps == steps + EXTRA, seed
+        assert np.array_equal(resumed.get_chain(), reference.get_chain()[: steps + EXTRA]), seed
+        assert np.array_equal(resumed.get_log_prob(), reference.get_log_prob()[: steps + EXTRA]), seed
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")], seed
 
 
 # -- reproduce ---------------------------------------------------------------------------------
@@ -190,10 +215,29 @@ def reference(tmp_path_factory, worker_id):
     return reference
 
 
-#: Kills spread over the run: one moment drawn in each fifth of the time until the staging directory holds
-#: provenance.json (start-up, computing, writing). None earlier than 0.1 s: until then the Python interpreter
-#: itself starts (site, runpy), answering SIGINT with its own traceback before any dpfit code runs.
+#: Kills spread over the run: one moment drawn in a fifth of the time until the staging directory holds
+#: provenance.json (start-up, computing, writing); each fifth in the full campaign. None earlier than 0.1 s:
+#: until then the Python interpreter itself starts (site, runpy), answering SIGINT with its own traceback
+#: before any dpfit code runs.
 SPREAD = 5
+
+
+#: The strata of a run's end: killed in its last seconds, or during the swap.
+ENDS = ("last seconds", "swap")
+
+
+def _reproduce_moments(rng, sig):
+    """The strata of the kills of ``dpfit reproduce``, in a drawn order, the pause between the renames last.
+
+    In ``make test``: a fifth of the run drawn, one end stratum (in turn over the signals, from the seed,
+    so that every run of the suite kills in both), and the pause between the renames.
+    """
+    if FULL_CAMPAIGN:
+        moments = [("spread", k) for k in range(SPREAD)] + ["last seconds"] * 2 + ["swap"] * 2
+    else:
+        moments = [("spread", rng.randrange(SPREAD)), ENDS[(SEED + SIGNALS.index(sig)) % len(ENDS)]]
+    rng.shuffle(moments)
+    return moments + ["paused swap"]  # the last kill between the renames: the next run restores
 
 
 def _kill_reproduce(out, sig, moment, rng, timeline):
@@ -243,13 +287,12 @@ def _results_state(out, reference):
 @pytest.mark.long
 @pytest.mark.parametrize("sig", SIGNALS, ids=lambda s: signal.Signals(s).name)
 def test_reproduce_results_survive_kills_at_any_moment(reference, tmp_path, sig):
-    rng = random.Random(200 + int(sig))
+    rng, seed = _rng(sig, 200)
     out = tmp_path / "results"
     shutil.copytree(reference["dir"], out)  # earlier results, as a first run left them
-    moments = [("spread", k) for k in range(SPREAD)] + ["last seconds"] * 2 + ["swap"] * 2
-    rng.shuffle(moments)
-    moments.append("paused swap")  # the last kill between the renames: the next run restores
-    seen = []
+    moments = _reproduce_moments(rng, sig)
+    kills = len(moments)
+    seen = [seed]
     while moments:
         moment = moments.pop(0)
         inode = _inode(out)
@@ -262,7 +305,7 @@ def test_reproduce_results_survive_kills_at_any_moment(reference, tmp_path, sig)
             assert state == "between renames", seen
         lines = err.strip().splitlines()
         if code == 0:  # the run ended before the signal: not a kill; another one of the same kind
-            assert state == "complete" and replaced and not err and len(seen) < 2 * KILLS, seen
+            assert state == "complete" and replaced and not err and len(seen) <= 2 * kills, seen
             moments.insert(0, moment)
         elif sig == signal.SIGKILL:
             assert code == -signal.SIGKILL, seen
@@ -271,10 +314,10 @@ def test_reproduce_results_survive_kills_at_any_moment(reference, tmp_path, sig)
         else:  # before dpfit's code runs, or after it returned (the new results in place): the signal's status
             assert code == -sig and not err and (not staged or replaced), (seen, err)
     run = subprocess.run(_reproduce_cmd(out), capture_output=True, env=ENV, timeout=600)
-    assert run.returncode == 0 and not run.stderr, run.stderr.decode()
-    assert _hashes(out) == reference["hashes"]
+    assert run.returncode == 0 and not run.stderr, (seed, run.stderr.decode())
+    assert _hashes(out) == reference["hashes"], seed
     leftovers = [p.name for p in tmp_path.iterdir() if p.name != "results"]
-    assert leftovers == [], leftovers  # no DIR.previous, no staging or trash directory (*.part)
+    assert leftovers == [], (seed, leftovers)  # no DIR.previous, no staging or trash directory (*.part)
 
 
 def _interrupt_when_working(cmd, sig, **popen):

@@ -19,7 +19,7 @@ from dpfit import __version__
 from dpfit.cli import (cmd_compare, cmd_coverage, cmd_export, cmd_fit, cmd_inputs, cmd_interval, cmd_recast,
                        cmd_reproduce, cmd_sample, cmd_scan, cmd_table, cmd_window)
 from dpfit.cli.options import EXIT_INPUT, EXIT_INTERRUPTED, OneLineParser, flag_message
-from dpfit.errors import InputError
+from dpfit.errors import ExecutorUnavailable, InputError
 from dpfit.errors import OutputError
 
 #: Exit status of an environment failure (an output that cannot be written).
@@ -143,7 +143,7 @@ def _run(argv: list[str] | None) -> int:
     except InputError as exc:
         print(f"dpfit: error: {flag_message(exc)}", file=sys.stderr)
         return EXIT_INPUT
-    except OutputError as exc:
+    except (OutputError, ExecutorUnavailable) as exc:
         print(f"dpfit: error: {exc}", file=sys.stderr)
         return EXIT_ENVIRONMENT
     except BrokenPipeError:  # e.g. `dpfit table | head`: stop quietly

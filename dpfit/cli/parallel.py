@@ -7,10 +7,13 @@ from dpfit.cli.limits import help_range
 
 
 def add_executor_options(parser) -> None:
+    from dpfit.inference.executors import JOBS_PER_CPU, max_jobs
+
     group = parser.add_argument_group("execution")
     group.add_argument("--executor", default="serial", metavar="KIND",
-                       help="serial (default), processes, dask (a local cluster) or dask=tcp://HOST:8786 (a scheduler)")
-    group.add_argument("--jobs", type=limits.jobs, default=1, metavar="J", help=f"workers {help_range(*limits.JOBS)} (default 1)")
+                       help="serial (default), processes, dask (a local cluster) or dask=tcp://HOST:PORT (a running scheduler)")
+    group.add_argument("--jobs", type=limits.jobs, default=1, metavar="J",
+                       help=f"workers (default 1; at most {JOBS_PER_CPU} per CPU of this machine, {max_jobs()} here)")
 
 
 def add_construction_options(parser, method: str, cl: str, toys: int) -> None:
@@ -35,7 +38,7 @@ def executor_from_args(args):
     """The Executor of --executor and --jobs (bad values: one-line input errors naming the option)."""
     from dpfit.inference.executors import Executor
 
-    return Executor.parse(args.executor, args.jobs, source="option --executor")
+    return Executor.parse(args.executor, args.jobs, source="option --executor", jobs_source="option --jobs")
 
 
 def refuse_eps_range(args) -> None:

@@ -10,8 +10,13 @@ task and returns the results in task order, whatever order they finish in:
 - ``dask``: a ``distributed.LocalCluster`` of ``jobs`` single-threaded workers,
   or the running scheduler at ``address`` (``tcp://host:8786``; workers there
   may come from dask-jobqueue on a batch system). The job is scattered once.
+  A scheduler that does not answer dask's handshake within
+  ``SCHEDULER_TIMEOUT_S`` (nothing listening, or a port that is not a dask
+  scheduler) raises ExecutorUnavailable.
 
-Never more workers than tasks are started. A worker's start-up (spawn, imports)
+Never more workers than tasks are started, and never more than
+``JOBS_PER_CPU`` per CPU of the machine are asked for. The local process pool's
+workers end with the process that runs the pool, even when it is killed. A worker's start-up (spawn, imports)
 is a fixed cost of about 0.5 s (processes) to 1–2 s (dask) per run; tasks should
 be long against the ~1–5 ms a task costs the executor, and many against the
 number of workers, so that the last one leaves the others idle only briefly.
@@ -31,16 +36,49 @@ import json
 import logging
 import os
 import re
+import signal
 import stat
+import sys
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from dpfit.errors import InputError, OutputError
+from dpfit.errors import ExecutorUnavailable, InputError, OutputError
+from dpfit.inputs.safety import excerpt
 
 KINDS = ("serial", "processes", "dask")
+#: Most workers per CPU of this machine: more only queue for the CPUs, each holding its own memory.
+JOBS_PER_CPU = 4
+#: Seconds to wait for a dask scheduler's handshake (a port that answers but is not one never sends it).
+SCHEDULER_TIMEOUT_S = 8.0
+
+
+def max_jobs() -> int:
+    """The most workers an Executor takes: JOBS_PER_CPU × the CPUs this process may run on."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    return JOBS_PER_CPU * cpus
+
+
+def _scheduler_address(address: str, text: str, source: str) -> str:
+    """``address`` if it is ``tcp://HOST:PORT``; InputError otherwise (inproc://, tls://, no port, ...)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(address)
+        port = parts.port
+    except ValueError:  # a port that is not a number in 0-65535, a bad IPv6 literal
+        parts, port = None, None
+    if parts is None or parts.scheme != "tcp" or not parts.hostname or not port or parts.path or parts.query \
+            or parts.fragment or parts.username is not None:
+        scheme = f" ({parts.scheme}:// is not supported)" if parts is not None and parts.scheme not in ("", "tcp") else ""
+        raise InputError(source, None, f"expected dask=tcp://HOST:PORT, a dask scheduler's address{scheme}, "
+                                       f"got '{excerpt(text)}'")
+    return address
 
 
 @dataclass(frozen=True)
@@ -54,17 +92,27 @@ class Executor:
     local_processes: bool = True
 
     @classmethod
-    def parse(cls, text: str, jobs: int = 1, source: str = "executor") -> Executor:
-        """'serial', 'processes', 'dask' or 'dask=tcp://host:8786'."""
-        kind, _, address = str(text).partition("=")
+    def parse(cls, text: str, jobs: int = 1, source: str = "executor", jobs_source: str | None = None) -> Executor:
+        """'serial', 'processes', 'dask' or 'dask=tcp://host:8786', with ``jobs`` workers (1 to max_jobs()).
+
+        A bad value raises InputError naming ``source`` (the text) or ``jobs_source`` (the workers; by
+        default ``source``, field 'jobs').
+        """
+        kind, equals, address = str(text).partition("=")
         kind = kind.strip()
         if kind not in KINDS:
-            raise InputError(source, None, f"expected one of serial, processes, dask or dask=ADDRESS, got '{text}'")
-        if address and kind != "dask":
-            raise InputError(source, None, f"only dask takes a scheduler address, got '{text}'")
+            raise InputError(source, None, f"expected one of serial, processes, dask or dask=ADDRESS, got '{excerpt(text)}'")
+        if equals and kind != "dask":
+            raise InputError(source, None, f"only dask takes a scheduler address, got '{excerpt(text)}'")
+        if equals:
+            address = _scheduler_address(address.strip(), text, source)
+        where = (source, "jobs") if jobs_source is None else (jobs_source, None)
         if not (jobs == int(jobs) and jobs >= 1):
-            raise InputError(source, "jobs", f"expected a whole number of workers >= 1, got {jobs}")
-        return cls(kind, int(jobs), address.strip() or None)
+            raise InputError(*where, f"expected a whole number of workers >= 1, got {jobs}")
+        if jobs > max_jobs():
+            raise InputError(*where, f"expected at most {max_jobs()} workers ({JOBS_PER_CPU} per CPU of this "
+                                     f"machine), got {int(jobs)}")
+        return cls(kind, int(jobs), address or None)
 
     def describe(self) -> str:
         if self.kind == "dask":
@@ -301,9 +349,46 @@ def _run_stored(func, job, tasks, executor, weights, store, progress, label) -> 
 _WORKER_JOB: tuple = ()
 
 
-def _receive_job(func, job) -> None:
+#: prctl(2) option (linux/prctl.h): the signal a process gets when the thread that started it ends.
+PR_SET_PDEATHSIG = 1
+#: Seconds between two looks at the parent process, where the kernel does not signal its death.
+PARENT_POLL_S = 0.5
+
+
+def _receive_job(func, job, parent: int) -> None:
+    """The pool's initializer, in each worker: end with ``parent`` (its pid), then keep the job."""
     global _WORKER_JOB
+    _end_with_parent(parent)
     _WORKER_JOB = (func, job)
+
+
+def _end_with_parent(parent: int) -> None:
+    """End this process when ``parent`` ends, even by SIGKILL (which runs none of its clean-up).
+
+    On Linux the kernel sends SIGKILL at the parent's death (prctl PR_SET_PDEATHSIG); elsewhere a daemon
+    thread looks every PARENT_POLL_S seconds whether the process was handed to another parent. Either
+    way a parent already gone when this runs ends the process at once. A worker holds no result of its
+    own (the parent stores each finished task), so nothing is lost. Before, after a SIGKILL of
+    ``--executor processes`` its workers and multiprocessing's resource tracker ran on under PID 1.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0:
+            if os.getppid() != parent:  # the parent died before the request
+                os._exit(1)
+            return
+    import threading
+
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="dpfit parent watch").start()
+
+
+def _watch_parent(parent: int) -> None:
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
 
 
 def _run_received(*task):
@@ -317,7 +402,7 @@ def _run_processes(func, job, tasks, todo, jobs, finish) -> None:
 
     # The job goes to each worker once, when it starts; a task carries only its own arguments.
     with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_receive_job, initargs=(func, job)) as pool:
+                             initializer=_receive_job, initargs=(func, job, os.getpid())) as pool:
         futures = {pool.submit(_run_received, *tasks[i]): i for i in todo}
         try:
             for future in as_completed(futures):
@@ -343,6 +428,37 @@ LOCAL_CLUSTER_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHO
                         "distributed.admin.tick.interval": "1s"}
 
 
+#: Log level of the local cluster, in this process and in its workers: only CRITICAL. dpfit reports a
+#: failed task or a lost worker through the futures' exceptions; distributed's own lines were noise around
+#: the one line of an interrupt: a warning per task cancelled on a stop, and a worker's "Failed to
+#: communicate with scheduler during heartbeat" (ERROR, with a traceback) when the scheduler went first.
+LOCAL_CLUSTER_LOG_LEVEL = logging.CRITICAL
+
+
+@contextmanager
+def _sigint_blocked():
+    """SIGINT held back from the calling thread while the local cluster starts; delivered when it has started.
+
+    The cluster's event-loop thread, and every worker process that thread spawns, inherit the blocked
+    signal (through fork and exec), so a Ctrl-C, which the terminal sends to every process of its
+    foreground group, reaches only this process: it closes the cluster and prints one line. Unblocked,
+    each worker process answered it with its own KeyboardInterrupt traceback. multiprocessing's resource
+    tracker is started first, here: started by the event-loop thread, it would unblock SIGINT in that
+    thread (``resource_tracker.ensure_running`` blocks and then unblocks it around its own spawn).
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # not POSIX: nothing inherits a mask
+        yield
+        return
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _run_dask(func, job, tasks, todo, executor: Executor, finish) -> None:
     from distributed import Client, LocalCluster, as_completed
 
@@ -350,18 +466,19 @@ def _run_dask(func, job, tasks, todo, executor: Executor, finish) -> None:
     if executor.address is None:
         import dask
 
-        with dask.config.set(LOCAL_CLUSTER_CONFIG):
+        with dask.config.set(LOCAL_CLUSTER_CONFIG), _sigint_blocked():
             cluster = LocalCluster(n_workers=min(executor.jobs, len(todo)), threads_per_worker=1,
                                    processes=executor.local_processes, dashboard_address=None,
-                                   silence_logs=logging.ERROR,  # not the warnings about tasks cancelled on a stop
+                                   silence_logs=LOCAL_CLUSTER_LOG_LEVEL,
                                    # the scheduler's HTTP routes on a free port, not 8787 (taken by another cluster)
                                    scheduler_kwargs={"dashboard_address": ":0"})
             client = Client(cluster)
     else:
+        _probe_scheduler(executor.address)
         try:
-            client = Client(executor.address, timeout="10s")
+            client = Client(executor.address, timeout=SCHEDULER_TIMEOUT_S)
         except OSError as exc:
-            raise InputError("executor", "address", f"cannot reach the dask scheduler at {executor.address}: {exc}") from None
+            raise ExecutorUnavailable(f"dask scheduler {executor.address}: {exc}") from None
     try:
         remote_job = client.scatter(job, broadcast=True)
         futures = [client.submit(func, remote_job, *tasks[i], pure=False) for i in todo]
@@ -377,6 +494,41 @@ def _run_dask(func, job, tasks, todo, executor: Executor, finish) -> None:
             _close(client, cluster)
         raise
     _close(client, cluster)
+
+
+def _probe_scheduler(address: str) -> None:
+    """ExecutorUnavailable unless a dask scheduler at ``address`` answers dask's handshake within
+    SCHEDULER_TIMEOUT_S.
+
+    distributed's Client waits for that answer without a time limit: a port that accepts the connection
+    but is not a scheduler (``python3 -m http.server PORT``) held ``dpfit`` forever. The probe runs in a
+    thread of its own, so that it works under a running event loop (Jupyter) too.
+    """
+    import asyncio
+    import threading
+
+    from distributed.comm import connect
+
+    failure: list[BaseException] = []
+
+    async def handshake():
+        comm = await asyncio.wait_for(connect(address, timeout=SCHEDULER_TIMEOUT_S), SCHEDULER_TIMEOUT_S)
+        await comm.close()
+
+    def run():
+        try:
+            asyncio.run(handshake())
+        except Exception as exc:  # noqa: BLE001 - whatever the port sent back, it is not a scheduler
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True, name="dpfit scheduler probe")
+    thread.start()
+    thread.join()
+    if failure:
+        exc = failure[0]
+        reason = (f"no dask handshake within {SCHEDULER_TIMEOUT_S:g} s (is it a dask scheduler?)"
+                  if isinstance(exc, TimeoutError) else f"{type(exc).__name__}: {excerpt(str(exc), 200)}")
+        raise ExecutorUnavailable(f"dask scheduler {address}: {reason}")
 
 
 def _close(client, cluster) -> None:

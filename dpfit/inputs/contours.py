@@ -18,7 +18,14 @@ DarkCast ``.lmt``
     Xue, JHEP 06 (2018) 004; DarkCast v1.2). As DarkCast's reader does, rows
     repeating the previous row's mass are collapsed into one: the bands of
     the repeated rows are united (smallest lower, largest upper edge), so the
-    collapsed row excludes everything any of them excluded.
+    collapsed row excludes everything any of them excluded. A first row at
+    mass 0 (a digitised plot's axis origin, e.g. DarkCast's Belle II table)
+    is skipped: interpolation in ln(mass) cannot place it, and the contour
+    starts at the next row. A table whose column header (the comment line
+    just above the first row, starting with ``mass``) names a column ``r``
+    is an r-value grid (observed/expected limit over mass and coupling,
+    DarkCast's ``rvals``, e.g. LHCb's displaced searches), not excluded
+    bands, and is refused.
 """
 
 from __future__ import annotations
@@ -163,18 +170,34 @@ def _read_text(path: Path) -> tuple[str, str]:
     return str(path), text
 
 
+def _refuse_rvalue_grid(source: str, header: tuple[int, list[str]] | None) -> None:
+    """InputError if the column header (line number, words) above the first row names DarkCast's r-value column."""
+    if header is None:
+        return
+    number, words = header
+    if words and words[0] == "mass" and "r" in words[1:]:
+        raise InputError(source, f"line {number}",
+                         f"columns '{' '.join(words)}' are an r-value grid (DarkCast's rvals: observed/expected limit "
+                         "over mass and coupling), not excluded bands 'mass lower [upper] ...'")
+
+
 def read_lmt(path: Path) -> Contour:
     """Read a DarkCast ``.lmt`` limit file (mass in GeV, kinetic mixing ε; repeated masses collapsed)."""
     source, text = _read_text(path)
-    rows, lines, width = [], [], None
+    rows, lines, width, header = [], [], None, None
     for number, line in enumerate(text.splitlines(), start=1):
         content = line.split("#", 1)[0].split()
         if not content:
+            if width is None and line.lstrip().startswith("#"):
+                header = (number, line.lstrip()[1:].split())
             continue
         if width is None:
             width = len(content)
             if width < 2:
                 raise InputError(source, f"line {number}", "expected at least 2 columns (mass lower [upper] ...), found 1")
+            _refuse_rvalue_grid(source, header)
+            if _parse_number(content[0], source, f"line {number}") == 0.0:
+                continue  # a plot's axis origin: no place on a log-mass axis
         elif len(content) != width:
             raise InputError(source, f"line {number}", f"expected {width} columns like the first row, found {len(content)}")
         rows.append([_parse_number(c, source, f"line {number}") for c in content])
