@@ -65,7 +65,7 @@ def measure_throughput() -> dict:
 
 def measure_grid() -> dict:
     from dpfit.model.analysis import Analysis
-    from dpfit.inference.scan import log_grid, scan_2d
+    from dpfit.inference.profile.scan import log_grid, scan_2d
 
     analysis = Analysis()
     joint = analysis.likelihood()
@@ -76,8 +76,8 @@ def measure_grid() -> dict:
 
 def measure_emcee() -> dict:
     from dpfit.model.analysis import Analysis
-    from dpfit.inference.posterior import posterior
-    from dpfit.inference.sampling import sample
+    from dpfit.inference.bayes.posterior import posterior
+    from dpfit.inference.bayes.sampling import sample
 
     analysis = Analysis()
     post = posterior(analysis.model())

@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 
 from dpfit.model.analysis import Analysis
-from dpfit.inference.fit import fit
+from dpfit.inference.profile.fit import fit
 from dpfit.inference.window import interval_algebra, profile_window
 
 MASS = 16.7  # MeV

@@ -15,7 +15,7 @@ Run: ``python examples/swap_theory.py`` (a few seconds).
 from __future__ import annotations
 
 from dpfit.model.analysis import Analysis
-from dpfit.inference.fit import fit
+from dpfit.inference.profile.fit import fit
 from dpfit.inference.window import interval_algebra, profile_window
 
 MASS = 16.7  # MeV, the ATOMKI 8Be (2016) central mass

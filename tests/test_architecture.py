@@ -17,7 +17,7 @@ from iminuit import Minuit
 
 import dpfit
 from dpfit.cli import build_parser
-from dpfit.inference.fit import fit
+from dpfit.inference.profile.fit import fit
 from dpfit.likelihood.couplings import CouplingMode
 from dpfit.likelihood.fused import FusedLikelihood, compiled
 from dpfit.likelihood.joint import JointLikelihood
@@ -193,9 +193,73 @@ def test_library_messages_never_name_cli_flags():
     assert not offenders
 
 
-def test_modules_are_small():
-    sizes = {str(p.relative_to(ROOT)): len(p.read_text().splitlines()) for p in (ROOT / "dpfit").rglob("*.py")}
-    assert max(sizes.values()) <= 420, sorted(sizes.items(), key=lambda kv: -kv[1])[:3]
+#: The floors of the house, bottom up: a module imports only from its own floor or below.
+FLOORS = [("dpfit", "dpfit.errors", "dpfit.arguments", "dpfit.user_cache"), ("dpfit.physics", "dpfit.io"),
+          ("dpfit.inputs",), ("dpfit.likelihood",), ("dpfit.model", "dpfit.runtime"), ("dpfit.inference",),
+          ("dpfit.output",), ("dpfit.reference",), ("dpfit.cli", "dpfit.bench", "dpfit.__main__")]
+#: The rooms of inference/: none imports another in a circle (window, levels, tables and bands sit beside them).
+ROOMS = ("dpfit.inference.profile", "dpfit.inference.bayes", "dpfit.inference.frequentist")
+
+
+def import_graph() -> dict[str, set[str]]:
+    """module -> the dpfit modules it imports (at the top or inside a function), from the source's syntax."""
+    import ast
+
+    graph = {}
+    for path in (ROOT / "dpfit").rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        targets = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("dpfit"):
+                targets.add((node.module, tuple(a.name for a in node.names)))
+            elif isinstance(node, ast.Import):
+                targets.update(a.name for a in node.names if a.name.startswith("dpfit"))
+        graph[name] = targets
+
+    def resolve(target):  # `from package import module` is an arrow to the module, not to the package
+        if isinstance(target, str):
+            return {target}
+        package, names = target
+        modules = {f"{package}.{n}" for n in names if f"{package}.{n}" in graph}
+        return modules if len(modules) == len(names) else modules | {package}
+
+    return {m: {r for t in targets for r in resolve(t) if r in graph and r != m} for m, targets in graph.items()}
+
+
+def floor(module: str) -> int:
+    return max(i for i, prefixes in enumerate(FLOORS) for p in prefixes if module == p or module.startswith(p + "."))
+
+
+def test_no_arrow_runs_back_up():
+    graph = import_graph()
+    upward = [f"{m} -> {t}" for m, targets in graph.items() for t in targets
+              if m != "dpfit" and floor(t) > floor(m)]
+    assert not upward
+
+
+def test_no_import_circles_between_modules_or_inference_rooms():
+    graph = import_graph()
+    graph.pop("dpfit")  # the package's lazy re-exports name everything
+    state, circles = {}, []
+
+    def visit(node, stack):
+        state[node] = "open"
+        for target in graph.get(node, ()):
+            if state.get(target) == "open":
+                circles.append(stack[stack.index(target):] + [target])
+            elif target not in state:
+                visit(target, stack + [target])
+        state[node] = "done"
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert not circles
+    room = lambda m: next((r for r in ROOMS if m.startswith(r + ".")), None)  # noqa: E731
+    between = {(room(m), room(t)) for m, targets in graph.items() for t in targets
+               if room(m) and room(t) and room(m) != room(t)}
+    assert not {(a, b) for a, b in between if (b, a) in between}, between
 
 
 @pytest.mark.parametrize("document", ["README.md", "examples/README.md"])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from dpfit.inference.credible import hpd_region, sample_regions
+from dpfit.inference.bayes.credible import hpd_region, sample_regions
 
 
 def test_hpd_of_two_separated_pieces_is_their_union_ending_at_the_walls():

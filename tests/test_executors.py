@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 
 from dpfit.errors import InputError
-from dpfit.inference.coverage import coverage
-from dpfit.inference.executors import Executor, TaskStore
-from dpfit.inference.frequentist import BLOCK, TOY_BLOCK, IntervalJob, count_chunk, frequentist_interval, grid_points, \
+from dpfit.inference.frequentist.coverage import coverage
+from dpfit.runtime.executors import Executor, TaskStore
+from dpfit.inference.frequentist.constructions import BLOCK, TOY_BLOCK, IntervalJob, count_chunk, frequentist_interval, grid_points, \
     observed_statistic
 from dpfit.inference.levels import parse_level
-from dpfit.inference.scan import log_grid, scan_2d
-from dpfit.inference.toys import CHUNK, ToyModel, chunk_rng, chunk_sizes, toy_offsets
+from dpfit.inference.profile.scan import log_grid, scan_2d
+from dpfit.inference.frequentist.toys import CHUNK, ToyModel, chunk_rng, chunk_sizes, toy_offsets
 from dpfit.model.analysis import Analysis
 
 
@@ -75,7 +75,7 @@ def test_resume_from_stored_chunks(wp25, tmp_path):
 
 
 def test_scan_split_by_mass_rows_is_identical(monkeypatch):
-    import dpfit.inference.scan_rows as rows
+    import dpfit.inference.profile.scan as rows
 
     monkeypatch.setattr(rows, "POINTS_PER_TASK", 500)  # several tasks even on a small grid
     analysis = Analysis()
@@ -107,7 +107,7 @@ def test_bad_scheduler_address_is_one_line_exit_2(cli, address):
 
 
 def test_jobs_bounded_by_the_machine_before_any_work(cli, tmp_path):
-    from dpfit.inference.executors import JOBS_PER_CPU, max_jobs
+    from dpfit.runtime.executors import JOBS_PER_CPU, max_jobs
 
     assert max_jobs() == JOBS_PER_CPU * len(os.sched_getaffinity(0))
     assert Executor.parse("processes", max_jobs()).jobs == max_jobs()

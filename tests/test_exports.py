@@ -20,8 +20,8 @@ import pytest
 from scipy import optimize, stats
 
 from conftest import fv_quadrature
-from dpfit.inference.chains import Chain, read_chain, write_chain
-from dpfit.inference.diagnostics import diagnostics
+from dpfit.inference.bayes.chains import Chain, read_chain, write_chain
+from dpfit.inference.bayes.diagnostics import diagnostics
 from dpfit.inputs.contours import read_lmt
 from dpfit.model.analysis import Analysis
 
@@ -95,7 +95,7 @@ def test_band_lmt_one_file_per_edge_and_one_sided_level():
 
 
 def test_window_lmt_one_file_per_edge(cli, tmp_path):
-    from dpfit.inference.scan import log_grid
+    from dpfit.inference.profile.scan import log_grid
     from dpfit.inference.window import algebra_over_masses
 
     out = tmp_path / "window.lmt"
@@ -282,7 +282,7 @@ def test_every_csv_loads_with_pandas_and_provenance_is_relative(cli, tmp_path):
 def test_grid_scan_netcdf_labelled(cli, tmp_path):
     import xarray as xr
 
-    from dpfit.inference.scan import log_grid, scan_2d
+    from dpfit.inference.profile.scan import log_grid, scan_2d
 
     code, out, err = cli("scan", "--grid", "--points", "30", "20", "--out", tmp_path / "g")
     assert code == 0, err
@@ -304,9 +304,9 @@ def test_plots_take_axes_and_leave_the_backend_alone():
     import matplotlib
     import matplotlib.pyplot as plt
 
-    from dpfit.inference.excluded import excluded_by
+    from dpfit.inference.profile.excluded import excluded_by
     from dpfit.inference.levels import parse_levels
-    from dpfit.inference.scan import log_grid, scan_1d, scan_2d
+    from dpfit.inference.profile.scan import log_grid, scan_1d, scan_2d
     from dpfit.output.plots import plot_scan_1d, plot_scan_2d
 
     previous = matplotlib.get_backend()
@@ -373,7 +373,7 @@ def test_overlay_window_follows_the_mass_and_legend_is_grouped():
 
 
 def test_reprs_are_informative():
-    from dpfit.inference.scan import log_grid, scan_1d
+    from dpfit.inference.profile.scan import log_grid, scan_1d
 
     analysis = Analysis()
     text = repr(analysis)

@@ -14,7 +14,7 @@ from conftest import fv_quadrature
 from dpfit.model.analysis import Analysis
 from dpfit.inference.bands import coupling_band, overlay_results, scenario_bands
 from dpfit.output.figures import plot_muon_bands, plot_overlay
-from dpfit.inference.fit import fit
+from dpfit.inference.profile.fit import fit
 
 ALPHA_PAPER = 1 / 137
 M_MU, M_E = 105.6583755, 0.51099895069

@@ -17,10 +17,11 @@ from scipy.optimize import brentq
 from scipy.stats import norm
 
 from dpfit.cli import main
-from dpfit.inference.coverage import coverage
-from dpfit.inference.frequentist import frequentist_interval
+from dpfit.inference.frequentist.coverage import coverage
+from dpfit.inference.frequentist.constructions import frequentist_interval
 from dpfit.inference.levels import parse_level
-from dpfit.inference.toys import ToyModel, toy_fits
+from dpfit.inference.frequentist.toys import ToyModel, toy_fits
+from dpfit.likelihood.terms import gm2_terms
 from dpfit.model.analysis import Analysis
 
 WP25_ONLY = dict(electron=None, limits=(), atomki=None)
@@ -112,12 +113,12 @@ def test_cls_single_gaussian_at_zero_closed_form():
 
 def test_toys_refit_matches_fit_module(wp25):
     # a toy refit (closed form per piece) against the fit module's MIGRAD fit of the same pseudo-data
-    from dpfit.inference.fit import fit_coupling
+    from dpfit.inference.profile.fit import fit_coupling
     from dpfit.likelihood.joint import JointLikelihood
     from dpfit.likelihood.terms import Gm2Gaussian
-    from dpfit.inference.toys import chunk_rng
+    from dpfit.inference.frequentist.toys import chunk_rng
 
-    term = Analysis(**WP25_ONLY).likelihood().gaussian_terms()[0]
+    term = gm2_terms(Analysis(**WP25_ONLY).likelihood())[0]
     x_hat, _ = toy_fits(wp25, 3e-7, chunk_rng(4, 0), 3)
     z = chunk_rng(4, 0).standard_normal((3, 1))[:, 0]
     for xh, zi in zip(x_hat, z):

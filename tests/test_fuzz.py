@@ -49,10 +49,10 @@ from dpfit.model.analysis import Analysis
 from dpfit.cli import main
 from dpfit.cli.limits import MASS_MEV as MASS_OPTION_RANGE
 from dpfit.errors import InputError
-from dpfit.inference.fit import fit
+from dpfit.inference.profile.fit import fit
 from dpfit.inputs.load import default_dir, load_inputs
 from dpfit.inputs.yaml_io import parse_yaml
-from dpfit.inputs.units import UNITS
+from dpfit.physics.units import UNITS
 
 DATA = default_dir("data")
 CARDS = default_dir("likelihoods")

@@ -14,7 +14,7 @@ import pytest
 from scipy import stats
 
 from conftest import fv_quadrature
-from dpfit.inference.fit import fit
+from dpfit.inference.profile.fit import fit
 from dpfit.inference.levels import parse_level, parse_levels
 from dpfit.inference.window import window
 from dpfit.model.analysis import Analysis
@@ -43,7 +43,7 @@ def test_wp20_with_rb20_p_value_and_tension_closed_form():
     assert result.gof.p_value == pytest.approx(stats.chi2.sf(chi2, 1), rel=1e-6)
     assert result.gof.significance == pytest.approx(math.sqrt(chi2), rel=1e-6)  # two-sided, one dof
     assert result.to_dict()["gof"]["p_value"] == result.gof.p_value
-    from dpfit.inference.compatibility import compatibility
+    from dpfit.inference.profile.compatibility import compatibility
 
     (pair,) = compatibility(paper(muon="WP20", electron="Rb20").likelihood(), MASS).pairs
     assert pair.chi2_pg == pytest.approx(chi2, rel=1e-8) and pair.ndof == 1  # each alone fits exactly
@@ -53,7 +53,7 @@ def test_wp20_with_rb20_p_value_and_tension_closed_form():
 @pytest.mark.parametrize("p", [0.0, 2.86e-4, 0.0027, 0.3, 0.5, 0.881, 0.999, 1.0])
 def test_significance_one_convention_never_negative(p):
     """Z(p) = Φ⁻¹(1 − p/2) (two-sided) for every p-value; p = 0.881 once printed as −1.2 sigma."""
-    from dpfit.inference.gof import SIGNIFICANCE_CONVENTION, GoodnessOfFit, Tension, significance
+    from dpfit.inference.profile.gof import SIGNIFICANCE_CONVENTION, GoodnessOfFit, Tension, significance
 
     z = significance(p)
     assert z >= 0 and z == pytest.approx(stats.norm.isf(p / 2), rel=1e-12, abs=1e-15)
@@ -157,14 +157,14 @@ def test_box_region_includes_its_end_points():
 
     fast = compiled(joint, (15.85, 17.55))
     assert np.isfinite(fast.logl(np.array([15.85, 17.55]), np.array([8e-4, 8e-4]))).all()
-    from dpfit.inference.scan import scan
+    from dpfit.inference.profile.scan import scan
 
     grid = scan(Analysis(), points=(20, 20))
     assert np.isfinite(grid.delta_chi2[-1]).any() and np.isfinite(grid.delta_chi2[0]).any()
 
 
 def test_gaussian_mass_prior_is_not_counted_twice():
-    from dpfit.inference.posterior import posterior
+    from dpfit.inference.bayes.posterior import posterior
 
     analysis = Analysis(atomki="atomki_4he", mass_prior="gaussian", muon=None, electron=None, limits=())
     post = posterior(analysis.model())
@@ -175,17 +175,19 @@ def test_gaussian_mass_prior_is_not_counted_twice():
 
 
 def test_free_mass_fit_says_when_the_mass_is_unconstrained():
+    """The mass is 'not constrained' when the profile χ²(m) varies by at most Δχ² = 1 over the range: every mass is
+    inside the 1σ interval, and no best-fit mass is quoted."""
     result = fit(paper(muon="WP25", electron=None, mass_range=(5.0, 50.0)))
-    assert any(n.startswith("mass unconstrained") for n in result.notes)
+    assert any(n.startswith("mass not constrained") for n in result.notes) and not result.mass_constrained
     assert result.gof.ndof == 0
     flat = fit(Analysis(limits=("na64_point", "padme")))  # the wall does not move with the mass
-    assert any(n.startswith("mass unconstrained") for n in flat.notes)
-    tilted = fit(Analysis())  # NA64's contour tilts with the mass: the profile is no longer flat
-    assert not any(n.startswith("mass unconstrained") for n in tilted.notes)
+    assert any(n.startswith("mass not constrained") for n in flat.notes)
+    constrained = fit(Analysis(muon="WP20"))  # WP20 against Rb20: chi2 falls by more than 1 across the range
+    assert constrained.mass_constrained and not any(n.startswith("mass not constrained") for n in constrained.notes)
 
 
 def test_scan_contours_use_one_parameter_levels_when_the_mass_is_flat():
-    from dpfit.inference.scan import scan
+    from dpfit.inference.profile.scan import scan
 
     grid = scan(Analysis(limits=("na64_point", "padme")), points=(30, 30))
     assert grid.mass_unconstrained

@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from dpfit.inference.diagnostics import diagnostics
-from dpfit.inference.grid_posterior import grid_posterior
-from dpfit.inference.pieces import chain_agreement
-from dpfit.inference.posterior_check import chain_samples
-from dpfit.inference.prior_sensitivity import prior_sensitivity
-from dpfit.inference.sampling import sample
+from dpfit.inference.bayes.diagnostics import diagnostics
+from dpfit.inference.bayes.grid_posterior import grid_posterior
+from dpfit.inference.bayes.pieces import chain_agreement
+from dpfit.inference.bayes.posterior_check import chain_samples
+from dpfit.inference.bayes.prior_sensitivity import prior_sensitivity
+from dpfit.inference.bayes.sampling import sample
 from dpfit.model.analysis import Analysis
 
 LIMITS = ("na64_point", "padme")  # NA64 as the source paper's single point, named explicitly

@@ -375,7 +375,7 @@ def test_analysis_bad_arguments():
 
 
 def test_fit_and_logl_bad_arguments():
-    from dpfit.inference.fit import fit
+    from dpfit.inference.profile.fit import fit
     from dpfit.model.analysis import Analysis
 
     joint = Analysis().likelihood()
@@ -389,7 +389,7 @@ def test_fit_and_logl_bad_arguments():
 
 
 def test_sample_and_reproduce_bad_arguments(tmp_path):
-    from dpfit.inference.sampling import sample
+    from dpfit.inference.bayes.sampling import sample
     from dpfit.model.analysis import Analysis
     from dpfit.reference.reproduce import reproduce
 

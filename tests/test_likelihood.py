@@ -7,7 +7,7 @@ from iminuit import Minuit
 from conftest import fv_quadrature
 from dpfit.model.analysis import Analysis
 from dpfit.errors import InputError, NoAllowedRegion
-from dpfit.inference.fit import fit
+from dpfit.inference.profile.fit import fit
 from dpfit.inputs.load import default_dir
 from dpfit.likelihood.joint import JointLikelihood
 from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, PreferredRegion
@@ -218,9 +218,34 @@ def test_invisible_width_moves_upper_edge_only():
     assert lo == 1.2e-4 and hi == pytest.approx(6.8e-4 / 2.0, rel=1e-15)
     wide = Exclusion("x", "e", np.array([16.7]), np.array([1.2e-4]), np.array([6.8e-4]), (16, 18), invisible_ratio=100.0)
     assert wide.allowed(16.7) == [(0.0, np.inf)]  # the band has closed
-    through_cli = Analysis(invisible_ratio=3.0, limits=("na64_point", "padme")).likelihood()
-    na64 = [t for t in through_cli.terms if t.name == "na64_point"][0]
-    assert na64.edges(16.7)[1] == pytest.approx(3.4e-4, rel=1e-12)
+
+
+def test_invisible_width_through_the_model_solves_the_beam_dump_equation():
+    """Through an analysis the invisible width is part of the model: BR_ee = 1/(1 + R) and a lifetime shorter by
+    1 + R, and NA64's band (a beam dump, decay volume / shielding = 4) is recast by equal yields
+    ε² BR (e^(-t0/τ) - e^(-t1/τ)), t1 = 5 t0, τ ∝ 1/(ε² (1 + R)) (Ilten et al., JHEP 06 (2018) 004, sect. 2).
+    Reference: the same equation solved here on dense grids, t0 from the dark photon's own band."""
+    lo, hi = 1.2e-4, 6.8e-4
+    x = np.geomspace(1e-3, 1e3, 200_001)  # t0 in units of 1/Γ(ε = hi)
+
+    def log_yield(eps2, t0, width):  # ln(ε² η), Γ(ε = hi) = 1 for the dark photon
+        tau = hi**2 / (eps2 * width)
+        return np.log(eps2) - t0 / tau + np.log(-np.expm1(-4.0 * t0 / tau))
+
+    t0 = x[np.argmin(abs(log_yield(lo**2, x, 1.0) - log_yield(hi**2, x, 1.0)))]
+    target = log_yield(lo**2, t0, 1.0)
+    g = np.geomspace(1e-5, 1e-2, 400_001)
+    for r in (0.5, 3.0):
+        inside = log_yield(g**2, t0, 1.0 + r) - np.log(1.0 + r) >= target
+        analysis = Analysis(invisible_ratio=r, limits=("na64_point", "padme"))
+        na64 = [t for t in analysis.likelihood().terms if t.name == "na64_point"]
+        if not inside.any():  # R = 3: the model's yield never reaches the excluded one, the band has closed
+            assert r == 3.0 and not na64
+            assert any("na64_point" in n and "does not constrain" in n for n in analysis.model().notes)
+            continue
+        expected = (g[inside].min(), g[inside].max())
+        assert na64[0].edges(16.7) == pytest.approx(expected, rel=3e-4)  # the grids: 1.7e-5 in g, 7e-5 in t0
+        assert na64[0].edges(16.7)[1] < hi / np.sqrt(1.0 + r)  # below the first-order edge: the yield falls by BR too
 
 
 def test_gaussian_mass_region():
@@ -347,7 +372,7 @@ def test_cli_fit_and_scan(cli, tmp_path):
 
 
 def test_scan_profiles_other_coupling_in_lepton_mode():
-    from dpfit.inference.scan import scan_1d
+    from dpfit.inference.profile.scan import scan_1d
 
     joint = Analysis(couplings="lepton").likelihood()
     scan = scan_1d(joint, 16.7, np.geomspace(1e-4, 2e-3, 100), axis="eps_mu")
@@ -356,7 +381,7 @@ def test_scan_profiles_other_coupling_in_lepton_mode():
 
 
 def test_grid_too_large_is_refused():
-    from dpfit.inference.scan import scan_2d
+    from dpfit.inference.profile.scan import scan_2d
 
     with pytest.raises(InputError, match="exceeds"):
         scan_2d(Analysis().likelihood(), np.linspace(16, 17, 6000), np.geomspace(1e-4, 1e-2, 6000))
@@ -373,7 +398,7 @@ def test_analysis_file_inside_its_own_overlay_is_skipped(tmp_path):
 def test_profile_minimum_equals_a_dense_search_for_every_step_term_type():
     """The vectorised profile (χ² at 0, sqrt(x*) and every term's edges) equals the minimum over a dense ε grid
     with every edge added, for the reference analysis plus a step term that only defines ``allowed``."""
-    from dpfit.inference.profile import profile_minimum, quadratic_minimum_x
+    from dpfit.inference.profile.minimum import profile_minimum, quadratic_minimum_x
     from dpfit.likelihood.terms import Term
 
     base = Analysis(electron="Rb20").likelihood()

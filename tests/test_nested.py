@@ -5,9 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from dpfit.inference.grid_posterior import grid_posterior
-from dpfit.inference.nested import run_nested
-from dpfit.inference.pieces import chain_agreement
+from dpfit.inference.bayes.grid_posterior import grid_posterior
+from dpfit.inference.bayes.nested import run_nested
+from dpfit.inference.bayes.pieces import chain_agreement
 from dpfit.model.analysis import Analysis
 
 LIMITS = ("na64", "padme")  # NA64 as the source paper's single point, named explicitly

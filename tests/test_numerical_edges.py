@@ -18,8 +18,8 @@ import pytest
 from conftest import eps_quadrature
 
 from dpfit.errors import InputError, NoAllowedRegion
-from dpfit.inference.fit import fit
-from dpfit.inference.profile import profile_minimum
+from dpfit.inference.profile.fit import fit
+from dpfit.inference.profile.minimum import profile_minimum
 from dpfit.physics.loops import loop_axial, loop_vector
 from dpfit.physics.coupling import (
     delta_a,
@@ -30,7 +30,7 @@ from dpfit.physics.coupling import (
     sigma_eps_linear,
     width_ee,
 )
-from dpfit.inference.scan import log_grid, scan_1d, scan_2d
+from dpfit.inference.profile.scan import log_grid, scan_1d, scan_2d
 from dpfit.likelihood.joint import JointLikelihood
 from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, PreferredRegion
 

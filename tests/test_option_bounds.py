@@ -5,10 +5,10 @@ import pytest
 from dpfit import arguments
 from dpfit.cli import limits
 from dpfit.errors import InputError
-from dpfit.inference.coverage import coverage
+from dpfit.inference.frequentist.coverage import coverage
 from dpfit.inference.levels import parse_level
-from dpfit.inference.nested import run_nested
-from dpfit.inference.toys import ToyModel
+from dpfit.inference.bayes.nested import run_nested
+from dpfit.inference.frequentist.toys import ToyModel
 from dpfit.model.analysis import Analysis
 
 LONG = "a" * 300

@@ -14,10 +14,10 @@ import pytest
 
 from dpfit.cli import main
 from dpfit.errors import InputError, OutputError, OutputInUse
-from dpfit.inference.chains import read_chain
+from dpfit.inference.bayes.chains import read_chain
 from dpfit.model.analysis import Analysis
-from dpfit.output.atomic import atomic_path, output_lock, write_text
-from dpfit.output.results_dir import MARKER, replace_directory
+from dpfit.io.atomic import atomic_path, output_lock, write_text
+from dpfit.io.results_dir import MARKER, replace_directory
 
 
 def run(*argv, **kwargs):
@@ -357,7 +357,7 @@ def test_results_directory_recovers_from_a_kill_during_the_swap(tmp_path):
 @pytest.fixture(scope="module")
 def good_chain(tmp_path_factory):
     path = tmp_path_factory.mktemp("chain") / "c.h5"
-    from dpfit.inference.sampling import sample
+    from dpfit.inference.bayes.sampling import sample
 
     sample(Analysis(), path, nwalkers=8, nsteps=40, seed=3, progress=False)
     return path

@@ -43,11 +43,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dpfit.inference.chains import Chain
-from dpfit.inference.posterior_check import grid_summary_or_none
-from dpfit.inference.sampling import sample
+from dpfit.inference.bayes.chains import Chain
+from dpfit.inference.bayes.posterior_check import grid_summary_or_none
+from dpfit.inference.bayes.sampling import sample
 from dpfit.model.analysis import Analysis
-from dpfit.output.results_dir import MARKER
+from dpfit.io.results_dir import MARKER
 
 #: The full campaign (``make kill-campaign``): KILLS kills per signal; else one per stratum per signal.
 FULL_CAMPAIGN = os.environ.get("DPFIT_FULL_CAMPAIGN") == "1"

@@ -12,9 +12,9 @@ from scipy import integrate, stats
 from conftest import fv_quadrature
 from dpfit.model.analysis import Analysis
 from dpfit.errors import InputError, NoAllowedRegion
-from dpfit.inference.chains import read_chain
-from dpfit.inference.diagnostics import credible_summary, diagnostics, physical_samples
-from dpfit.inference.sampling import sample
+from dpfit.inference.bayes.chains import read_chain
+from dpfit.inference.bayes.diagnostics import credible_summary, diagnostics, physical_samples
+from dpfit.inference.bayes.sampling import sample
 
 M_MU = 105.6583755
 
@@ -129,7 +129,7 @@ def test_no_progress_bar_no_ipywidgets_warning_in_jupyter(tmp_path):
     from nbclient import NotebookClient
 
     code = (f"import warnings\nwarnings.simplefilter('always')\nfrom dpfit.model.analysis import Analysis\n"
-            f"from dpfit.inference.sampling import sample\n"
+            f"from dpfit.inference.bayes.sampling import sample\n"
             f"chain = sample(Analysis(), {str(tmp_path / 'c.h5')!r}, nwalkers=8, nsteps=10, seed=1, progress=False)\n"
             f"import sys\nprint('steps', chain.steps, 'tqdm.autonotebook' in sys.modules)")
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])

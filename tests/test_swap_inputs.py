@@ -23,10 +23,10 @@ from conftest import eps_quadrature, fv_quadrature
 from dpfit.model.analysis import Analysis
 from dpfit.physics.electron_sm import a_e_sm, parse_ae_theory
 from dpfit.errors import InputError
-from dpfit.inference.fit import fit
+from dpfit.inference.profile.fit import fit
 from dpfit.inputs.load import default_dir, load_inputs
 from dpfit.inputs.yaml_io import read_yaml
-from dpfit.inference.chains import read_chain
+from dpfit.inference.bayes.chains import read_chain
 from dpfit.inference.tables import muon_table
 from dpfit.inference.window import interval_algebra
 

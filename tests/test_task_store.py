@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 from dpfit.errors import InputError, OutputInUse
-from dpfit.inference.coverage import coverage
-from dpfit.inference.executors import Executor, TaskStore, clear_store, run_tasks
-from dpfit.inference.frequentist import frequentist_interval
+from dpfit.inference.frequentist.coverage import coverage
+from dpfit.runtime.executors import Executor, TaskStore, clear_store, run_tasks
+from dpfit.inference.frequentist.constructions import frequentist_interval
 from dpfit.inference.levels import parse_level
-from dpfit.inference.scan_rows import chi2_rows
-from dpfit.inference.toys import ToyModel
+from dpfit.inference.profile.scan import chi2_rows
+from dpfit.inference.frequentist.toys import ToyModel
 from dpfit.model.analysis import Analysis
 
 CALLS = []
@@ -154,7 +154,7 @@ def test_special_store_directory_is_refused_never_followed(tmp_path, kind):
 def test_store_in_use_is_locked(tmp_path):
     store = tmp_path / "s.chunks"
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys\nfrom dpfit.inference.executors import TaskStore\n"
+        "import sys\nfrom dpfit.runtime.executors import TaskStore\n"
         f"with TaskStore({str(store)!r}, {{'job': 'squares'}}).opened():\n"
         "    print('held', flush=True)\n    sys.stdin.read()\n")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         text=True)

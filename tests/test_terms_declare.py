@@ -13,15 +13,15 @@ from scipy import stats
 
 import dpfit
 from dpfit.errors import InputError
-from dpfit.inference.compatibility import compatibility
-from dpfit.inference.coverage import coverage
-from dpfit.inference.fit import fit_fixed_mass
-from dpfit.inference.frequentist import frequentist_interval
-from dpfit.inference.grid_posterior import grid_posterior
+from dpfit.inference.profile.compatibility import compatibility
+from dpfit.inference.frequentist.coverage import coverage
+from dpfit.inference.profile.fit import fit_fixed_mass
+from dpfit.inference.frequentist.constructions import frequentist_interval
+from dpfit.inference.bayes.grid_posterior import grid_posterior
 from dpfit.inference.levels import parse_level
-from dpfit.inference.profile import profile_minimum, quadratic_minimum_x
-from dpfit.inference.scan import scan_1d, scan_2d
-from dpfit.inference.toys import ToyModel
+from dpfit.inference.profile.minimum import profile_minimum, quadratic_minimum_x
+from dpfit.inference.profile.scan import scan_1d, scan_2d
+from dpfit.inference.frequentist.toys import ToyModel
 from dpfit.inference.window import interval_algebra
 from dpfit.model.analysis import Analysis
 
@@ -166,7 +166,7 @@ def test_gaussian_mass_counted_once_in_grid_and_chain():
     grid = grid_posterior(model)
     assert grid.quantiles("m", [0.025, 0.5, 0.975]) == pytest.approx([16.364, 16.993, 17.620], abs=0.01)
     # the chain's log-posterior differs from the grid's integrand only by a constant
-    from dpfit.inference.posterior import posterior
+    from dpfit.inference.bayes.posterior import posterior
 
     post = posterior(model)
     theta = np.array([[16.5, math.log10(8e-4)], [17.2, math.log10(7e-4)], [16.9, math.log10(9e-4)]])
@@ -174,7 +174,7 @@ def test_gaussian_mass_counted_once_in_grid_and_chain():
     joint = model.posterior_likelihood()
     direct = model.mass_log_prior(theta[:, 0]) + joint.logl(theta[:, 0], 10 ** theta[:, 1])
     assert np.ptp(chain - direct) < 1e-9
-    from dpfit.inference.evidence import normalisation
+    from dpfit.inference.bayes.evidence import normalisation
 
     assert grid.log_evidence + normalisation(model) == pytest.approx(45.62, abs=0.01)
 

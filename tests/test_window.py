@@ -97,7 +97,7 @@ def test_sample_with_gaussian_mass_prior_and_uniform_eps(cli, tmp_path):
     code, out, err = cli("sample", "--atomki", "atomki_4he", "--mass-prior", "gaussian", "--eps-prior", "uniform",
                          "--steps", "200", "--walkers", "16", "--no-progress", "--out", tmp_path / "c.h5")
     assert code == 0, err
-    from dpfit.inference.chains import read_chain
+    from dpfit.inference.bayes.chains import read_chain
 
     chain = read_chain(tmp_path / "c.h5")
     assert chain.names == ["m", "eps"]

@@ -129,7 +129,7 @@ def _report_interrupt(interrupts: _Interrupts, handled: dict) -> int:
 
 
 def _run(argv: list[str] | None) -> int:
-    from dpfit.output.atomic import ignore_file_size_signal
+    from dpfit.io.atomic import ignore_file_size_signal
 
     ignore_file_size_signal()
     os.environ.setdefault("MPLBACKEND", "Agg")  # the command draws into files: a non-interactive backend

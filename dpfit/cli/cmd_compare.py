@@ -40,7 +40,7 @@ def analyses_from_args(args) -> list[tuple[str, object]]:
 
 
 def cmd_compare(args) -> int:
-    from dpfit.inference.evidence import compare
+    from dpfit.inference.bayes.evidence import compare
     from dpfit.output.writers import to_json
 
     analyses = analyses_from_args(args)

@@ -11,11 +11,11 @@ def cmd_coverage(args) -> int:
     import numpy as np
 
     from dpfit.errors import InputError
-    from dpfit.inference.coverage import coverage
-    from dpfit.inference.executors import clear_store
+    from dpfit.inference.frequentist.coverage import coverage
+    from dpfit.runtime.executors import clear_store
     from dpfit.inference.levels import parse_level
-    from dpfit.inference.toys import ToyModel
-    from dpfit.output.atomic import output_locks, write_text
+    from dpfit.inference.frequentist.toys import ToyModel
+    from dpfit.io.atomic import output_locks, write_text
     from dpfit.output.coverage_plot import plot_coverage
 
     level = parse_level(args.cl, source="option --cl")

@@ -15,7 +15,7 @@ def _level(text: str):
 
 
 def _window(analysis, points: int):
-    from dpfit.inference.scan import log_grid
+    from dpfit.inference.profile.scan import log_grid
     from dpfit.inference.window import algebra_over_masses
 
     return algebra_over_masses(analysis.likelihood(), log_grid(*analysis.resolved_mass_range(), points))
@@ -23,7 +23,7 @@ def _window(analysis, points: int):
 
 def _write_edges(out, texts: dict[str, str]) -> list[str]:
     """Write each edge's text to its file (:func:`dpfit.output.export_lmt.edge_path`); the paths written."""
-    from dpfit.output.atomic import write_text
+    from dpfit.io.atomic import write_text
     from dpfit.output.export_lmt import edge_path
 
     written = []
@@ -35,7 +35,7 @@ def _write_edges(out, texts: dict[str, str]) -> list[str]:
 
 
 def cmd_export_band(args) -> int:
-    from dpfit.inference.scan import log_grid
+    from dpfit.inference.profile.scan import log_grid
     from dpfit.output.export_lmt import band_lmt
     from dpfit.output.writers import provenance
 
@@ -71,7 +71,8 @@ def cmd_export_window(args) -> int:
 
 def cmd_export_hepdata(args) -> int:
     from dpfit.inference.bands import band_from_term
-    from dpfit.inference.scan import log_grid, scan_2d
+    from dpfit.likelihood.terms import gm2_terms
+    from dpfit.inference.profile.scan import log_grid, scan_2d
     from dpfit.output import export_hepdata as hd
     from dpfit.output.writers import provenance
 
@@ -80,7 +81,7 @@ def cmd_export_hepdata(args) -> int:
     masses, pieces = _window(analysis, int(args.points))
     tables = [hd.window_table(masses, pieces)]
     band_masses = log_grid(*args.band_range, args.points)
-    tables += [hd.band_table(band_from_term(t, band_masses)) for t in joint.gaussian_terms()]
+    tables += [hd.band_table(band_from_term(t, band_masses)) for t in gm2_terms(joint)]
     nm, ne = (int(n) for n in args.grid_points)
     axis = "eps" if joint.couplings == "universal" else "eps_e"
     scan = scan_2d(joint, log_grid(*analysis.resolved_mass_range(), nm), log_grid(*analysis.eps_range, ne), axis)
@@ -92,7 +93,7 @@ def cmd_export_hepdata(args) -> int:
 
 
 def cmd_export_chain(args) -> int:
-    from dpfit.inference.chains import read_chain
+    from dpfit.inference.bayes.chains import read_chain
     from dpfit.output import export_chain
 
     chain = read_chain(args.chain)

@@ -7,7 +7,7 @@ from dpfit.cli.options import add_analysis_options, add_format_option, add_level
 
 
 def cmd_fit(args) -> int:
-    from dpfit.inference.fit import fit
+    from dpfit.inference.profile.fit import fit
     from dpfit.model.coverage import coverage_notes
     from dpfit.output import render
     from dpfit.output.writers import provenance

@@ -10,12 +10,12 @@ from dpfit.cli.parallel import add_construction_options, executor_from_args, ref
 def cmd_interval(args) -> int:
     from contextlib import nullcontext
 
-    from dpfit.inference.executors import clear_store
-    from dpfit.inference.frequentist import frequentist_interval
+    from dpfit.runtime.executors import clear_store
+    from dpfit.inference.frequentist.constructions import frequentist_interval
     from dpfit.inference.levels import parse_level
-    from dpfit.inference.toys import ToyModel
+    from dpfit.inference.frequentist.toys import ToyModel
     from dpfit.output import render
-    from dpfit.output.atomic import output_lock
+    from dpfit.io.atomic import output_lock
     from dpfit.output.writers import provenance
 
     refuse_eps_range(args)

@@ -13,7 +13,7 @@ def cmd_recast(args) -> int:
     from dpfit.inputs.limit_files import limit_file_record, parse_limit_file
     from dpfit.model.analysis import Analysis
     from dpfit.model.recast import recast_contour
-    from dpfit.output.atomic import write_text
+    from dpfit.io.atomic import write_text
     from dpfit.output.export_lmt import recast_lmt
     from dpfit.output.writers import provenance
 

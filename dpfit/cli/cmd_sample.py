@@ -11,7 +11,7 @@ from dpfit.cli.options import (EXIT_INTERRUPTED, add_analysis_options, add_forma
 
 
 def _print_chain_summary(chain) -> None:
-    from dpfit.inference.diagnostics import credible_summary, diagnostics, physical_samples
+    from dpfit.inference.bayes.diagnostics import credible_summary, diagnostics, physical_samples
 
     diag = diagnostics(chain)
     print(f"chain: {chain.steps} steps x {chain.nwalkers} walkers; acceptance {diag.acceptance:.3f}; "
@@ -28,8 +28,8 @@ def _print_chain_summary(chain) -> None:
 
 
 def cmd_sample(args) -> int:
-    from dpfit.inference.posterior_check import grid_summary_or_none, sampler_choice
-    from dpfit.inference.sampling import Interrupted, sample
+    from dpfit.inference.bayes.posterior_check import grid_summary_or_none, sampler_choice
+    from dpfit.inference.bayes.sampling import Interrupted, sample
     from dpfit.output.writers import provenance
 
     analysis = analysis_from_args(args)
@@ -66,14 +66,14 @@ def _analysis_requested(args) -> bool:
 
 def cmd_corner(args) -> int:
     from dpfit.output.corner_plot import corner_numbers, plot_corner
-    from dpfit.inference.chains import read_chain
+    from dpfit.inference.bayes.chains import read_chain
     from dpfit.output.writers import to_json
 
-    from dpfit.inference.posterior_check import analysis_of_chain, grid_summary_or_none
+    from dpfit.inference.bayes.posterior_check import analysis_of_chain, grid_summary_or_none
 
     chain = read_chain(args.chain)
     if _analysis_requested(args):
-        from dpfit.inference.chains import check_analysis
+        from dpfit.inference.bayes.chains import check_analysis
 
         check_analysis(chain, analysis_from_args(args).describe(), args.chain)
     analysis = analysis_of_chain(chain)

@@ -14,7 +14,7 @@ def cmd_scan(args) -> int:
     """Run the scan; with --out, one run at a time writes the outputs of PREFIX (its plot's lock is held)."""
     from contextlib import nullcontext
 
-    from dpfit.output.atomic import output_lock
+    from dpfit.io.atomic import output_lock
 
     with output_lock(f"{args.out}.png") if args.out else nullcontext():
         return _scan(args)
@@ -22,7 +22,7 @@ def cmd_scan(args) -> int:
 
 def _scan(args) -> int:
     from dpfit.inference.levels import DEFAULT_LEVELS, parse_levels
-    from dpfit.inference.scan import scan
+    from dpfit.inference.profile.scan import scan
     from dpfit.output.writers import provenance, table_csv
 
     analysis = analysis_from_args(args)
@@ -35,7 +35,7 @@ def _scan(args) -> int:
             raise InputError("option --points", None, f"a 2D scan takes at most {limits.POINTS_2D[1]} points per axis")
         executor = None if args.executor == "serial" else executor_from_args(args)  # serial: in process, no chunks
         if args.out and args.force:
-            from dpfit.inference.executors import clear_store
+            from dpfit.runtime.executors import clear_store
 
             clear_store(f"{args.out}.chunks")
         result = scan(analysis, points=args.points, axis=args.coupling, executor=executor,
@@ -62,7 +62,7 @@ def _scan(args) -> int:
         summary.append("note: the mass is unconstrained over the range (the profile varies by less than 0.1): "
                        "contours use the 1-parameter levels")
     if args.out:
-        from dpfit.inference.executors import clear_store
+        from dpfit.runtime.executors import clear_store
         from dpfit.output import plots
         from dpfit.output.writers import provenance, table_csv, write_with_provenance
 
@@ -71,7 +71,7 @@ def _scan(args) -> int:
         if fmt == "netcdf" and not args.grid:
             raise InputError("option --format", None, "netcdf holds 2D scans; a 1D scan is written as csv")
         if args.grid:
-            from dpfit.inference.excluded import excluded_by
+            from dpfit.inference.profile.excluded import excluded_by
 
             codes, names = excluded_by(analysis.likelihood(), result)
             experiments = [analysis.experiment(name) for name in names]

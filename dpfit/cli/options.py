@@ -194,7 +194,7 @@ def emit(text: str, out: str | None) -> None:
     if out is None:
         sys.stdout.write(text)
     else:
-        from dpfit.output.atomic import write_text
+        from dpfit.io.atomic import write_text
 
         write_text(out, text)
         print(f"wrote {out}", file=sys.stderr)

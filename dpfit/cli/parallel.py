@@ -7,7 +7,7 @@ from dpfit.cli.limits import help_range
 
 
 def add_executor_options(parser) -> None:
-    from dpfit.inference.executors import JOBS_PER_CPU, max_jobs
+    from dpfit.runtime.executors import JOBS_PER_CPU, max_jobs
 
     group = parser.add_argument_group("execution")
     group.add_argument("--executor", default="serial", metavar="KIND",
@@ -36,7 +36,7 @@ def add_toy_options(parser, toys: int) -> None:
 
 def executor_from_args(args):
     """The Executor of --executor and --jobs (bad values: one-line input errors naming the option)."""
-    from dpfit.inference.executors import Executor
+    from dpfit.runtime.executors import Executor
 
     return Executor.parse(args.executor, args.jobs, source="option --executor", jobs_source="option --jobs")
 

@@ -19,9 +19,9 @@ def _emit(doc: dict, lines: list[str], warnings: list[str], fmt: str) -> int:
 
 def report_chain_check(analysis, chain, grid, choice: dict, args) -> int:
     """Compare an emcee chain with the grid posterior; print the check (text or JSON) and loud warnings."""
-    from dpfit.inference.diagnostics import diagnostics
-    from dpfit.inference.posterior_check import chain_samples, check_lines, grid_check
-    from dpfit.inference.prior_sensitivity import prior_sensitivity
+    from dpfit.inference.bayes.diagnostics import diagnostics
+    from dpfit.inference.bayes.posterior_check import chain_samples, check_lines, grid_check
+    from dpfit.inference.bayes.prior_sensitivity import prior_sensitivity
 
     diag = diagnostics(chain)
     flat, per = chain_samples(chain, diag.burn)
@@ -33,14 +33,14 @@ def report_chain_check(analysis, chain, grid, choice: dict, args) -> int:
 
 def run_and_report(analysis, args, grid, choice: dict, prov: dict) -> int:
     """Run dynesty, write its weighted samples to ``--out`` and report ln Z (and the grid check)."""
-    from dpfit.inference.nested import run_nested, write_nested
-    from dpfit.inference.posterior_check import check_lines, grid_check
-    from dpfit.inference.prior_sensitivity import prior_sensitivity
+    from dpfit.inference.bayes.nested import run_nested, write_nested
+    from dpfit.inference.bayes.posterior_check import check_lines, grid_check
+    from dpfit.inference.bayes.prior_sensitivity import prior_sensitivity
 
     import os
 
     from dpfit.errors import InputError
-    from dpfit.output.atomic import output_lock
+    from dpfit.io.atomic import output_lock
 
     if args.resume:
         raise InputError("option --resume", None, "a dynesty run is not resumable; run it again")

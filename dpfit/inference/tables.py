@@ -61,8 +61,8 @@ def muon_table(inputs: InputSet, masses=DEFAULT_MASSES) -> tuple[list[str], np.n
 def coupling_intervals(inputs: InputSet, lepton: str, scenario: str, mass: float, levels=None, model=None):
     """The exact profile-likelihood fit of one (g−2) scenario alone at ``mass`` (MeV) under ``model`` (None: a
     dark photon's coupling): best ε, intervals at ``levels`` (default 1sigma,2sigma) and goodness of fit, as
-    a :class:`dpfit.inference.fit.FitResult`."""
-    from dpfit.inference.fit import fit_fixed_mass
+    a :class:`dpfit.inference.profile.fit.FitResult`."""
+    from dpfit.inference.profile.fit import fit_fixed_mass
     from dpfit.likelihood.joint import JointLikelihood
     from dpfit.model.analysis import gm2_term
 

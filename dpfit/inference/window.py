@@ -8,7 +8,7 @@
    (empty when Δa + 2σ < 0). It mixes levels, and says which.
 2. Profile likelihood — Δχ² ≤ c of the joint likelihood at the mass (c from the
    level, 2σ by default: Δχ² ≤ 4), under the exclusions
-   (:func:`dpfit.inference.fit.fit_fixed_mass`).
+   (:func:`dpfit.inference.profile.fit.fit_fixed_mass`).
 3. Posterior — a credible interval of ε holding the level's probability, the
    mass marginalised over the analysis mass range.
 
@@ -28,10 +28,10 @@ from pathlib import Path
 import numpy as np
 
 from dpfit.errors import InputError
-from dpfit.inference.compatibility import Compatibility, compatibility
-from dpfit.inference.fit import fit_fixed_mass
-from dpfit.inference.gof import GOF_THRESHOLD, GoodnessOfFit
-from dpfit.inference.intervals import Interval
+from dpfit.inference.profile.compatibility import Compatibility, compatibility
+from dpfit.inference.profile.fit import fit_fixed_mass
+from dpfit.inference.profile.gof import GOF_THRESHOLD, GoodnessOfFit
+from dpfit.inference.profile.intervals import Interval
 from dpfit.inference.levels import Level, format_percent, parse_level
 from dpfit.likelihood.joint import JointLikelihood
 from dpfit.likelihood.terms import intersect
@@ -137,9 +137,9 @@ def window(analysis, mass: float | None = None, *, level: str | Level = "2sigma"
     fresh emcee run (``walkers`` × ``steps``, ``seed``); none is run when the
     analysis is excluded. ``grid``: the model's grid posterior, when the caller has it already.
     """
-    from dpfit.inference.chains import read_chain
-    from dpfit.inference.diagnostics import diagnostics, physical_samples
-    from dpfit.inference.sampling import sample
+    from dpfit.inference.bayes.chains import read_chain
+    from dpfit.inference.bayes.diagnostics import diagnostics, physical_samples
+    from dpfit.inference.bayes.sampling import sample
 
     level = level if isinstance(level, Level) else parse_level(level, "window level")
     if not 0 < gof_threshold < 1:
@@ -147,7 +147,7 @@ def window(analysis, mass: float | None = None, *, level: str | Level = "2sigma"
     model = analysis.model()
     joint = model.joint
     if chain is None and chain_path is not None:  # a bad or foreign chain is refused before any work
-        from dpfit.inference.chains import check_analysis
+        from dpfit.inference.bayes.chains import check_analysis
 
         chain = read_chain(chain_path)
         check_analysis(chain, analysis.describe(), str(chain_path))
@@ -175,7 +175,7 @@ def window(analysis, mass: float | None = None, *, level: str | Level = "2sigma"
                             f"{gof_threshold:g}): no window; largest disagreement: {compat.worst()}")
         return result
     result.profile = fitted.intervals[parameter][level.label]
-    from dpfit.inference.posterior_check import grid_summary_or_none, window_check
+    from dpfit.inference.bayes.posterior_check import grid_summary_or_none, window_check
 
     grid = grid if grid is not None else grid_summary_or_none(model)
     if chain is None:

@@ -39,7 +39,7 @@ import numpy as np
 
 from dpfit.errors import InputError
 from dpfit.inputs.safety import excerpt, read_input_bytes
-from dpfit.inputs.units import unit_factor
+from dpfit.physics.units import unit_factor
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from dpfit.inputs.broken import BrokenFiles
 from dpfit.inputs.contours import READERS, Contour, read_contour_bytes
 from dpfit.inputs.safety import confined
 from dpfit.inputs.records import MECHANISM, ExclusionCard, Gm2Card, Measurement, RegionCard, contour_mass_range
-from dpfit.inputs.units import UNITS, unit_factor
+from dpfit.physics.units import UNITS, unit_factor
 from dpfit.physics.coupling import eps_from_g
 
 CONVENTIONS = ("precise", "paper")
@@ -402,7 +402,7 @@ class InputSet(BrokenFiles):
     def contour_path(entry: InputFile) -> Path:
         """The contour file a data file names, relative to the data file's directory and confined to it
         (or to the shipped data): see :func:`dpfit.inputs.safety.confined`."""
-        from dpfit.inputs.load import default_dir
+        from dpfit.inputs.schema import default_dir
 
         return confined(entry.path.parent, entry.doc["contour"]["file"], (entry.path.parent, default_dir("data")),
                         str(entry.path), "contour.file")

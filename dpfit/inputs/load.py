@@ -25,17 +25,9 @@ from pathlib import Path
 from dpfit.errors import InputError
 from dpfit.inputs.inputset import CONVENTIONS, InputFile, InputSet
 from dpfit.inputs.safety import excerpt, inside
-from dpfit.inputs.schema import ANALYSIS_SCHEMA, PACKAGE_DIR, classify, schema, validate
+from dpfit.inputs.schema import ANALYSIS_SCHEMA, classify, default_dir, schema, validate
 from dpfit.inputs.validated import known_valid, remember_valid
 from dpfit.inputs.yaml_io import check_finite, parse_yaml, read_yaml
-
-
-def default_dir(kind: str) -> Path:
-    """The shipped ``data`` or ``likelihoods`` directory (inside the installed package, or the checkout)."""
-    for candidate in (PACKAGE_DIR / kind, PACKAGE_DIR.parent / kind):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError(f"dpfit's default '{kind}' directory is missing from the installation")
 
 
 #: Parsed input files of this process, by (path, inode, size, modification time): a file is read once.

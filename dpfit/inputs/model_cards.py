@@ -14,7 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from dpfit.errors import InputError
-from dpfit.inputs.load import default_dir
+from dpfit.inputs.schema import default_dir
 from dpfit.inputs.schema import validate
 from dpfit.inputs.yaml_io import read_yaml
 from dpfit.physics.vector_models import VectorModel

@@ -28,6 +28,14 @@ ROLES = {DATA_SCHEMA: ("data", DATA_KINDS), CARD_SCHEMA: ("card", CARD_KINDS)}
 SCHEMA_FILE = PACKAGE_DIR / "schemas" / "v1.json"
 
 
+def default_dir(kind: str) -> Path:
+    """The shipped ``data`` or ``likelihoods`` directory (inside the installed package, or the checkout)."""
+    for candidate in (PACKAGE_DIR / kind, PACKAGE_DIR.parent / kind):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"dpfit's default '{kind}' directory is missing from the installation")
+
+
 @cache
 def schema() -> dict:
     """The JSON Schema of every dpfit document (parsed once, on first use)."""

@@ -31,171 +31,14 @@ and terms add with ``+`` (and ``sum``) into a
 
 from __future__ import annotations
 
-import abc
 import dataclasses
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from dpfit.likelihood.joint import BandLevel, CountData, GaussianData, SeparableTerm, Term, intersect  # noqa: F401
 from dpfit.physics.loops import loop_axial, loop_vector, mass_ratio
-
-
-@dataclass(frozen=True)
-class BandLevel:
-    """What a term's piece of the interval algebra holds: ``what`` it is, its probability (None: not
-    stated) and whether it is 'two-sided', 'one-sided' or an exclusion's 'CL'."""
-
-    term: str
-    what: str
-    probability: float | None = None
-    sided: str = ""
-
-
-@dataclass(frozen=True)
-class GaussianData:
-    """A measurement d ~ N(k x, σ) of x = ε² (pseudo-experiments fluctuate ``observed``): k per unit ε², d and
-    σ in the measurement's units (dimensionless Δa for a (g−2) term)."""
-
-    k: float
-    observed: float
-    sigma: float
-
-
-@dataclass(frozen=True)
-class CountData:
-    """A count n ~ Poisson(rate · x) of x = ε² (pseudo-experiments draw n): ``rate`` expected events per unit
-    ε², ``observed`` the observed count."""
-
-    rate: float
-    observed: int
-
-
-class Term(abc.ABC):
-    """A likelihood term reading the mass m (MeV) and the coupling of ``lepton`` ('e' or 'mu').
-
-    Subclasses implement :meth:`logl` and declare what they can do (see the module docstring); the
-    defaults say "nothing": no data, no walls, no closed form, no mass part, no pseudo-experiments.
-    """
-
-    name: str
-    lepton: str
-    ndata: int = 0
-    smooth: bool = False
-    errordef = 1.0
-
-    @property
-    def reads(self) -> str:
-        """The name of the coupling this term reads: 'eps_e' or 'eps_mu'."""
-        return f"eps_{self.lepton}"
-
-    @property
-    def label(self) -> str:
-        """How outputs name the term (interval edges, compositions)."""
-        return self.name
-
-    @abc.abstractmethod
-    def logl(self, m, eps) -> np.ndarray:
-        """ln L at masses ``m`` (MeV) and couplings ``eps``; broadcasts; −∞ where excluded."""
-
-    def allowed(self, m: float) -> list[tuple[float, float]] | None:
-        """Coupling intervals this term allows at mass m (None: it does not restrict ε)."""
-        return None
-
-    def quadratic(self, m) -> tuple[np.ndarray, np.ndarray] | None:
-        """(a, b) with −2 ln L = a x² + b x + g(m), x = ε², inside the pieces :meth:`allowed` leaves, at masses
-        m (MeV); a ≥ 0 (convex in x). None: no closed form (inference minimises numerically). A term that is
-        not :attr:`smooth` is a wall: (0, 0), it does not depend on the coupling where it allows it."""
-        if self.smooth:
-            return None
-        zero = np.zeros(np.shape(m))
-        return zero, zero
-
-    def mass_logl(self, m) -> np.ndarray | None:
-        """The part of ln L that depends on the mass alone (None: no such part)."""
-        return None
-
-    def without_mass_part(self) -> Term:
-        """The term with its mass-only part removed (the mass handed to a prior instead, counted once)."""
-        return self
-
-    def toy_data(self, m: float) -> GaussianData | CountData | None:
-        """How to draw a pseudo-experiment of this term at mass m (MeV); None: nothing to fluctuate (a wall)."""
-        return None
-
-    def log_normalisation(self) -> float:
-        """The constant that makes exp(ln L) a normalised density of the data (0 where it is already)."""
-        return 0.0
-
-    def band(self, m: float, n_sigma: float) -> tuple[list[tuple[float, float]], BandLevel]:
-        """(pieces, what they hold) this term allows in the interval algebra at mass m, with ``n_sigma`` the
-        width of a measurement's band; a wall's allowed pieces by default (everything without walls)."""
-        pieces = self.allowed(m)
-        return ([(0.0, np.inf)] if pieces is None else pieces), BandLevel(self.label, "allowed region")
-
-    def mass_breaks(self) -> tuple[float, ...]:
-        """Masses (MeV) where the term starts, ends or bends (for mass grids)."""
-        return ()
-
-    def at_mass(self, m: float):
-        """ln L as a function of the coupling alone at one mass m (MeV), for the many evaluations of a
-        fixed-mass fit; a :class:`SeparableTerm` computes what depends on m once (same values as :meth:`logl`)."""
-        return lambda eps: self.logl(m, eps)
-
-    def coupling_edges(self, masses: np.ndarray) -> np.ndarray:
-        """The couplings where the allowed set of :meth:`allowed` begins or ends, at each of ``masses``
-        (MeV): shape (k, len(masses)), NaN where there are fewer edges; (0, n) for a term that does not
-        restrict ε. Vectorised by the step terms; this default asks :meth:`allowed` mass by mass."""
-        masses = np.asarray(masses, dtype=float)
-        if type(self).allowed is Term.allowed:
-            return np.empty((0, masses.size))
-        ends = [[e for piece in (self.allowed(float(m)) or []) for e in piece] for m in masses]
-        edges = np.full((max(map(len, ends), default=0), masses.size), np.nan)
-        for i, values in enumerate(ends):
-            edges[: len(values), i] = values
-        return edges
-
-    def __call__(self, m: float, eps: float) -> float:
-        """−2 ln L at one point, for iminuit: +inf outside the term's domain, never an exception."""
-        from dpfit.likelihood.joint import cost_value
-
-        return cost_value(self.logl, m, eps)
-
-    def __add__(self, other):
-        from dpfit.likelihood.joint import JointLikelihood
-
-        if isinstance(other, JointLikelihood):  # a term takes the coupling mode of the sum it joins
-            return JointLikelihood([self] + other.terms, other.couplings)
-        if isinstance(other, Term):
-            return JointLikelihood([self, other])
-        return NotImplemented
-
-    def __radd__(self, other):
-        from dpfit.likelihood.joint import JointLikelihood
-
-        if isinstance(other, (int, float)) and other == 0:  # sum(terms) starts from 0
-            return JointLikelihood([self])
-        return NotImplemented
-
-
-class SeparableTerm(Term):
-    """A term whose ln L is :meth:`coupling_logl` of the coupling and of :meth:`mass_part`, what it computes
-    from the mass alone: :meth:`logl` composes the two, and :meth:`at_mass` computes the mass part once."""
-
-    @abc.abstractmethod
-    def mass_part(self, m):
-        """What ln L needs of the masses m (MeV)."""
-
-    @abc.abstractmethod
-    def coupling_logl(self, part, eps) -> np.ndarray:
-        """ln L at couplings ``eps`` given ``part = mass_part(m)``; broadcasts."""
-
-    def logl(self, m, eps):
-        return self.coupling_logl(self.mass_part(m), eps)
-
-    def at_mass(self, m: float):
-        part = self.mass_part(m)
-        return lambda eps: self.coupling_logl(part, eps)
 
 
 @dataclass(frozen=True)
@@ -284,8 +127,15 @@ def loglog_interp(m, mass: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.exp(np.interp(logm, np.log(mass), np.log(values)))
 
 
+class _MassRange:
+    """A limit's mass window: its card's mass range."""
+
+    def mass_window(self) -> tuple[float, float]:
+        return tuple(self.mass_range)
+
+
 @dataclass(frozen=True)
-class Exclusion(SeparableTerm):
+class Exclusion(_MassRange, SeparableTerm):
     """Step term of an exclusion: ε inside any excluded band lower_b(m) < ε < upper_b(m) is
     excluded, inside [m_lo, m_hi] and the contour's own mass span.
 
@@ -380,7 +230,7 @@ class Exclusion(SeparableTerm):
 
 
 @dataclass(frozen=True)
-class PoissonLimit(SeparableTerm):
+class PoissonLimit(_MassRange, SeparableTerm):
     """A one-sided upper limit ε_up(m) read as a counting experiment with zero observed events and
     no background: the expected signal is N_c (ε/ε_up)², N_c = −ln(1 − CL), so
 
@@ -502,6 +352,9 @@ class PreferredRegion(SeparableTerm):
     def mass_breaks(self) -> tuple[float, ...]:
         return self.mass_range() if self.mass_model == "box" else ()
 
+    def mass_window(self) -> tuple[float, float]:
+        return self.mass_range()
+
     def coupling_edges(self, masses: np.ndarray) -> np.ndarray:
         """ε_lo and ε_hi at the masses the region allows, NaN elsewhere; shape (2, n)."""
         inside = np.isfinite(self.mass_logl(masses))
@@ -513,12 +366,6 @@ class PreferredRegion(SeparableTerm):
         return (self.mass0 - width, self.mass0 + width)
 
 
-def intersect(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Intersection of two sorted unions of closed intervals."""
-    out = []
-    for lo1, hi1 in a:
-        for lo2, hi2 in b:
-            lo, hi = max(lo1, lo2), min(hi1, hi2)
-            if lo < hi:
-                out.append((lo, hi))
-    return sorted(out)
+def gm2_terms(joint) -> list[Gm2Gaussian]:
+    """The (g−2) terms of a likelihood (for their bands: k(m), Δa, σ)."""
+    return [t for t in joint.terms if isinstance(t, Gm2Gaussian)]

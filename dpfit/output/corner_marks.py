@@ -3,7 +3,7 @@
 Drawn on the figure returned by ``corner.corner`` (axes in an ndim × ndim
 grid, the 1-D histograms on the diagonal, in the sampled coordinates: m in
 MeV and log10 ε or ε). The grid posterior's marginal densities
-(:mod:`dpfit.inference.grid_posterior`) are scaled to the histograms' counts
+(:mod:`dpfit.inference.bayes.grid_posterior`) are scaled to the histograms' counts
 (samples × bin width) so the two can be compared by eye.
 """
 

@@ -22,8 +22,8 @@ import math
 
 import numpy as np
 
-from dpfit.inference.chains import Chain
-from dpfit.inference.diagnostics import diagnostics, physical_samples
+from dpfit.inference.bayes.chains import Chain
+from dpfit.inference.bayes.diagnostics import diagnostics, physical_samples
 from dpfit.output.plots import finish
 
 LABELS = {"m": "m [MeV]", "log10_eps": r"$\log_{10}\varepsilon$", "log10_eps_e": r"$\log_{10}\varepsilon_e$",

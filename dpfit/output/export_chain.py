@@ -1,7 +1,7 @@
 """A posterior chain in the formats of the community's tools: ArviZ ``InferenceData`` (NetCDF) and getdist.
 
-Both read the chain through :func:`dpfit.inference.chains.read_chain` and
-apply the burn-in and thinning of :func:`dpfit.inference.diagnostics.diagnostics`
+Both read the chain through :func:`dpfit.inference.bayes.chains.read_chain` and
+apply the burn-in and thinning of :func:`dpfit.inference.bayes.diagnostics.diagnostics`
 (2 τ and τ/2, τ the integrated autocorrelation time; Goodman & Weare,
 CAMCOS 5 (2010) 65; emcee's guidance), and record them.
 
@@ -23,9 +23,9 @@ import warnings
 
 import numpy as np
 
-from dpfit.inference.chains import Chain
-from dpfit.inference.diagnostics import diagnostics
-from dpfit.output.atomic import atomic_path, write_text
+from dpfit.inference.bayes.chains import Chain
+from dpfit.inference.bayes.diagnostics import diagnostics
+from dpfit.io.atomic import atomic_path, write_text
 from dpfit.output.writers import to_json
 
 LATEX = {"m": r"m\,[\mathrm{MeV}]", "eps": r"\varepsilon", "eps_e": r"\varepsilon_e", "eps_mu": r"\varepsilon_\mu"}

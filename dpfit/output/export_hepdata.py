@@ -30,7 +30,7 @@ import numpy as np
 
 from dpfit.inference.levels import one_sided_label, sigma_probability
 from dpfit.errors import InputError
-from dpfit.output.atomic import atomic_path
+from dpfit.io.atomic import atomic_path
 from dpfit.output.writers import to_json
 
 #: Relative digits written for each value.

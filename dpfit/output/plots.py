@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dpfit.output.atomic import atomic_path
+from dpfit.io.atomic import atomic_path
 
 #: At most this many grid lines per axis go into a contour or a hatched region (stride decimation).
 CONTOUR_POINTS = 300
@@ -136,7 +136,7 @@ def plot_scan_2d(scan, target=None, levels=None, *, ax=None, excluded=None, titl
     """Δχ²(m, ε) map with the 2D contours, excluded regions hatched and labelled; returns the Axes.
 
     levels: {label: Δχ²} of the contours, each label saying what it holds (:meth:`Scan.contour_labels`).
-    excluded: (codes, labels) from :func:`dpfit.inference.excluded.excluded_by`, labels being what
+    excluded: (codes, labels) from :func:`dpfit.inference.profile.excluded.excluded_by`, labels being what
     the legend shows (e.g. the experiments); None: excluded cells are left blank.
     The map is one rasterized mesh of at most MESH_POINTS cells per axis; contours and hatching use at
     most CONTOUR_POINTS grid lines per axis (every k-th line of a finer grid).

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 
-from dpfit.inference.gof import SIGNIFICANCE_LABEL
+from dpfit.inference.profile.gof import SIGNIFICANCE_LABEL
 from dpfit.output.writers import to_json
 
 #: Characters that Markdown (CommonMark, GitHub) or inline HTML would act on inside a line of text.
@@ -61,7 +61,7 @@ def interval_line(name: str, label: str, interval) -> str:
 
 
 def fit_lines(result) -> list[str]:
-    """Text lines of a :class:`dpfit.inference.fit.FitResult`."""
+    """Text lines of a :class:`dpfit.inference.profile.fit.FitResult`."""
     best = ", ".join(f"{k} = {format_number(v, 5)}" if v is not None else f"{k} free" for k, v in result.best_fit.items()
                      if k != "m" or result.mass_constrained)
     best = best if result.mass_constrained else f"m not constrained, {best}"
@@ -106,7 +106,7 @@ def window_lines(result) -> list[str]:
                      f"(Monte-Carlo errors {c['errors'][0][0]:.1g}, {c['errors'][0][1]:.1g})")
     lines.append(f"  interval algebra over the mass range: {format_pieces(result.algebra_envelope)}")
     if result.posterior_check is not None:
-        from dpfit.inference.posterior_check import check_lines
+        from dpfit.inference.bayes.posterior_check import check_lines
 
         more, warnings = check_lines(result.posterior_check)
         lines += ["  " + line for line in more] + [f"  warning: {w}" for w in warnings]

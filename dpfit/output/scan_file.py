@@ -14,7 +14,7 @@ import json
 
 import numpy as np
 
-from dpfit.output.atomic import atomic_path
+from dpfit.io.atomic import atomic_path
 from dpfit.output.writers import to_json
 
 #: The text of the contour levels the figure and the file state.

@@ -3,7 +3,7 @@
 CSV files are plain (the header, then rows: ``pandas.read_csv(F)`` gives the
 columns); their provenance goes beside them in ``F.provenance.json``
 (:func:`write_csv`). JSON documents carry a ``provenance`` key. Writing to disk
-goes through :mod:`dpfit.output.atomic`.
+goes through :mod:`dpfit.io.atomic`.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def sidecar(target: str | Path) -> Path:
 def write_with_provenance(target: str | Path, text: str, prov: dict) -> Path:
     """Write ``text`` to ``target`` and ``prov`` to its sidecar ``target.provenance.json`` (both atomically);
     return the sidecar's path."""
-    from dpfit.output.atomic import write_text
+    from dpfit.io.atomic import write_text
 
     write_text(sidecar(target), to_json(prov))
     write_text(target, text)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dpfit.errors import InputError
-from dpfit.inputs.units import UNITS
+from dpfit.physics.units import UNITS
 
 SCHEMA = "dpfit-data/1"
 KIND = "ae_sm_theory"

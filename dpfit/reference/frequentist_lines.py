@@ -10,9 +10,9 @@ and the closed form for a Gaussian measurement) and the CLs upper limit, at
 
 from __future__ import annotations
 
-from dpfit.inference.frequentist import frequentist_interval
+from dpfit.inference.frequentist.constructions import frequentist_interval
 from dpfit.inference.levels import parse_level
-from dpfit.inference.toys import ToyModel
+from dpfit.inference.frequentist.toys import ToyModel
 from dpfit.model.analysis import Analysis
 
 #: (label, analysis changes) of the rows.

@@ -8,7 +8,7 @@ the rows' flags, that file's ``misprints`` and the data files whose notes say "M
 
 from __future__ import annotations
 
-from dpfit.inference.gof import SIGNIFICANCE_CONVENTION, SIGNIFICANCE_LABEL
+from dpfit.inference.profile.gof import SIGNIFICANCE_CONVENTION, SIGNIFICANCE_LABEL
 from dpfit.model.analysis import Analysis
 from dpfit.output.render import markdown_text
 from dpfit.reference.paper_numbers import PRINTED, WINDOW_MASS, PaperRow, discrepancies, paper_rows
@@ -167,9 +167,10 @@ def render(paper: Analysis, exact_rows: list[dict], window, electron: list[dict]
     out += [markdown_text(line) for line in misprints(paper)] or ["- none recorded"]
     out += [""] + exact_interval_lines(exact_rows) + [""] + electron_lines(electron)
     out += [""] + gof_lines(gof_rows, window.mass) + [""] + window_lines(window)
-    from dpfit.inference.evidence import model_comparison_lines
+    from dpfit.output.comparison_text import comparison_markdown
+    from dpfit.reference.model_comparison import scenario_comparison
 
-    out += [""] + model_comparison_lines(paper.replace(convention="precise"))
+    out += [""] + comparison_markdown(scenario_comparison(paper.replace(convention="precise")))
     from dpfit.reference.frequentist_lines import frequentist_lines
 
     out += [""] + frequentist_lines(toys=toys)

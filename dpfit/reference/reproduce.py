@@ -1,7 +1,7 @@
 """``dpfit reproduce``: the whole reference analysis into one directory, all or nothing.
 
 Everything is written into a staging directory beside the target, which then
-replaces the target by renames (:mod:`dpfit.output.results_dir`): a kill
+replaces the target by renames (:mod:`dpfit.io.results_dir`): a kill
 leaves either the previous results (restored from ``DIR.previous`` on the
 next run if the kill fell between the two renames) or the complete new ones,
 never a mix; a directory dpfit did not write is replaced only when forced.
@@ -15,7 +15,7 @@ import numpy as np
 
 from dpfit import arguments
 from dpfit.model.analysis import Analysis
-from dpfit.inference.fit import fit_fixed_mass
+from dpfit.inference.profile.fit import fit_fixed_mass
 from dpfit.inference.tables import DEFAULT_MASSES, coupling_estimate, muon_table
 
 #: (walkers, steps, scan points per axis, masses of the figures' curves, toys per frequentist interval)
@@ -60,7 +60,7 @@ def _electron_rows(base: Analysis) -> list[dict]:
 
 def _gof_rows(base: Analysis, mass: float) -> list[dict]:
     """For every muon × electron scenario pair: the full model's fit at ``mass`` (MeV) and the pair's tension."""
-    from dpfit.inference.compatibility import compatibility
+    from dpfit.inference.profile.compatibility import compatibility
 
     rows = []
     inputs = base.inputs
@@ -83,11 +83,11 @@ def _build(stage: Path, quick: bool, progress: bool, inputs_dir, overrides) -> l
     from dpfit.output import figures, plots
     from dpfit.output.corner_plot import corner_numbers, plot_corner
     from dpfit.reference.report import render
-    from dpfit.inference.sampling import sample
+    from dpfit.inference.bayes.sampling import sample
     from dpfit.inference.window import window
     from dpfit.inference.levels import DEFAULT_LEVELS, parse_levels
-    from dpfit.inference.excluded import excluded_by
-    from dpfit.inference.scan import log_grid, scan_2d
+    from dpfit.inference.profile.excluded import excluded_by
+    from dpfit.inference.profile.scan import log_grid, scan_2d
     from dpfit.output.writers import provenance, sidecar, table_csv, to_json
 
     walkers, steps, points, curve_points, toys = SETTINGS["quick" if quick else "full"]
@@ -109,7 +109,7 @@ def _build(stage: Path, quick: bool, progress: bool, inputs_dir, overrides) -> l
     electron = _electron_rows(reference)
     _write(stage, written, "electron.json", to_json({"electron": electron, "provenance": prov}))
 
-    from dpfit.inference.posterior_check import grid_summary_or_none
+    from dpfit.inference.bayes.posterior_check import grid_summary_or_none
 
     grid = grid_summary_or_none(reference.model())  # the walkers' start and the window's reference
     chain = sample(reference, stage / "chain.h5", nwalkers=walkers, nsteps=steps, seed=1, progress=progress,
@@ -157,10 +157,10 @@ def reproduce(out: str | Path = "results", quick: bool = False, progress: bool =
 
     ``inputs_dir`` and ``overrides`` (``FILE.FIELD=VALUE``) change the inputs of both conventions.
     ``out`` is replaced only if dpfit wrote it (or it is empty), or with ``force``; never the working
-    directory or a parent of it (:mod:`dpfit.output.results_dir`).
+    directory or a parent of it (:mod:`dpfit.io.results_dir`).
     """
     out = arguments.path(out, "reproduce", "out")
-    from dpfit.output.results_dir import replace_directory
+    from dpfit.io.results_dir import replace_directory
 
     with replace_directory(out, force=force) as stage:
         written = _build(stage, quick, progress, inputs_dir, overrides)

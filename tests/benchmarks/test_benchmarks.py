@@ -11,7 +11,7 @@ import pytest
 from dpfit.model.analysis import Analysis
 from dpfit.bench import naive_logl
 from dpfit.likelihood.fused import FusedLikelihood
-from dpfit.inference.scan import log_grid, scan_2d
+from dpfit.inference.profile.scan import log_grid, scan_2d
 
 N = 1_000_000
 

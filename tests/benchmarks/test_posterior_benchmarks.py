@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from dpfit.inference.grid_posterior import grid_posterior
-from dpfit.inference.nested import run_nested
+from dpfit.inference.bayes.grid_posterior import grid_posterior
+from dpfit.inference.bayes.nested import run_nested
 from dpfit.model.analysis import Analysis
 
 

@@ -28,13 +28,13 @@ import time
 import numpy as np
 import pytest
 
-from dpfit.inference.executors import Executor, run_tasks
-from dpfit.inference.fit import fit_coupling
-from dpfit.inference.frequentist import IntervalJob, count_chunk, frequentist_interval, grid_points, observed_statistic
+from dpfit.runtime.executors import Executor, run_tasks
+from dpfit.inference.profile.fit import fit_coupling
+from dpfit.inference.frequentist.constructions import IntervalJob, count_chunk, frequentist_interval, grid_points, observed_statistic
 from dpfit.inference.levels import parse_level
-from dpfit.inference.toys import ToyModel, chunk_rng, toy_fits
+from dpfit.inference.frequentist.toys import ToyModel, chunk_rng, toy_fits
 from dpfit.likelihood.joint import JointLikelihood
-from dpfit.likelihood.terms import Gm2Gaussian
+from dpfit.likelihood.terms import Gm2Gaussian, gm2_terms
 from dpfit.model.analysis import Analysis
 
 MASS = 16.7
@@ -57,7 +57,7 @@ def _migrad_rate(joint, model, x_true, ntoys=50) -> float:
     for _ in range(ntoys):
         fakes = [Gm2Gaussian(t.name, t.lepton, t.scenario, float(t.shift_per_eps2(MASS) * x_true + t.sigma * z),
                              t.sigma, t.lepton_mass, t.alpha)
-                 for t, z in zip(joint.gaussian_terms(), rng.standard_normal(len(model.k)))]
+                 for t, z in zip(gm2_terms(joint), rng.standard_normal(len(model.k)))]
         fit_coupling(JointLikelihood(fakes + steps), MASS)
     return ntoys / (time.perf_counter() - start)
 

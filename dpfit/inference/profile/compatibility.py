@@ -4,7 +4,7 @@ At a fixed mass each (g−2) measurement alone, and each pair of measurements
 reading the same coupling, is fitted under the model (δa = k ε², ε ≥ 0; the
 step terms are left out: they carry no measurement), and the pair's parameter goodness of fit
 χ²_PG = χ²_min(a+b) − χ²_min(a) − χ²_min(b) (Maltoni & Schwetz, PRD 68 (2003)
-033020) gives the tension in σ (:mod:`dpfit.inference.gof`).
+033020) gives the tension in σ (:mod:`dpfit.inference.profile.gof`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from dpfit.errors import NoAllowedRegion
-from dpfit.inference.fit import fit_fixed_mass
-from dpfit.inference.gof import SIGNIFICANCE_LABEL, GoodnessOfFit, Tension, tension
+from dpfit.inference.profile.fit import fit_fixed_mass
+from dpfit.inference.profile.gof import SIGNIFICANCE_LABEL, GoodnessOfFit, Tension, tension
 from dpfit.likelihood.joint import JointLikelihood
 
 

@@ -1,14 +1,14 @@
 """A sampled posterior checked against the grid reference: the numbers and their text lines.
 
 For a model with at most 3 parameters the grid posterior
-(:mod:`dpfit.inference.grid_posterior`) is the reference; a chain (emcee) or a
-nested run (dynesty) is compared with it (:func:`dpfit.inference.pieces.chain_agreement`),
-and the prior sensitivity (:mod:`dpfit.inference.prior_sensitivity`) is stated.
+(:mod:`dpfit.inference.bayes.grid_posterior`) is the reference; a chain (emcee) or a
+nested run (dynesty) is compared with it (:func:`dpfit.inference.bayes.pieces.chain_agreement`),
+and the prior sensitivity (:mod:`dpfit.inference.bayes.prior_sensitivity`) is stated.
 """
 
 from __future__ import annotations
 
-from dpfit.inference.grid_posterior import GridPosterior
+from dpfit.inference.bayes.grid_posterior import GridPosterior
 
 
 def sampler_choice(sampler: str, grid_ok: bool) -> dict:
@@ -38,7 +38,7 @@ def chain_samples(chain, burn: int) -> tuple[dict, dict]:
 def grid_check(grid: GridPosterior, samples: dict, n_eff: float, per_walker: dict | None = None,
                sensitivity: dict | None = None) -> dict:
     """The grid reference summary, the sample's agreement with it and the prior sensitivity."""
-    from dpfit.inference.pieces import chain_agreement
+    from dpfit.inference.bayes.pieces import chain_agreement
 
     return {"grid": grid.summary(), "agreement": chain_agreement(grid, samples, n_eff, per_walker),
             "prior_sensitivity": sensitivity}
@@ -95,7 +95,7 @@ def check_lines(check: dict) -> tuple[list[str], list[str]]:
 
 def grid_summary_or_none(model):
     """The grid posterior when the model allows one (at most 3 parameters and a mass range), else None."""
-    from dpfit.inference.grid_posterior import grid_available, grid_posterior
+    from dpfit.inference.bayes.grid_posterior import grid_available, grid_posterior
 
     return grid_posterior(model) if grid_available(model) else None
 
@@ -104,13 +104,13 @@ def window_check(grid: GridPosterior, chain, diag) -> dict:
     """The window's posterior entries: ``posterior`` (grid 95 % HPD pieces), ``posterior_central`` (the
     chain's central 95 % interval, labelled, with Monte-Carlo errors) and ``posterior_check`` (grid summary
     and the chain's agreement with it)."""
-    from dpfit.inference.credible import sample_regions
+    from dpfit.inference.bayes.credible import sample_regions
 
     flat, per = chain_samples(chain, diag.burn)
     name = grid.window_parameter
     hpd = grid.summary()["parameters"][name]["hpd95"]
     central = sample_regions(flat[name], diag.ess)["central"]
-    from dpfit.inference.prior_sensitivity import prior_sensitivity
+    from dpfit.inference.bayes.prior_sensitivity import prior_sensitivity
 
     check = grid_check(grid, flat, diag.ess, per, prior_sensitivity(grid.model, grid) if grid.model else None)
     return {"posterior": hpd["pieces"],

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dpfit.errors import InputError
-from dpfit.inference.profile import piece_candidate
+from dpfit.inference.profile.minimum import piece_candidate
 from dpfit.likelihood.joint import JointLikelihood
 from dpfit.likelihood.terms import CountData
 
@@ -245,9 +245,9 @@ def run_toy_chunks(func, job, ntoys: int, executor, store_dir=None, identity: di
     """Σ over the fixed-size chunks c of ``func(job, c, size)`` (integer counts), on ``executor``.
 
     With ``store_dir`` finished chunks are kept there under ``identity`` plus the model's
-    measurements, so that an interrupted job resumes (:class:`dpfit.inference.executors.TaskStore`).
+    measurements, so that an interrupted job resumes (:class:`dpfit.runtime.executors.TaskStore`).
     """
-    from dpfit.inference.executors import TaskStore, run_tasks
+    from dpfit.runtime.executors import TaskStore, run_tasks
 
     model = job.model
     sizes = chunk_sizes(ntoys)

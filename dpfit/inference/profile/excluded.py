@@ -20,7 +20,7 @@ OTHER = "no allowed value of the profiled coupling"
 def excluded_by(joint, scan) -> tuple[np.ndarray, list[str]]:
     """(codes, names): codes[i, j] = 0 where the cell is allowed, k ≥ 1 where names[k - 1] excludes it.
 
-    joint: the likelihood the scan was made of; scan: a :class:`dpfit.inference.scan.Scan`.
+    joint: the likelihood the scan was made of; scan: a :class:`dpfit.inference.profile.scan.Scan`.
     """
     on = joint.part(scan.axis)
     codes = np.zeros(scan.delta_chi2.shape, dtype=np.int8)

@@ -197,7 +197,7 @@ class GridPosterior:
     # -------------------------------------------------------------- summary
     def summary(self) -> dict:
         """Quantiles, 95 % regions (HPD and central), window pieces and log-evidence, as plain data."""
-        from dpfit.inference.credible import central_region, hpd_region
+        from dpfit.inference.bayes.credible import central_region, hpd_region
 
         out = {"method": "grid posterior (trapezoidal quadrature, walls as grid edges)",
                "log_evidence": self.log_evidence, "log_evidence_error": self.log_evidence_error, "parameters": {}}

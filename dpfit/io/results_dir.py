@@ -11,7 +11,7 @@ make it a directory dpfit did not write. :func:`replace_directory`
   replacing them would delete the user's work;
 * refuses an existing non-empty directory without the marker unless
   ``force`` is given;
-* holds the output's lock for the whole run (:mod:`dpfit.output.atomic`), so
+* holds the output's lock for the whole run (:mod:`dpfit.io.atomic`), so
   a second process gets one line saying the output is in use;
 * builds into a temporary directory beside the target and swaps it in with
   two renames (target -> ``DIR.previous``, temporary -> target). A kill
@@ -36,7 +36,7 @@ from pathlib import Path
 
 from dpfit import __version__
 from dpfit.errors import InputError, OutputError
-from dpfit.output.atomic import output_lock, staging_directory
+from dpfit.io.atomic import output_lock, staging_directory
 
 #: Name of the marker file inside a results directory written by dpfit.
 MARKER = ".dpfit-results"

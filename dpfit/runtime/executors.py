@@ -136,7 +136,7 @@ class TaskStore:
       garbage, another job's, a valid ``.npy`` swapped in) is computed again.
     * The store directory, ``job.json`` or a chunk that is a symbolic link, FIFO,
       device or (for a file) a directory is refused, never followed or replaced.
-    * While :meth:`opened` is held, the store's lock (:func:`dpfit.output.atomic.output_lock`)
+    * While :meth:`opened` is held, the store's lock (:func:`dpfit.io.atomic.output_lock`)
       is held: a second process gets :class:`~dpfit.errors.OutputInUse`.
     """
 
@@ -153,7 +153,7 @@ class TaskStore:
     @contextmanager
     def opened(self):
         """Lock the store, check it belongs to this job (creating it if absent), and yield it."""
-        from dpfit.output.atomic import output_lock, owned_directory
+        from dpfit.io.atomic import output_lock, owned_directory
 
         _check_store_directory(self.directory)
         with output_lock(self.directory, directory=True):
@@ -174,7 +174,7 @@ class TaskStore:
                 yield self
 
     def _write_manifest(self) -> None:
-        from dpfit.output.atomic import write_text
+        from dpfit.io.atomic import write_text
 
         self.directory.mkdir(parents=True, exist_ok=True)
         write_text(self.directory / JOB_FILE,
@@ -199,7 +199,7 @@ class TaskStore:
 
     def save(self, index: int, result: np.ndarray) -> None:
         """Write task ``index``'s result atomically, with the job digest and its checksum."""
-        from dpfit.output.atomic import atomic_path
+        from dpfit.io.atomic import atomic_path
 
         buffer = io.BytesIO()
         np.save(buffer, np.asarray(result), allow_pickle=False)
@@ -217,7 +217,7 @@ _STORE_TEMPORARY = re.compile(r"\.(task-\d{6}\.chunk|job\.json)\.[a-z0-9_]{8}\.p
 
 def _check_store_directory(directory: Path) -> None:
     """InputError unless ``directory`` is absent or a real directory (not a link, FIFO, device)."""
-    from dpfit.output.atomic import refused_entry
+    from dpfit.io.atomic import refused_entry
 
     try:
         mode = os.lstat(directory).st_mode
@@ -232,7 +232,7 @@ def _check_store_directory(directory: Path) -> None:
 def _read_regular(path: Path, limit: int) -> bytes | None:
     """The bytes of regular file ``path`` (None if absent or larger than ``limit``); InputError if it is a link,
     directory, FIFO or device. Never follows a link, never blocks on a FIFO."""
-    from dpfit.output.atomic import refused_entry
+    from dpfit.io.atomic import refused_entry
 
     try:
         mode = os.lstat(path).st_mode
@@ -277,7 +277,7 @@ def clear_store(directory: str | Path | None) -> None:
 
     Used once a job's output is written (nothing is left to resume), and to clear a store on request.
     """
-    from dpfit.output.atomic import output_lock
+    from dpfit.io.atomic import output_lock
 
     if directory is None:
         return

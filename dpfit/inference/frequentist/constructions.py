@@ -2,7 +2,7 @@
 
 Notation: x = ε², x* the unconstrained (g−2) minimum, σ_x its Gaussian error,
 t(x) = Δχ²(x) = χ²(x) − χ²_min(allowed) the likelihood ratio with the physical
-boundary ε ≥ 0 and any step terms (:mod:`dpfit.inference.toys`).
+boundary ε ≥ 0 and any step terms (:mod:`dpfit.inference.frequentist.toys`).
 
 - ``fc``: Feldman & Cousins, PRD 57 (1998) 3873: x is in the interval when the
   observed t(x) is not among the largest fraction 1 − CL of t(x) under x, i.e.
@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dpfit.errors import InputError
-from dpfit.inference.executors import Executor
+from dpfit.runtime.executors import Executor
 from dpfit.inference.levels import Level, one_sided_label
-from dpfit.inference.toys import ToyModel, chunk_rng, run_toy_chunks, toy_draws
+from dpfit.inference.frequentist.toys import ToyModel, chunk_rng, run_toy_chunks, toy_draws
 
 METHODS = {"fc": "Feldman-Cousins (likelihood-ratio ordering, eps >= 0)",
            "cls": "CLs upper limit (q-tilde test statistic)",
@@ -219,7 +219,7 @@ class IntervalResult:
 def chi2_interval(model: ToyModel, level: Level) -> list[list[float]]:
     """{x allowed : Δχ²(x) ≤ Δχ²(level)} of the data, as ε pieces: Δχ² is convex in x, so each piece holds
     at most one run, its ends found by brentq from the piece's own minimum."""
-    from dpfit.inference.profile import crossing
+    from dpfit.inference.profile.minimum import crossing
 
     c = level.delta_chi2()
     f = lambda x: float(model.delta_chi2(x, model.x_observed, model.count)) - c  # noqa: E731

@@ -1,7 +1,7 @@
 """Sampling the joint posterior over (m, ε) with emcee, with atomic, resumable chain files.
 
-The posterior is :mod:`dpfit.inference.posterior`; the chain is
-:class:`dpfit.inference.chains.Chain`, an emcee backend that emcee's
+The posterior is :mod:`dpfit.inference.bayes.posterior`; the chain is
+:class:`dpfit.inference.bayes.chains.Chain`, an emcee backend that emcee's
 ``EnsembleSampler`` drives and that checkpoints atomically (temporary file,
 then rename) every couple of seconds into emcee's HDF5 layout.
 
@@ -12,7 +12,7 @@ checkpoint always holds whole steps with the random state emcee recorded
 with the last of them, so after SIGINT, SIGTERM or SIGKILL at any moment,
 ``resume`` continues until the chain holds the requested number of steps in
 total, bit for bit the chain an uninterrupted run gives. The output is
-locked for the whole run (:mod:`dpfit.output.atomic`).
+locked for the whole run (:mod:`dpfit.io.atomic`).
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ import numpy as np
 
 from dpfit import __version__, arguments
 from dpfit.errors import InputError
-from dpfit.inference.chains import Chain
-from dpfit.inference.posterior import initial_walkers, posterior
-from dpfit.output.atomic import output_lock
+from dpfit.inference.bayes.chains import Chain
+from dpfit.inference.bayes.posterior import initial_walkers, posterior
+from dpfit.io.atomic import output_lock
 
 
 @contextmanager

@@ -1,7 +1,7 @@
 """Profile-likelihood scans: Δχ²(ε) at fixed mass and Δχ²(m, ε) over a log-spaced grid.
 
 Δχ² is taken against the exact minimum (closed form per allowed piece where the terms declare one, else
-numerical, see :func:`dpfit.inference.profile.profile_minimum`, and never above a grid point), not against
+numerical, see :func:`dpfit.inference.profile.minimum.profile_minimum`, and never above a grid point), not against
 the smallest grid value. In
 lepton-coupling mode the coupling not on the axis is profiled; because each
 term reads one coupling, that profile is the other part's own minimum at each
@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from dpfit.errors import InputError, NoAllowedRegion
-from dpfit.inference.profile import profile_minimum
+from dpfit.inference.profile.minimum import profile_minimum
 from dpfit.likelihood.joint import JointLikelihood
+from dpfit.runtime.executors import Executor, TaskStore, run_tasks
 
 #: A per-mass profile minimum varying by less than this over the mass grid leaves the mass unconstrained.
 FLAT_MASS_CHI2 = 0.1
@@ -103,8 +104,8 @@ def scan_2d(joint: JointLikelihood, masses: np.ndarray, eps: np.ndarray, axis: s
             **run) -> Scan:
     """Δχ²(m, ε) over a grid, relative to the smallest exact per-mass minimum on the mass grid.
 
-    With an ``executor`` (:class:`dpfit.inference.executors.Executor`) the grid is split by mass rows
-    (:func:`dpfit.inference.scan_rows.chi2_rows`, ``run``: progress, store_dir, identity); same result.
+    With an ``executor`` (:class:`dpfit.runtime.executors.Executor`) the grid is split by mass rows
+    (:func:`chi2_rows`, ``run``: progress, store_dir, identity); same result.
     """
     masses, eps = np.asarray(masses, dtype=float), np.asarray(eps, dtype=float)
     if masses.size * eps.size > MAX_GRID_POINTS:
@@ -113,14 +114,50 @@ def scan_2d(joint: JointLikelihood, masses: np.ndarray, eps: np.ndarray, axis: s
     if executor is None:
         chi2, per_mass = _chi2_grid(joint, axis, masses, eps)
     else:
-        from dpfit.inference.scan_rows import chi2_rows
-
         _axis_parts(joint, axis)  # bad axis: the input error here, not in a worker
         chi2, per_mass = chi2_rows(joint, axis, masses, eps, executor, **run)
     chi2_min = float(np.min(per_mass))
     if not np.isfinite(chi2_min):
         raise NoAllowedRegion("analysis", None, "no allowed point anywhere on the grid")
     return Scan(masses, eps, chi2 - chi2_min, chi2_min, axis, per_mass)
+
+
+# ---------------------------------------------------------------- a 2D grid split by mass rows
+#: Grid points per task (about 0.1 s of work: small per-task overhead, enough tasks to balance).
+POINTS_PER_TASK = 250_000
+
+
+@dataclass(frozen=True)
+class ScanJob:
+    joint: JointLikelihood
+    axis: str
+    masses: np.ndarray
+    eps: np.ndarray
+
+
+def scan_block(job: ScanJob, start: int, stop: int) -> np.ndarray:
+    """Rows start..stop-1: column 0 the per-mass minimum, columns 1.. χ² over ε."""
+    chi2, per_mass = _chi2_grid(job.joint, job.axis, job.masses[start:stop], job.eps)
+    return np.column_stack([per_mass, chi2])
+
+
+def chi2_rows(joint: JointLikelihood, axis: str, masses: np.ndarray, eps: np.ndarray, executor: Executor,
+              progress: bool = False, store_dir=None, identity: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(χ² grid of shape (len(masses), len(eps)), per-mass minimum), computed in blocks of mass rows.
+
+    With ``store_dir`` finished blocks are kept there; ``identity`` (e.g. the analysis) names the job.
+    """
+    rows = max(1, POINTS_PER_TASK // max(1, eps.size))
+    tasks = [(a, min(a + rows, masses.size)) for a in range(0, masses.size, rows)]
+    store = None
+    if store_dir is not None:
+        store = TaskStore(store_dir, {"kind": "scan", "axis": axis, "masses": masses.tolist(), "eps": eps.tolist(),
+                                      "terms": repr(joint), "identity": identity})
+    blocks = run_tasks(scan_block, ScanJob(joint, axis, masses, eps), tasks, executor,
+                       weights=[(b - a) * eps.size for a, b in tasks], store=store, progress=progress,
+                       label="grid points")
+    out = np.concatenate(blocks, axis=0)
+    return out[:, 1:], out[:, 0]
 
 
 #: Most points along one scan axis.

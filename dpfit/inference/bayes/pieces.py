@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dpfit.inference.grid_posterior import GridPosterior
+from dpfit.inference.bayes.grid_posterior import GridPosterior
 
 #: Disagreement (in combined errors) that flags a chain.
 N_SIGMA = 3.0

@@ -6,7 +6,7 @@ parameters" gives 0 dof for a χ² of 20 with two measurements). The distributio
 pseudo-experiments are drawn at the best fit (m̂, ε̂) from what each term declares
 (:meth:`dpfit.likelihood.terms.Term.toy_data`: Gaussian measurements d_i ~ N(k_i(m̂) ε̂², σ_i), Poisson
 counts n ~ Poisson(c(m̂) ε̂²)), and each is refitted over the same mass grid as the data. At each mass the
-refit is the closed form of :mod:`dpfit.inference.toys` (convex in x = ε², best allowed piece), with the
+refit is the closed form of :mod:`dpfit.inference.frequentist.toys` (convex in x = ε², best allowed piece), with the
 full χ²: Σ pulls² plus the Poisson deviance 2(C x − n + n ln(n/(C x))), the saturated form that equals the
 data's 2 N_c (ε/ε_up)² at n = 0; a term's mass-only part (a preferred region's mass) enters at its observed
 value. χ²_min of a toy is the smallest over masses and pieces (summed over the couplings' parts).
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from dpfit.inference.toys import chunk_rng
 from dpfit.likelihood.joint import JointLikelihood
 from dpfit.likelihood.terms import CountData
 
@@ -88,7 +87,7 @@ def calibrate(joint: JointLikelihood, masses: np.ndarray, best: dict[str, float]
     """
     from scipy import stats
 
-    rng = chunk_rng(seed, 0)
+    rng = np.random.default_rng(np.random.SeedSequence(int(seed)))
     m_hat = float(best["m"])
     total = np.full(toys, np.inf)
     per_mass = np.zeros((masses.size, toys))

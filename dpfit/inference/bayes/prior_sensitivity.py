@@ -1,6 +1,6 @@
 """How much a grid posterior moves when the prior changes, and which quantiles the prior sets.
 
-The grid posterior (:mod:`dpfit.inference.grid_posterior`) is recomputed with
+The grid posterior (:mod:`dpfit.inference.bayes.grid_posterior`) is recomputed with
 the other ε prior (log-uniform ↔ uniform) and with the lower end of the ε
 range moved down to :data:`LOW_EPS` (1e-5 → 1e-8 by default). A quantile (2.5 %,
 50 %, 97.5 % of each parameter) moving by more than
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from dpfit.inference.grid_posterior import grid_posterior
+from dpfit.inference.bayes.grid_posterior import grid_posterior
 from dpfit.model.model import Model
 
 #: Relative move of a quantile that marks it as set by the prior.

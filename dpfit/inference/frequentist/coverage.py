@@ -1,6 +1,6 @@
 """Coverage of the fixed-mass intervals (fc, cls, chi2) over a grid of true couplings, by toys.
 
-At each true ε the toys of :mod:`dpfit.inference.toys` are generated and the
+At each true ε the toys of :mod:`dpfit.inference.frequentist.toys` are generated and the
 fraction whose interval contains ε_true is counted; its error is binomial,
 sqrt(c (1 − c)/N). Whether a toy's interval holds x_true = ε_true² needs only
 the statistic at x_true (Neyman construction):
@@ -23,10 +23,10 @@ import numpy as np
 
 from dpfit import arguments
 from dpfit.errors import InputError
-from dpfit.inference.executors import Executor
-from dpfit.inference.frequentist import METHODS
+from dpfit.runtime.executors import Executor
+from dpfit.inference.frequentist.constructions import METHODS
 from dpfit.inference.levels import Level
-from dpfit.inference.toys import ToyModel, chunk_rng, run_toy_chunks, toy_draws
+from dpfit.inference.frequentist.toys import ToyModel, chunk_rng, run_toy_chunks, toy_draws
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ Nested sampling (Skilling, Bayesian Analysis 1 (2006) 833; dynesty: Speagle,
 MNRAS 493 (2020) 3132) explores the prior from the outside in, so separated
 allowed pieces are all populated in proportion to their mass and the evidence
 Z = ∫ L π comes with its error. The unit cube maps to the same coordinates
-and priors as :mod:`dpfit.inference.posterior`: m uniform over the mass range
+and priors as :mod:`dpfit.inference.bayes.posterior`: m uniform over the mass range
 (or the truncated Gaussian), u = log10 ε or ε uniform over the ε range.
 Excluded points (ln L = −∞) are given :data:`FLOOR` so that the live points
 can start anywhere in the prior box; their posterior weight is exp(FLOOR) = 0.
@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-from dpfit.inference.posterior import posterior
+from dpfit.inference.bayes.posterior import posterior
 from dpfit.model.model import Model
-from dpfit.output.atomic import atomic_path
+from dpfit.io.atomic import atomic_path
 
 #: ln L given to excluded points (finite, so dynesty can rank them below every allowed point).
 FLOOR = -1e100

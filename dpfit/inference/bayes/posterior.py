@@ -79,10 +79,10 @@ def posterior(model: Model) -> Posterior:
 def initial_walkers(post: Posterior, nwalkers: int, rng: np.random.Generator, batches: int = 50,
                     grid=None) -> np.ndarray:
     """nwalkers distinct starting points with finite posterior: in every allowed piece in proportion to its
-    weight when a grid posterior is given (:func:`dpfit.inference.pieces.walkers_from_grid`), else drawn
+    weight when a grid posterior is given (:func:`dpfit.inference.bayes.pieces.walkers_from_grid`), else drawn
     from the prior box."""
     if grid is not None:
-        from dpfit.inference.pieces import walkers_from_grid
+        from dpfit.inference.bayes.pieces import walkers_from_grid
 
         start = walkers_from_grid(grid, post, nwalkers, rng)
         if len(start) == nwalkers:

@@ -9,7 +9,7 @@ minimum on a piece edge (ε = 0, an exclusion boundary) is reported as such.
 
 Intervals {ε : Δχ²(ε) ≤ c} (c from the level, :mod:`dpfit.inference.levels`)
 are found by root finding on the exact Δχ²: within a piece χ² of the Gaussian
-(g−2) terms is convex in x = ε² (:mod:`dpfit.inference.profile`), so each side
+(g−2) terms is convex in x = ε² (:mod:`dpfit.inference.profile.minimum`), so each side
 of the piece's minimum crosses a level at most once (brentq, to machine
 precision). MINOS is not used: its edges at limits are exactly what the piece
 logic handles explicitly. An interval cut by an exclusion comes out as several
@@ -32,10 +32,10 @@ from iminuit import Minuit
 
 from dpfit import arguments
 from dpfit.errors import InputError, NoAllowedRegion
-from dpfit.inference.gof import GoodnessOfFit, goodness_of_fit
-from dpfit.inference.intervals import BOUNDARY, RANGE_END, Interval, build_interval, edge_owner
+from dpfit.inference.profile.gof import GoodnessOfFit, goodness_of_fit
+from dpfit.inference.profile.intervals import BOUNDARY, RANGE_END, Interval, build_interval, edge_owner
 from dpfit.inference.levels import DEFAULT_LEVELS, Level, parse_levels
-from dpfit.inference.profile import (crossing, merge, numeric_piece_minimum, piece_candidate, profile_minimum,
+from dpfit.inference.profile.minimum import (crossing, merge, numeric_piece_minimum, piece_candidate, profile_minimum,
                                      quadratic_minimum_x)
 from dpfit.likelihood.joint import JointLikelihood
 
@@ -359,10 +359,10 @@ def fit_free_mass(joint: JointLikelihood, mass_range: tuple[float, float],
 def _free_mass_gof(joint: JointLikelihood, masses: np.ndarray, best: dict, chi2_min: float, couplings: int,
                    bounded: int) -> GoodnessOfFit:
     """Goodness of fit with the mass free: χ²_min's distribution calibrated by toys from the best fit
-    (:mod:`dpfit.inference.free_mass_gof`); the fixed-mass rule (mass not counted) where a term declares no
+    (:mod:`dpfit.inference.profile.free_mass_gof`); the fixed-mass rule (mass not counted) where a term declares no
     pseudo-experiment, said in the distribution."""
-    from dpfit.inference.free_mass_gof import calibrate
-    from dpfit.inference.gof import calibrated_goodness_of_fit
+    from dpfit.inference.profile.free_mass_gof import calibrate
+    from dpfit.inference.profile.gof import calibrated_goodness_of_fit
 
     ndof = max(joint.ndata - couplings, 0)
     calibration = calibrate(joint, masses, best, chi2_min) if joint.ndata else None

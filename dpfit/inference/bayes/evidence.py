@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dpfit.inference.grid_posterior import grid_available, grid_posterior
+from dpfit.inference.bayes.grid_posterior import grid_available, grid_posterior
 
 #: Combined errors within which grid and dynesty evidences must agree.
 N_SIGMA = 3.0
@@ -40,7 +40,7 @@ def evidence_row(label: str, model, sampler: str = "grid", nlive: int = 400, see
         grid = grid_posterior(model)
         row["grid"] = {"logz": grid.log_evidence + const, "error": grid.log_evidence_error}
     if sampler == "dynesty" or "grid" not in row:
-        from dpfit.inference.nested import run_nested
+        from dpfit.inference.bayes.nested import run_nested
 
         run = run_nested(model, nlive=nlive, seed=seed)
         row["dynesty"] = {"logz": run.logz + const, "error": run.logz_error, "nlive": nlive, "seed": seed}
@@ -73,29 +73,3 @@ def compare(models: list[tuple[str, object]], sampler: str = "grid", nlive: int 
     return {"method": "evidence ln Z with normalised priors and Gaussian-term normalisation; ln Z from the grid "
                       "posterior" + (" and dynesty nested sampling" if sampler == "dynesty" else ""),
             "rows": rows, "bayes_factors": factors, "warning": warning}
-
-
-def comparison_markdown(result: dict) -> list[str]:
-    """The report's model-comparison section as Markdown lines."""
-    out = ["## Model comparison (evidence and Bayes factors)", "",
-           f"Method: {result['method']}. ln B against {result['rows'][0]['analysis']}.", "",
-           "| analysis | ln Z (grid) | ln Z (dynesty) | ln B | B |", "|---|---|---|---|---|"]
-    factors = {f["analysis"]: f for f in result["bayes_factors"]}
-    for r in result["rows"]:
-        grid = f"{r['grid']['logz']:.3f} +- {r['grid']['error']:.1e}" if "grid" in r else "-"
-        dyn = f"{r['dynesty']['logz']:.3f} +- {r['dynesty']['error']:.3f}" if "dynesty" in r else "-"
-        f = factors.get(r["analysis"])
-        lnb = f"{f['ln_B']:+.3f} +- {f['error']:.1e}" if f else "(reference)"
-        out.append(f"| {r['analysis']} | {grid} | {dyn} | {lnb} | {f['B']:.3g} |" if f else
-                   f"| {r['analysis']} | {grid} | {dyn} | {lnb} | 1 |")
-    if result["warning"]:
-        out += ["", f"**Warning:** {result['warning']}"]
-    return out
-
-
-def model_comparison_lines(analysis) -> list[str]:
-    """The report's model-comparison section: every muon scenario of the inputs with ``analysis``'s other
-    choices, evidence from the grid, Bayes factors against the first scenario (Markdown lines)."""
-    scenarios = [record.scenario for record in analysis.inputs.gm2_cards("mu")]
-    models = [(f"muon={s}", analysis.replace(muon=s).model()) for s in scenarios]
-    return comparison_markdown(compare(models))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dpfit.inference.chains import Chain
+from dpfit.inference.bayes.chains import Chain
 
 #: A chain shorter than this many autocorrelation times is flagged (emcee's guidance).
 MIN_TAU_MULTIPLE = 50

@@ -4,7 +4,7 @@
 so ``emcee.EnsembleSampler(..., backend=chain)`` drives it, and it is read
 with emcee's own ``get_chain(discard=, thin=, flat=)`` / ``get_log_prob``.
 Every ``checkpoint_seconds`` (and on demand) it rewrites its file as a whole
-into a temporary beside it, renamed over the target (:mod:`dpfit.output.atomic`):
+into a temporary beside it, renamed over the target (:mod:`dpfit.io.atomic`):
 a kill at any moment leaves the last complete checkpoint. A checkpoint holds
 the steps stored so far together with the random state emcee recorded with
 the last of them, so a run resumed from it reproduces the uninterrupted one
@@ -29,7 +29,7 @@ import numpy as np
 
 from dpfit import __version__
 from dpfit.errors import InputError
-from dpfit.output.atomic import atomic_path
+from dpfit.io.atomic import atomic_path
 
 GROUP = "mcmc"
 #: Seconds between checkpoints of a running chain.

@@ -107,11 +107,10 @@ def goodness_of_fit(chi2_min: float, ndata: int, nfit: int, bounded: int = 0) ->
 
 def calibrated_goodness_of_fit(chi2_min: float, ndof: int, calibration: dict) -> GoodnessOfFit:
     """The goodness of fit of a fit whose χ²_min distribution was calibrated (the mass free:
-    :func:`dpfit.inference.free_mass_gof.calibrate`); ``ndof``: measurements − fitted couplings, the mass
-    not counted. The calibration's method is the distribution; Z two-sided."""
-    p = calibration["p_value"]
-    z = significance(p, False) if p > 0 else math.inf
-    return GoodnessOfFit(chi2_min, ndof, 0, p, f"mass free: {calibration['method']}", z, "two-sided")
+    :func:`dpfit.inference.profile.free_mass_gof.calibrate`); ``ndof``: measurements − fitted couplings, the mass
+    not counted. The calibration's method is the distribution."""
+    p = min(max(calibration["p_value"], 0.0), 1.0)
+    return GoodnessOfFit(chi2_min, ndof, 0, p, f"mass free: {calibration['method']}", significance(p))
 
 
 @dataclass(frozen=True)

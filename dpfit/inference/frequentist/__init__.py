@@ -1,0 +1,1 @@
+"""Frequentist constructions by toys: pseudo-experiments, Feldman-Cousins, CLs, coverage."""

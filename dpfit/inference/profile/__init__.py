@@ -1,0 +1,1 @@
+"""Profile likelihood: fits, profiles, scans, intervals, goodness of fit and compatibility."""

@@ -1,0 +1,1 @@
+"""Running work: executors (serial, local processes, Dask) and the resumable task store."""
