@@ -88,9 +88,9 @@ def recast_contour(record: ExclusionCard, model: VectorModel, physics: Physics) 
     new_lo, new_hi = lower.copy(), upper.copy()
     changed, constrained, hadronic = False, False, False
     for i, m in enumerate(np.asarray(contour.mass, dtype=float)):
-        if m > 2.0 * physics.pion_mass:
-            new_lo[:, i], new_hi[:, i] = np.inf, np.inf
-            changed = hadronic = True
+        if m > 2.0 * physics.pion_mass or m <= 2.0 * physics.lepton_masses["e"]:
+            new_lo[:, i], new_hi[:, i] = np.inf, np.inf  # no width modelled (hadrons) or none at all (below 2 m_e)
+            changed, hadronic = True, hadronic or m > 2.0 * physics.pion_mass
             continue
         scale, width_ratio, width_ref = _yield_ratios(model, record, float(m), physics)
         if abs(scale - 1.0) < SAME and abs(width_ratio - 1.0) < SAME:
