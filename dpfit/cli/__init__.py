@@ -16,8 +16,8 @@ import sys
 import threading
 
 from dpfit import __version__
-from dpfit.cli import (cmd_compare, cmd_coverage, cmd_export, cmd_fit, cmd_inputs, cmd_interval, cmd_recast,
-                       cmd_reproduce, cmd_sample, cmd_scan, cmd_table, cmd_window)
+from dpfit.cli import (cmd_compare, cmd_coverage, cmd_export, cmd_fit, cmd_inputs, cmd_interval, cmd_landscape,
+                       cmd_recast, cmd_reproduce, cmd_sample, cmd_scan, cmd_table, cmd_window)
 from dpfit.cli.options import EXIT_INPUT, EXIT_INTERRUPTED, OneLineParser, flag_message
 from dpfit.errors import ExecutorUnavailable, InputError
 from dpfit.errors import OutputError
@@ -27,7 +27,7 @@ EXIT_ENVIRONMENT = 3
 
 #: Command modules, in the order ``dpfit --help`` lists them.
 COMMANDS = (cmd_table, cmd_fit, cmd_scan, cmd_sample, cmd_window, cmd_interval, cmd_coverage, cmd_compare, cmd_export,
-            cmd_recast, cmd_reproduce, cmd_inputs)
+            cmd_recast, cmd_landscape, cmd_reproduce, cmd_inputs)
 
 
 def build_parser() -> argparse.ArgumentParser:

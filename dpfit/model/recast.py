@@ -6,7 +6,11 @@ excluded yield, and the model's limit is the coupling g with the same yield (Ilt
 JHEP 06 (2018) 004, sect. 2; :func:`dpfit.physics.vector_models.recast_band`). An extra invisible width
 (``invisible_ratio`` R: Γ_inv = R Γ_ee) is part of the model: it lowers BR_F and shortens the lifetime.
 A search whose production coupling vanishes in the model, or whose final state the model cannot reach,
-does not constrain it. Masses in MeV, couplings in units of e.
+does not constrain it. Above the two-pion threshold 2 m_π hadronic decays are not modelled: a contour is
+recast up to that mass and excludes nothing beyond it (said in the note); a visible search under a dark photon
+itself (no extra invisible width) needs no recast and keeps its whole contour. A production mechanism or final state whose
+model dependence dpfit does not model (η → γX, φ → ηX, LHC production, X → π⁺π⁻) cannot be recast to
+another model (InputError naming the card). Masses in MeV, couplings in units of e.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dpfit.errors import InputError
 from dpfit.inputs.records import ExclusionCard
-from dpfit.physics.vector_models import (VectorModel, branching_fraction, dark_photon, production_ratio,
-                                         recast_band, widths)
+from dpfit.physics.vector_models import (DECAYS, PRODUCTION, VectorModel, branching_fraction, dark_photon,
+                                         is_dark_photon, production_ratio, recast_band, widths)
 
 #: Relative difference below which a model's yield and width equal the dark photon's (no recast needed).
 SAME = 1e-12
@@ -61,13 +66,32 @@ def _yield_ratios(model: VectorModel, record: ExclusionCard, mass: float, physic
     return scale, width_model / width_ref, width_ref
 
 
+def _check_recastable(record: ExclusionCard, model: VectorModel) -> None:
+    """InputError naming the card if its production or final state is one dpfit cannot recast."""
+    if record.mechanism not in PRODUCTION:
+        raise InputError(f"card '{record.name}'", "mechanism",
+                         f"production {record.mechanism} is not modelled by dpfit's recasting: the limit applies to a "
+                         f"dark photon only, not to the {model.name} model")
+    if any(part not in DECAYS for part in record.decay.split("+")):
+        raise InputError(f"card '{record.name}'", "decay",
+                         f"final state {record.decay} is not modelled by dpfit's recasting (hadronic): the limit "
+                         f"applies to a dark photon only, not to the {model.name} model")
+
+
 def recast_contour(record: ExclusionCard, model: VectorModel, physics: Physics) -> RecastContour:
     """The card's contour recast to ``model`` at every contour mass (see the module docstring)."""
     contour = record.contour
+    if is_dark_photon(model) and physics.invisible_ratio == 0 and record.decay != "invisible":
+        return RecastContour(np.asarray(contour.mass, dtype=float), contour.lower, contour.upper, True, None)
+    _check_recastable(record, model)
     lower, upper = np.atleast_2d(contour.lower).astype(float), np.atleast_2d(contour.upper).astype(float)
     new_lo, new_hi = lower.copy(), upper.copy()
-    changed, constrained = False, False
+    changed, constrained, hadronic = False, False, False
     for i, m in enumerate(np.asarray(contour.mass, dtype=float)):
+        if m > 2.0 * physics.pion_mass or m <= 2.0 * physics.lepton_masses["e"]:
+            new_lo[:, i], new_hi[:, i] = np.inf, np.inf  # no width modelled (hadrons) or none at all (below 2 m_e)
+            changed, hadronic = True, hadronic or m > 2.0 * physics.pion_mass
+            continue
         scale, width_ratio, width_ref = _yield_ratios(model, record, float(m), physics)
         if abs(scale - 1.0) < SAME and abs(width_ratio - 1.0) < SAME:
             constrained = True
@@ -87,5 +111,8 @@ def recast_contour(record: ExclusionCard, model: VectorModel, physics: Physics) 
         kind = f"beam dump, length ratio {record.length_ratio:g}" if record.length_ratio else "prompt"
         note = (f"limit {record.name} recast from the dark photon to {model.name} ({record.mechanism} -> X -> "
                 f"{record.decay}, {kind}; Ilten et al., JHEP 06 (2018) 004)")
+    if hadronic and constrained:
+        note += (f"; only up to 2 m_pi = {2 * physics.pion_mass:.5g} MeV: above it hadronic decays are not "
+                 f"modelled and the limit is left out")
     return RecastContour(np.asarray(contour.mass, dtype=float), new_lo.reshape(shape), new_hi.reshape(shape),
                          constrained, note)

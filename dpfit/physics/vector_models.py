@@ -113,10 +113,12 @@ def widths(model: VectorModel, mass, lepton_masses: dict[str, float], pion_mass:
 
 def branching_fraction(model: VectorModel, decay: str, mass, lepton_masses: dict[str, float], pion_mass: float,
                        alpha: float, invisible_ratio: float = 0.0) -> np.ndarray:
-    """BR(X → decay) at masses m (MeV); 0 where the total width vanishes (an uncharged boson)."""
+    """BR(X → decay) at masses m (MeV); 0 where the total width vanishes (an uncharged boson). A sum of final
+    states is joined by '+' (e.g. 'e_e+mu_mu', a search combining both)."""
     w = widths(model, mass, lepton_masses, pion_mass, alpha, invisible_ratio)
+    partial = sum(w[part] for part in decay.split("+"))
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(w["total"] > 0, w[decay] / w["total"], 0.0)
+        return np.where(w["total"] > 0, partial / w["total"], 0.0)
 
 
 def production_ratio(model: VectorModel, production: str) -> float:
@@ -128,6 +130,13 @@ def production_ratio(model: VectorModel, production: str) -> float:
         reference = (2 * DARK_PHOTON["u"] + DARK_PHOTON["d"]) ** 2
         return model.squared_charge("p") / reference
     return (model.squared_charge(coupling) + model.squared_charge(coupling, "axial")) / DARK_PHOTON[coupling] ** 2
+
+
+def is_dark_photon(model: VectorModel) -> bool:
+    """True for a one-parameter model whose charges are the dark photon's (electric charges, no axial, no ν)."""
+    if len(model.parameters) != 1 or any(model.charges(f, "axial") for f in FERMIONS):
+        return False
+    return all(abs(sum(model.charges(f).values()) - DARK_PHOTON.get(f, 0.0)) < 1e-12 for f in FERMIONS)
 
 
 def dark_photon() -> VectorModel:
