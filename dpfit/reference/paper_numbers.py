@@ -219,11 +219,12 @@ def paper_rows(paper: Analysis) -> list[PaperRow]:
     return rows
 
 
-def discrepancies(paper: Analysis) -> list[str]:
-    """The paper's misprints and contradictions, from the data: row flags, textual misprints, data-file notes."""
+def discrepancies(paper: Analysis, rows: list[PaperRow] | None = None) -> list[str]:
+    """The paper's misprints and contradictions, from the data: row flags, textual misprints, data-file notes
+    (``rows``: :func:`paper_rows` of ``paper`` when the caller has them)."""
     entry = paper.inputs.file(PRINTED)
     lines = []
-    for row in paper_rows(paper):
+    for row in (paper_rows(paper) if rows is None else rows):
         if row.flag or not row.within_rounding:
             reason = row.flag or "differs from dpfit by more than the printed rounding"
             lines.append(f"- {row.what} ({row.where or 'source paper'}): printed {row.printed_text}; {reason}")
