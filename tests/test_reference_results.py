@@ -143,3 +143,13 @@ def test_report_starts_with_the_answer_and_the_appendix_has_the_digits(tmp_path)
     assert rows["axial"].split(" | ")[1].startswith("excluded")
     cs18 = _sections(text)["### What Cs18 means under an axial coupling"]
     assert f"eps_A = {results.axial_eps_cs18:.4g}" in cs18 and f"{results.axial_eps_cs18:.4g}" == "0.0005303"
+
+
+def test_compare_states_priors_and_the_bayes_factor_against_no_x17(cli):
+    code, out, _ = cli("compare", "--muon", "WP20,BMW21,WP25", "--no-progress")
+    assert code == 0
+    assert "priors of the X17 evidence: m uniform over 15.85-17.55 MeV; eps log-uniform over [1e-05, 0.01]" in out
+    assert "null hypothesis: no X17: eps = 0" in out and "not X17 against no X17" in out
+    for label, value in (("WP20", "+5.16"), ("BMW21", "-0.15"), ("WP25", "-0.94")):
+        assert f"ln B(X17 : no X17) for muon={label} = {value}" in out
+    assert "eps prior uniform" in out and "eps range from 1e-08" in out
