@@ -170,3 +170,22 @@ def test_unknown_key_is_an_input_error():
         dpfit_value(Analysis(convention="paper"), "nonsense.x")
     with pytest.raises(InputError, match="names nothing"):
         dpfit_value(Analysis(convention="paper"), "quantity.no_such_file")
+
+
+def test_na48_row_reads_the_contour_at_its_mass(rows):
+    """The NA48/2 row at 16.7 MeV: the contour interpolated linearly in (ln m, ln eps), not its first point (8.99 MeV)."""
+    row = next(r for r in rows if r.key.startswith("limit.na48_2015.lower"))
+    mass, eps = [], []
+    for line in (ROOT / "data" / "contours" / "na48_2015.csv").read_text().splitlines():
+        try:
+            m, e = (float(x) for x in line.split(",")[:2])
+        except ValueError:
+            continue  # header or comment
+        mass.append(m)
+        eps.append(e)
+    i = next(k for k in range(len(mass) - 1) if mass[k] <= 16.7 <= mass[k + 1])
+    w = (math.log(16.7) - math.log(mass[i])) / (math.log(mass[i + 1]) - math.log(mass[i]))
+    by_hand = math.exp((1 - w) * math.log(eps[i]) + w * math.log(eps[i + 1]))
+    assert row.dpfit == pytest.approx(by_hand, rel=1e-12)
+    assert round(row.dpfit, 7) == 7.289e-4 and not row.within_rounding and row.flag
+    assert math.isnan(dpfit_value(Analysis(convention="paper"), "limit.na48_2015.lower.5"))  # below its masses

@@ -1,24 +1,17 @@
 """Report section: Feldman–Cousins and CLs beside Δχ² for one (g−2) term alone at a fixed mass.
 
-``frequentist_lines()`` returns Markdown lines for report.md: for WP25 (muon)
-and Cs18 (electron), each alone (no exclusions, no region) at 16.7 MeV, the
-Δχ² interval, the Feldman–Cousins interval (toys, with Monte-Carlo edge errors,
-and the closed form for a Gaussian measurement) and the CLs upper limit, at
-68.27 % and 95 % (Feldman & Cousins, PRD 57 (1998) 3873; Read, J. Phys. G 28
-(2002) 2693; Cowan et al., EPJC 71 (2011) 1554).
+``frequentist_lines(results)`` formats the rows of
+:attr:`dpfit.reference.results.ReferenceResults.frequentist` (computed with the
+run's own inputs): for WP25 (muon) and Cs18 (electron), each alone (no
+exclusions, no region) at 16.7 MeV, the Δχ² interval, the Feldman–Cousins
+interval (toys, with Monte-Carlo edge errors, and the closed form for a Gaussian
+measurement) and the CLs upper limit, at 68.27 % and 95 % (Feldman & Cousins,
+PRD 57 (1998) 3873; Read, J. Phys. G 28 (2002) 2693; Cowan et al., EPJC 71 (2011) 1554).
 """
 
 from __future__ import annotations
 
-from dpfit.inference.frequentist.constructions import frequentist_interval
-from dpfit.inference.levels import parse_level
-from dpfit.inference.frequentist.toys import ToyModel
-from dpfit.model.analysis import Analysis
-
-#: (label, analysis changes) of the rows.
-SCENARIOS = (("WP25 (muon)", dict(muon="WP25", electron=None)), ("Cs18 (electron)", dict(muon=None, electron="Cs18")))
-#: Toys per interval: small enough for reproduce to stay fast (~1 s per interval).
-TOYS = 20_000
+from dpfit.reference.results import MASS
 
 
 def _pieces(pieces, errors=None) -> str:
@@ -38,29 +31,22 @@ def _pieces(pieces, errors=None) -> str:
     return " ∪ ".join(out)
 
 
-def frequentist_lines(mass: float = 16.7, levels=("0.6827", "0.95"), toys: int = TOYS, seed: int = 1,
-                      convention: str = "precise") -> list[str]:
+def frequentist_lines(results, seed: int = 1) -> list[str]:
     """Markdown lines: Δχ², FC (toys and closed form) and CLs intervals of ε per scenario and level."""
     out = ["## Frequentist intervals at fixed mass (one (g-2) term alone, no exclusions)", "",
-           f"m = {mass:g} MeV; {toys} toys per interval (seed {seed}); FC two-sided by likelihood-ratio ordering "
-           "with eps >= 0, CLs a one-sided upper limit with q-tilde, delta chi2 by Wilks; "
+           f"m = {MASS:g} MeV; {results.toys} toys per interval (seed {seed}); FC two-sided by likelihood-ratio "
+           "ordering with eps >= 0, CLs a one-sided upper limit with q-tilde, delta chi2 by Wilks; "
            "edges ± Monte-Carlo error; a result the toys cannot resolve is the asymptotic one, said in the notes; "
            "asymptotic: the formulae of Cowan et al. (2011), exact here (x = eps^2 Gaussian).", "",
            "| scenario | CL | delta chi2 | FC (result) | FC (asymptotic) | CLs upper limit (result) | CLs (asymptotic) |",
            "|---|---|---|---|---|---|---|"]
     notes = []
-    for label, changes in SCENARIOS:
-        analysis = Analysis(limits=(), atomki=None, convention=convention, **changes)
-        model = ToyModel.from_joint(analysis.likelihood(), mass)
-        for text in levels:
-            level = parse_level(text)
-            chi2 = frequentist_interval(model, "chi2", level)
-            fc = frequentist_interval(model, "fc", level, toys, seed)
-            cls = frequentist_interval(model, "cls", level, toys, seed)
-            out.append(f"| {label} | {level.probability:.4g} | {_pieces(chi2.intervals)} | "
-                       f"{_pieces(fc.intervals, fc.edge_errors)} | {_pieces(fc.closed_form)} | "
-                       f"{_pieces(cls.intervals, cls.edge_errors)} | {_pieces(cls.closed_form)} |")
-            notes += [f"- {label}, {level.probability:.4g}, {r.method}: {n}" for r in (fc, cls) for n in r.notes[1:]]
-            notes += [f"- {label}, {level.probability:.4g}, {r.method}: the result is the {r.construction}; the toys "
-                      f"gave {_pieces(r.toy_intervals)}" for r in (fc, cls) if not r.construction.startswith("toys")]
+    for row in results.frequentist:
+        label, p, fc, cls = row.label, row.level.probability, row.fc, row.cls
+        out.append(f"| {label} | {p:.4g} | {_pieces(row.chi2.intervals)} | "
+                   f"{_pieces(fc.intervals, fc.edge_errors)} | {_pieces(fc.closed_form)} | "
+                   f"{_pieces(cls.intervals, cls.edge_errors)} | {_pieces(cls.closed_form)} |")
+        notes += [f"- {label}, {p:.4g}, {r.method}: {n}" for r in (fc, cls) for n in r.notes[1:]]
+        notes += [f"- {label}, {p:.4g}, {r.method}: the result is the {r.construction}; the toys "
+                  f"gave {_pieces(r.toy_intervals)}" for r in (fc, cls) if not r.construction.startswith("toys")]
     return out + ([""] + notes if notes else [])

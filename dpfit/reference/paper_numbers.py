@@ -27,7 +27,9 @@ Key grammar (masses in MeV; ``<S>`` a (g−2) scenario, ``<file>`` a data file):
 - ``ae_term.<file>.<term>``: one coefficient of an ``ae_sm_theory`` file.
 - ``region.<file>.<mass|mass_uncertainty|eps_lower|eps_upper>``.
 - ``limit.<file>.<lower|upper|mass|cl|g_lower>``: an exclusion file's first
-  point (ε, or g = e·ε with e = sqrt(4πα) for ``g_lower``).
+  point (ε, or g = e·ε with e = sqrt(4πα) for ``g_lower``): for a single-point file;
+  ``limit.<file>.<lower|upper>.<m>``: the contour's edge at m, interpolated linearly
+  in (ln m, ln ε) as the exclusion term reads it (NaN outside the contour's masses).
 - ``window.<lower|upper>``: the reference analysis's interval algebra at
   ``WINDOW_MASS``; ``allowed.<lower|upper>.<card+card…>.<m>``: the highest
   piece the named exclusion cards alone allow at m (interval algebra).
@@ -47,6 +49,7 @@ from dpfit.inference.tables import DEFAULT_MASSES, coupling_estimate
 from dpfit.inference.window import interval_algebra
 from dpfit.model.analysis import Analysis
 from dpfit.physics.coupling import g_from_eps, sigma_eps_linear, eps_from_delta_a
+from dpfit.likelihood.terms import loglog_interp
 from dpfit.physics.loops import loop_vector, mass_ratio
 
 PRINTED = "source_paper"
@@ -145,6 +148,15 @@ def _allowed(paper: Analysis, rest: str) -> float:
     return pieces[-1][0 if edge == "lower" else 1] if pieces else math.nan
 
 
+def _limit_at(contour, edge: str, mass: str) -> float:
+    """The contour's ``edge`` (lower|upper, ε) at ``mass`` (MeV), linear in (ln m, ln ε); NaN outside its masses."""
+    m = _mass(mass)
+    if not contour.mass[0] <= m <= contour.mass[-1]:
+        return math.nan
+    values = np.atleast_2d(getattr(contour, edge))[0]
+    return float(loglog_interp(np.array([m]), contour.mass, values)[0])
+
+
 def dpfit_value(paper: Analysis, key: str, source: str = PRINTED) -> float:
     """The dpfit number that a printed-value key refers to, computed with ``paper``'s inputs (see module doc)."""
     inputs = paper.inputs
@@ -167,6 +179,8 @@ def dpfit_value(paper: Analysis, key: str, source: str = PRINTED) -> float:
             return float(term["value"])
         if kind == "region" and part in ("mass", "mass_uncertainty", "eps_lower", "eps_upper"):
             return float(inputs.region(head)[part])
+        if kind == "limit" and part.partition(".")[0] in ("lower", "upper") and "." in part:
+            return _limit_at(inputs.contour(head), *part.split(".", 1))
         if kind == "limit" and part in ("lower", "upper", "mass", "g_lower"):
             contour = inputs.contour(head)
             if part == "g_lower":
@@ -205,11 +219,12 @@ def paper_rows(paper: Analysis) -> list[PaperRow]:
     return rows
 
 
-def discrepancies(paper: Analysis) -> list[str]:
-    """The paper's misprints and contradictions, from the data: row flags, textual misprints, data-file notes."""
+def discrepancies(paper: Analysis, rows: list[PaperRow] | None = None) -> list[str]:
+    """The paper's misprints and contradictions, from the data: row flags, textual misprints, data-file notes
+    (``rows``: :func:`paper_rows` of ``paper`` when the caller has them)."""
     entry = paper.inputs.file(PRINTED)
     lines = []
-    for row in paper_rows(paper):
+    for row in (paper_rows(paper) if rows is None else rows):
         if row.flag or not row.within_rounding:
             reason = row.flag or "differs from dpfit by more than the printed rounding"
             lines.append(f"- {row.what} ({row.where or 'source paper'}): printed {row.printed_text}; {reason}")

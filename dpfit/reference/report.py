@@ -1,4 +1,7 @@
-"""report.md: every number the source paper prints beside dpfit's, exact intervals beside linear ones.
+"""report.md: the answer first, then the details, then every number the source paper prints beside dpfit's.
+
+:func:`render` formats :class:`dpfit.reference.results.ReferenceResults` (computed once, with the run's own
+inputs); it computes nothing.
 
 The printed numbers live in ``data/source_paper.yaml`` (kind ``printed_values``);
 each key names the dpfit result it is compared with (grammar in
@@ -9,45 +12,38 @@ the rows' flags, that file's ``misprints`` and the data files whose notes say "M
 from __future__ import annotations
 
 from dpfit.inference.profile.gof import SIGNIFICANCE_CONVENTION, SIGNIFICANCE_LABEL
-from dpfit.model.analysis import Analysis
 from dpfit.output.render import markdown_text
-from dpfit.reference.paper_numbers import PRINTED, WINDOW_MASS, PaperRow, discrepancies, paper_rows
-from dpfit.reference.paper_numbers import dpfit_value as _paper_value
-from dpfit.reference.limits_report import contour_vs_point_lines, limit_model_lines, na48_lines
+from dpfit.reference.paper_numbers import WINDOW_MASS
+from dpfit.reference.limits_report import contour_vs_point_lines, limit_model_lines, model_lines, na48_lines
 
-__all__ = ["PRINTED", "WINDOW_MASS", "comparison_rows", "dpfit_value", "misprints", "render"]
-
-
-def dpfit_value(paper: Analysis, key: str) -> float:
-    """The dpfit number (in ``paper``'s convention) that a printed-value key refers to."""
-    return _paper_value(paper, key)
+__all__ = ["render", "summary_lines"]
 
 
 def _sig(x: float, digits: int = 4) -> str:
     return f"{x:.{digits - 1}e}"
 
 
-def comparison_rows(paper: Analysis) -> list[PaperRow]:
-    """Every printed value beside dpfit's, with its rounding check and flag."""
-    return paper_rows(paper)
+def _digits(printed_text: str) -> int:
+    """Significant digits of a printed number (its mantissa; 4 for an exact fraction)."""
+    mantissa = printed_text.replace(" ", "").lstrip("-").split("(")[0].split("e")[0].rstrip("%")
+    if "/" in mantissa:
+        return 4
+    return max(1, len(mantissa.replace(".", "").lstrip("0")))
 
 
-def misprints(paper: Analysis) -> list[str]:
-    """One line per misprint or contradiction of the paper, from the data (flags, misprints, notes)."""
-    return discrepancies(paper)
-
-
-def _comparison_lines(paper: Analysis) -> list[str]:
+def _comparison_lines(rows) -> list[str]:
+    """The appendix table: dpfit's number with at least as many significant digits as the printed one."""
     out = ["| quantity | where | printed | as printed | dpfit | relative difference | within rounding | flag |",
            "|---|---|---|---|---|---|---|---|"]
     def cell(text: str) -> str:
         return markdown_text(" ".join(text.split()))
 
-    for row in comparison_rows(paper):
+    for row in rows:
         shown = f"{row.printed:.10g}" + ("" if row.corrected is None else f" (corrected {row.corrected:.10g})")
         check = "yes" if row.within_rounding else "**no**"
         flag = row.flag or ("" if row.within_rounding else "differs by more than the printed rounding")
-        out.append(f"| {cell(row.what)} | {cell(row.where)} | `{row.printed_text}` | {shown} | {_sig(row.dpfit)} | "
+        digits = max(4, _digits(row.printed_text) + 1)
+        out.append(f"| {cell(row.what)} | {cell(row.where)} | `{row.printed_text}` | {shown} | {row.dpfit:.{digits}g} | "
                    f"{row.relative_difference:+.1e} | {check} | {cell(flag)} |")
     return out
 
@@ -151,30 +147,86 @@ def _overrides(provenance: dict) -> str:
     return ", ".join(markdown_text(f"{o['key']}={o['value']}") for o in provenance.get("overrides") or []) or "none"
 
 
-def render(paper: Analysis, exact_rows: list[dict], window, electron: list[dict], gof_rows: list[dict],
-           files: list[str], provenance: dict, toys: int = 20_000) -> str:
-    """The report as Markdown (``toys``: per frequentist interval)."""
-    out = ["# dpfit reference analysis: report", "",
-           f"dpfit {provenance['dpfit_version']}; inputs hashed in `provenance.json`; "
-           f"overrides: {_overrides(provenance)}.", "",
-           "## The source paper's numbers beside dpfit's (paper convention: alpha = 1/137, rounded Delta a)", "",
-           "Every number the paper prints that dpfit computes or uses as an input (the classes left out are named in "
-           "the notes of `source_paper.yaml`). Rows compute in the paper's convention unless they are the paper's "
-           "unrounded arithmetic. Rule: a row is within rounding when |dpfit - printed| <= half a unit in the last "
-           "printed digit (for a misprint undone, of the corrected number); any other row is flagged.", ""]
-    out += _comparison_lines(paper)
-    out += ["", "## Known misprints and contradictions of the source paper", ""]
-    out += [markdown_text(line) for line in misprints(paper)] or ["- none recorded"]
-    out += [""] + exact_interval_lines(exact_rows) + [""] + electron_lines(electron)
-    out += [""] + gof_lines(gof_rows, window.mass) + [""] + window_lines(window)
-    from dpfit.output.comparison_text import comparison_markdown
-    from dpfit.reference.model_comparison import scenario_comparison
+def _assumptions(results) -> list[str]:
+    """The model and the source paper's assumptions, listed once."""
+    a = results.analysis
+    return [f"- model: {markdown_text(results.window.notes[0]) if results.window.notes else a.vector_model}",
+            f"- the source paper's assumptions: lepton-universal couplings (eps_e = eps_mu = eps), no proton coupling "
+            f"(protophobic: NA48/2's pi0 -> gamma X does not apply), eps_nu = 0, BR(X -> e+e-) = 1 below the muon "
+            f"pair threshold (invisible width ratio {a.invisible_ratio:g}), one boson explains ATOMKI, (g-2)_mu and "
+            f"(g-2)_e at once; inputs: muon {a.muon}, electron {a.electron}, limits {', '.join(a.limit_cards())}, "
+            f"region {a.atomki}; convention {a.convention}."]
 
-    out += [""] + comparison_markdown(scenario_comparison(paper.replace(convention="precise")))
+
+def _main_discrepancies(results) -> list[str]:
+    """The window beside the paper's, and the printed numbers that move a result by more than 1 %."""
+    rows = {r.key: r for r in results.paper_rows}
+    out = []
+    lo, hi = rows.get("window.lower"), rows.get("window.upper")
+    if lo and hi:
+        out.append(f"- the paper's window [{lo.printed_text}, {hi.printed_text}] at {WINDOW_MASS:g} MeV: dpfit gives "
+                   f"[{_sig(lo.dpfit)}, {_sig(hi.dpfit)}] in the paper's convention (NA64 as the abstract's single "
+                   f"point 6.8e-4) and {_pieces(results.window.algebra)} in the precise one, where the lower edge is "
+                   "NA64's published contour (6.620e-4 at 16.7 MeV)")
+    big = [r for r in results.paper_rows if (r.flag or not r.within_rounding) and abs(r.relative_difference) > 0.01
+           and not r.key.startswith("window.")]
+    out += [f"- {markdown_text(r.what)} ({markdown_text(r.where)}): printed `{r.printed_text}`, dpfit "
+            f"{_sig(r.dpfit)} ({r.relative_difference:+.1%})" for r in big]
+    flagged = sum(1 for r in results.paper_rows if r.flag or not r.within_rounding)
+    out.append(f"- {len(results.paper_rows) - flagged} of {len(results.paper_rows)} printed numbers agree within the "
+               f"paper's rounding; {flagged} are flagged (all in the appendix, reasons in 'Known misprints')")
+    return out
+
+
+def _pieces_level(pieces) -> str:
+    return _pieces(pieces) if pieces else "empty"
+
+
+def summary_lines(results) -> list[str]:
+    """The first screen: the window three ways with levels, goodness of fit, the model, the main discrepancies."""
+    w = results.window
+    out = [f"## The answer: the X17 window at {w.mass:g} MeV", ""]
+    if w.status == "excluded":
+        out.append(f"- **excluded**: {w.gof.describe()}; no window is quoted.")
+    else:
+        out += [f"- interval algebra (the source paper's method; levels mixed: 2 sigma (g-2) bands, 90 % CL limits, "
+                f"the ATOMKI box): eps in {_pieces_level(w.algebra)}",
+                f"- profile likelihood, {w.profile.describe()}: eps in {_pieces_level(w.profile.pieces)} (edges set by "
+                f"{', '.join(' and '.join(e) for e in w.profile.edges)})",
+                f"- posterior, {w.posterior_label}: eps in {_pieces_level(w.posterior)}"]
+    out += [f"- goodness of fit at {w.mass:g} MeV: {w.gof.describe()}"]
+    mine = next((r for r in results.x17_vs_null if r["analysis"] == f"muon={results.analysis.muon}"), None)
+    if mine:
+        out.append(f"- X17 against no X17 ({mine['analysis']}): ln B = {mine['ln_B']:+.2f} (priors and the null in "
+                   "'Model comparison'; other priors: " + "; ".join(f"{v['prior']} {v['ln_B']:+.2f}"
+                                                                    for v in mine["variants"]) + ")")
+    out += ["", "Model and assumptions:", ""] + _assumptions(results)
+    out += ["", "Main discrepancies with the source paper:", ""] + _main_discrepancies(results)
+    return out
+
+
+def render(results, files: list[str], provenance: dict) -> str:
+    """The report as Markdown, formatted from ``results`` (:class:`dpfit.reference.results.ReferenceResults`)."""
+    from dpfit.output.comparison_text import comparison_markdown
+    from dpfit.output.report_evidence import null_markdown
     from dpfit.reference.frequentist_lines import frequentist_lines
 
-    out += [""] + frequentist_lines(toys=toys)
-    out += ["", "## Exclusions as published", ""] + contour_vs_point_lines() + na48_lines() + limit_model_lines()
+    out = ["# dpfit reference analysis: report", ""] + summary_lines(results)
+    out += ["", "## Details", "", f"dpfit {provenance['dpfit_version']}; inputs hashed in `provenance.json`; "
+            f"overrides: {_overrides(provenance)}."]
+    out += [""] + window_lines(results.window) + [""] + model_lines(results)
+    out += [""] + gof_lines(results.gof_rows, results.window.mass)
+    out += [""] + exact_interval_lines(results.exact) + [""] + electron_lines(results.electron)
+    out += [""] + comparison_markdown(results.evidence)
+    out += ["", "Priors and normalisation of every ln Z above: " + results.x17_vs_null[0]["priors"] + ". ln Z "
+            "is a density of the measured Delta a values (dimensionless), so ln Z of analyses with different "
+            "scenarios compare SM predictions; `dpfit window` quotes the posterior's own ln Z without the Gaussian "
+            "normalisation, a different number.", ""] + null_markdown(results.x17_vs_null)
+    out += [""] + frequentist_lines(results)
+    out += ["", "## Exclusions as published", ""] + contour_vs_point_lines(results) + na48_lines(results) \
+        + limit_model_lines(results)
+    out += ["", "## Known misprints and contradictions of the source paper", ""]
+    out += [markdown_text(line) for line in results.misprints] or ["- none recorded"]
     out += ["", "## Files", ""] + [f"- `{f}`" for f in sorted(files)]
     out += ["", "## Inputs (provenance)", "", f"input-set digest `{provenance['inputs_digest']}`", "",
             "| file | role | layer | path | SHA-256 |", "|---|---|---|---|---|"]
@@ -182,4 +234,12 @@ def render(paper: Analysis, exact_rows: list[dict], window, electron: list[dict]
             for f in provenance["files"]]
     out += ["", f"Overrides: {_overrides(provenance)}; seed {provenance.get('seed')}; "
                 f"analysis: {markdown_text(provenance.get('analysis'))}."]
+    out += ["", "## Appendix: the source paper's numbers beside dpfit's (paper convention: alpha = 1/137, rounded "
+            "Delta a)", "",
+            "Every number the paper prints that dpfit computes or uses as an input (the classes left out are named in "
+            "the notes of `source_paper.yaml`). Rows compute in the paper's convention unless they are the paper's "
+            "unrounded arithmetic. Rule: a row is within rounding when |dpfit - printed| <= half a unit in the last "
+            "printed digit (for a misprint undone, of the corrected number); any other row is flagged. dpfit's "
+            "number has at least one significant digit more than the printed one.", ""]
+    out += _comparison_lines(results.paper_rows)
     return "\n".join(out) + "\n"

@@ -32,12 +32,13 @@ def normalisation(model) -> float:
     return model.joint.log_normalisation()
 
 
-def evidence_row(label: str, model, sampler: str = "grid", nlive: int = 400, seed: int = 1) -> dict:
-    """ln Z of one model from the grid (and dynesty when ``sampler='dynesty'``), normalised as above."""
+def evidence_row(label: str, model, sampler: str = "grid", nlive: int = 400, seed: int = 1, grid=None) -> dict:
+    """ln Z of one model from the grid (and dynesty when ``sampler='dynesty'``), normalised as above.
+    ``grid``: the model's grid posterior when the caller has it already."""
     const = normalisation(model)
     row = {"analysis": label, "normalisation": const}
     if grid_available(model):
-        grid = grid_posterior(model)
+        grid = grid if grid is not None else grid_posterior(model)
         row["grid"] = {"logz": grid.log_evidence + const, "error": grid.log_evidence_error}
     if sampler == "dynesty" or "grid" not in row:
         from dpfit.inference.bayes.nested import run_nested
@@ -54,15 +55,17 @@ def evidence_row(label: str, model, sampler: str = "grid", nlive: int = 400, see
 
 
 def compare(models: list[tuple[str, object]], sampler: str = "grid", nlive: int = 400, seed: int = 1,
-            progress: bool = False) -> dict:
+            progress: bool = False, grids: dict | None = None) -> dict:
     """Evidence of each (label, model) and the Bayes factors of each against the first.
+    ``grids``: {label: grid posterior} the caller has already computed.
 
     Returns {"method", "rows": [...], "bayes_factors": [{"analysis", "against", "ln_B", "error", "B"}],
     "warning"}.
     """
     from tqdm import tqdm
 
-    rows = [evidence_row(label, model, sampler, nlive, seed)
+    grids = grids or {}
+    rows = [evidence_row(label, model, sampler, nlive, seed, grids.get(label))
             for label, model in tqdm(models, disable=not progress, desc="evidence", unit="analysis")]
     ref = rows[0]
     factors = [{"analysis": r["analysis"], "against": ref["analysis"], "ln_B": r["logz"] - ref["logz"],

@@ -22,7 +22,8 @@ LOW_EPS = 1e-8
 QUANTILES = (0.025, 0.5, 0.975)
 
 
-def _variants(model: Model) -> list[tuple[str, Model]]:
+def prior_variants(model: Model) -> list[tuple[str, Model]]:
+    """(label, model) with the other ε prior, and with the ε range's lower end moved to LOW_EPS."""
     other = "uniform" if model.eps_prior == "log-uniform" else "log-uniform"
     out = [(f"eps prior {other}", dataclasses.replace(model, eps_prior=other))]
     if model.eps_range[0] > LOW_EPS:
@@ -41,7 +42,7 @@ def prior_sensitivity(model: Model, base=None, threshold: float = THRESHOLD) -> 
     names = base.names
     ref = {n: base.quantiles(n, QUANTILES) for n in names}
     variants, flagged = [], []
-    for label, variant in _variants(model):
+    for label, variant in prior_variants(model):
         grid = grid_posterior(variant)
         moves = {}
         for n in names:
