@@ -26,7 +26,7 @@ from dpfit.errors import InputError
 from dpfit.runtime.executors import Executor
 from dpfit.inference.frequentist.constructions import METHODS
 from dpfit.inference.levels import Level
-from dpfit.inference.frequentist.toys import ToyModel, chunk_rng, run_toy_chunks, toy_draws
+from dpfit.inference.frequentist.toys import CHUNK, ToyModel, chunk_rng, chunk_sizes, run_toy_chunks, toy_draws
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,8 @@ def _greater_equal_counts(calibration: np.ndarray, values: np.ndarray) -> np.nda
 
 
 def covered_chunk(job: CoverageJob, chunk: int, size: int) -> np.ndarray:
-    """Number of toys of one chunk whose interval contains ε_true, for each ε_true."""
+    """Rows [c, c², size·c] for each ε_true, c the number of toys of one chunk whose interval contains ε_true (the
+    squares give the spread between chunks, which holds the calibration toys' noise)."""
     rng = chunk_rng(job.seed, chunk)
     model = job.model
     toys = toy_draws(model, rng, size)
@@ -68,12 +69,13 @@ def covered_chunk(job: CoverageJob, chunk: int, size: int) -> np.ndarray:
             n_sb = _greater_equal_counts(model.q_tilde(x, v, m), q)
             n_b = _greater_equal_counts(model.q_tilde(x, calibration.offsets, None if m is None else 0), q)
             out[i] = np.count_nonzero(n_sb > alpha * n_b)
-    return out
+    return np.stack([out, out * out, size * out])
 
 
 @dataclass
 class CoverageResult:
-    """Coverage (fraction of toys whose interval holds ε_true) and its binomial error, per ε_true."""
+    """Coverage (fraction of toys whose interval holds ε_true) and its Monte-Carlo error, per ε_true; ``error_method``
+    says how the error was estimated."""
 
     method: str
     level: Level
@@ -83,6 +85,7 @@ class CoverageResult:
     error: np.ndarray
     toys: int
     seed: int
+    error_method: str = "binomial"
 
     def rows(self) -> np.ndarray:
         """Columns eps_true, coverage, error."""
@@ -91,7 +94,8 @@ class CoverageResult:
     def to_dict(self) -> dict:
         return {"method": self.method, "description": METHODS[self.method], "cl": self.level.probability,
                 "level": self.level.label, "mass_MeV": self.mass, "toys_per_point": self.toys, "seed": self.seed,
-                "eps_true": self.eps_true.tolist(), "coverage": self.coverage.tolist(), "error": self.error.tolist()}
+                "eps_true": self.eps_true.tolist(), "coverage": self.coverage.tolist(), "error": self.error.tolist(),
+                "error_method": self.error_method}
 
 
 def coverage(model: ToyModel, method: str, level: Level, eps_true, ntoys: int, seed: int = 1,
@@ -116,6 +120,33 @@ def coverage(model: ToyModel, method: str, level: Level, eps_true, ntoys: int, s
                             work_per_toy=eps_true.size,
                             identity={**(identity or {}), "kind": "coverage", "method": method, "cl": level.probability,
                                       "eps_true": eps_true.tolist()})
-    covered = counts / ntoys
-    return CoverageResult(method, level, model.mass, eps_true, covered, np.sqrt(covered * (1 - covered) / ntoys),
-                          ntoys, int(seed))
+    covered = counts[0] / ntoys
+    error, how = _error(method, counts, ntoys)
+    return CoverageResult(method, level, model.mass, eps_true, covered, error, ntoys, int(seed), how)
+
+
+#: Fewest chunks whose spread alone gives the error of a toy-calibrated construction.
+MIN_BATCHES = 5
+
+
+def _error(method: str, counts: np.ndarray, ntoys: int) -> tuple[np.ndarray, str]:
+    """The coverage's Monte-Carlo error and how it was found. Δχ² (no calibration): binomial, sqrt(c(1 − c)/N).
+    FC and CLs read their critical values from each chunk's own calibration toys, whose noise the binomial error
+    misses: the error is then the spread of the chunks' coverages (batch means,
+    Var = k/(k − 1) Σ_j (n_j c_j − n_j c)² / N² over k chunks of n_j toys), and with fewer than MIN_BATCHES chunks the
+    larger of that and the binomial error."""
+    covered = counts[0] / ntoys
+    binomial = np.sqrt(covered * (1 - covered) / ntoys)
+    sizes = np.array(chunk_sizes(ntoys), dtype=float)
+    k = sizes.size
+    if method == "chi2":
+        return binomial, "binomial, sqrt(c (1 - c) / N)"
+    if k < 2:
+        return binomial, (f"binomial only: one chunk of toys, so the calibration toys' noise is not included (ask for "
+                          f"at least {MIN_BATCHES * CHUNK} toys)")
+    spread = counts[1] - 2 * covered * counts[2] + covered**2 * np.sum(sizes**2)
+    batch = np.sqrt(np.maximum(spread, 0.0) * k / (k - 1)) / ntoys
+    if k < MIN_BATCHES:
+        return np.maximum(batch, binomial), (f"the larger of the binomial error and the spread of {k} chunks of toys "
+                                             f"(which holds the calibration toys' noise)")
+    return batch, f"spread of {k} chunks of toys (batch means; holds the calibration toys' noise)"
