@@ -271,3 +271,17 @@ def test_every_python_snippet_in_the_readmes_runs(document, tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)
     for block in blocks:
         exec(compile(block, document, "exec"), {"__name__": "__snippet__"})  # noqa: S102 - our own documentation
+
+
+def test_reprs_summarise_and_read_no_file(tmp_path):
+    """An Analysis prints its choices without reading a file (an overlay that does not exist yet is fine); results
+    print like iminuit's Minuit summary, not as dataclass dumps; a Chain prints its shape, not its address."""
+    text = repr(Analysis(inputs_dir=str(tmp_path / "not-yet"), muon="WP20"))
+    assert text.startswith("Analysis(model='protophobic', muon='WP20'") and "not-yet" in text
+    result = fit(Analysis(), mass=16.7)
+    assert repr(result).startswith("FitResult(mass fixed; m=16.7, eps=0.000686") and "ndof=1" in repr(result)
+    assert "GoodnessOfFit(" not in repr(result)
+    from dpfit.inference.bayes.chains import Chain
+
+    chain = Chain(np.zeros((5, 4, 2)), np.zeros((5, 4)), np.full(4, 3.0), None, {"names": ("m", "eps"), "seed": 1})
+    assert repr(chain) == "Chain(4 walkers x 5 steps of (m, eps); mean acceptance 0.60; seed 1; in memory)"

@@ -115,6 +115,18 @@ class WindowResult:
     posterior_check: dict | None = None
     limits: list[dict] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        """A summary: status, goodness of fit and the window's pieces three ways."""
+        p = "none" if self.gof.p_value is None else f"{self.gof.p_value:.3g}"
+        rows = [f"WindowResult({self.parameter} at m={self.mass:g} MeV, {self.level.label}: {self.status}, "
+                f"chi2_min={self.gof.chi2_min:.4g}, ndof={self.gof.ndof}, p={p})",
+                f"  interval algebra: {self.algebra}"]
+        if self.profile is not None:
+            rows.append(f"  profile likelihood: {self.profile.pieces} (edges {self.profile.edges})")
+        if self.posterior is not None:
+            rows.append(f"  posterior: {self.posterior} ({self.posterior_label})")
+        return "\n".join(rows)
+
     def to_dict(self) -> dict:
         return {"mass_MeV": self.mass, "parameter": self.parameter, "terms": self.terms, "level": self.level.label,
                 "status": self.status, "gof": self.gof.to_dict(), "gof_threshold": self.gof_threshold,

@@ -149,18 +149,17 @@ class Analysis:
             raise InputError(self.source, "eps_prior", f"expected log-uniform or uniform, got '{self.eps_prior}'")
 
     def __repr__(self) -> str:
-        """The choices with the cards they resolve to (the default limits named, not None)."""
-        try:
-            limits = tuple(self.limit_cards())
-            mass = self.resolved_mass_range() if (self.mass_range or self.atomki) else None
-        except InputError as exc:
-            return f"Analysis(muon={self.muon!r}, electron={self.electron!r}, limits={self.limits!r}; unresolved: {exc})"
+        """The choices as given, without reading any file (``limits=None``: the cards marked default; a mass range
+        of None: the region's)."""
         extra = f", inputs_dir={Path(self.inputs_dir).name!r}" if self.inputs_dir else ""
         extra += f", overrides={list(self.overrides)!r}" if self.overrides else ""
-        return (f"Analysis(muon={self.muon!r}, electron={self.electron!r}, limits={limits!r}, atomki={self.atomki!r}, "
-                f"couplings={self.couplings!r}, convention={self.convention!r}, invisible_ratio={self.invisible_ratio:g}, "
-                f"mass_range={mass!r} MeV, eps_range={tuple(self.eps_range)!r}, priors: m {self.mass_prior}, "
-                f"eps {self.eps_prior}{extra})")
+        extra += f", limit_files={[f.name for f in self.limit_files]!r}" if self.limit_files else ""
+        limits = "default" if self.limits is None else list(self.limits)
+        mass = "the region's" if self.mass_range is None else f"{tuple(self.mass_range)!r} MeV"
+        return (f"Analysis(model={self.vector_model!r}, muon={self.muon!r}, electron={self.electron!r}, "
+                f"limits={limits}, atomki={self.atomki!r}, convention={self.convention!r}, "
+                f"invisible_ratio={self.invisible_ratio:g}, mass_range={mass}, eps_range={tuple(self.eps_range)!r}, "
+                f"priors: m {self.mass_prior}, eps {self.eps_prior}{extra})")
 
     # ------------------------------------------------------------------ construction
     @classmethod

@@ -67,6 +67,15 @@ class Chain(emcee.backends.Backend):
             self.iteration = chain.shape[0]
             self.random_state = tuple(random_state) if random_state is not None else None
 
+    def __repr__(self) -> str:
+        """A summary: walkers, steps, parameters, acceptance and where it is kept (not an address)."""
+        if not getattr(self, "initialized", False) or self.iteration == 0:
+            return f"Chain(empty; {self.path or 'in memory'})"
+        names = ", ".join(self.meta.get("names", ())) or f"{self.ndim} parameters"
+        acceptance = float(np.mean(self.accepted) / self.iteration)
+        return (f"Chain({self.nwalkers} walkers x {self.iteration} steps of ({names}); mean acceptance "
+                f"{acceptance:.2f}; seed {self.meta.get('seed')}; {self.path or 'in memory'})")
+
     # -- emcee's backend interface ---------------------------------------------------------------
     def save_step(self, state, accepted):
         """Store one step (emcee's in-memory backend), then checkpoint if due."""

@@ -79,6 +79,16 @@ class FitResult:
     notes: list[str] = field(default_factory=list)
     mass_constrained: bool = True
 
+    def __repr__(self) -> str:
+        """A summary in the spirit of iminuit's Minuit: best fit, χ²_min, dof and p-value, each interval's pieces."""
+        best = ", ".join(f"{k}={v:.6g}" if v is not None else f"{k}=free" for k, v in self.best_fit.items())
+        p = "none" if self.gof.p_value is None else f"{self.gof.p_value:.3g}"
+        rows = [f"FitResult(mass {'fixed' if self.mass_fixed else 'free'}; {best}; chi2_min={self.chi2_min:.4g}, "
+                f"ndof={self.gof.ndof}, p={p})"]
+        rows += [f"  {name} {label}: {iv.pieces} ({iv.sided}, {iv.coverage:.4g})"
+                 for name, per_level in self.intervals.items() for label, iv in per_level.items()]
+        return "\n".join(rows)
+
     def pieces(self, label: str | None = None, parameter: str | None = None) -> list[list[float]]:
         """The pieces of one interval (default: the first level, the first coupling)."""
         per_level = self.intervals[parameter or next(iter(self.intervals))]
