@@ -11,8 +11,14 @@ def cmd_table(args) -> int:
     from dpfit.inference.tables import DEFAULT_MASSES, muon_table
     from dpfit.output.writers import provenance, table_csv, table_json, table_text, write_with_provenance
 
+    from dpfit.errors import InputError
+    from dpfit.inputs.model_cards import load_model
+
     inputs = inputs_from_args(args)
-    columns, rows = muon_table(inputs, args.masses or DEFAULT_MASSES)
+    model = load_model(args.model)
+    if model.coupling("mu")[0] is None and model.coupling("mu", "axial")[0] is None:
+        raise InputError("option --model", None, f"the {model.name} model does not couple to the muon")
+    columns, rows = muon_table(inputs, args.masses or DEFAULT_MASSES, model)
     prov = provenance(inputs, [c.name for c in inputs.gm2_cards("mu")], command="table")
     if args.format == "csv" and args.out:  # plain CSV; its provenance beside it
         written = write_with_provenance(args.out, table_csv(columns, rows), prov)
@@ -66,6 +72,9 @@ def register(sub) -> None:
     """Add the command's parser to the ``dpfit`` subparsers."""
     p = sub.add_parser("table", help="eps_mu and its linear sigma for every muon scenario over mass")
     add_input_options(p)
+    p.add_argument("--model", default="dark_photon", metavar="NAME|FILE",
+                   help="the vector model whose muon coupling is tabulated, in units of e (default dark_photon, "
+                        "the source paper's table)")
     p.add_argument("--masses", type=mass_list, default=None, metavar="M1,M2,...",
                    help=f"masses in MeV, each {limits.help_range(*limits.MASS_MEV, 'MeV')}, at most {limits.MAX_MASSES}")
     add_format_option(p, "the table with its inputs", "one row per mass, a column per scenario")

@@ -48,11 +48,12 @@ def coupling_estimate(inputs: InputSet, lepton: str, scenario: str, masses, mode
                             np.abs(sigma_eps_linear(eps, delta.value, delta.sigma)))
 
 
-def muon_table(inputs: InputSet, masses=DEFAULT_MASSES) -> tuple[list[str], np.ndarray]:
-    """Columns and rows of the muon table: mass_MeV, then eps_<S>, sigma_<S> per muon scenario."""
+def muon_table(inputs: InputSet, masses=DEFAULT_MASSES, model=None) -> tuple[list[str], np.ndarray]:
+    """Columns and rows of the muon table: mass_MeV, then eps_<S>, sigma_<S> per muon scenario (the coupling of
+    ``model``, None: a dark photon's)."""
     columns, data = ["mass_MeV"], [np.asarray(masses, dtype=float)]
     for record in inputs.gm2_cards("mu"):
-        est = coupling_estimate(inputs, "mu", record.scenario, masses)
+        est = coupling_estimate(inputs, "mu", record.scenario, masses, model)
         columns += [f"eps_{est.scenario}", f"sigma_{est.scenario}"]
         data += [est.eps, est.sigma_linear]
     return columns, np.column_stack(data)
