@@ -33,21 +33,35 @@ SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def _times_ten(exponent: int) -> str:
-    """×10^k in Unicode superscripts, e.g. ×10⁻¹¹."""
-    return f"×10{str(exponent).translate(SUPERSCRIPT)}"
+    """× 10^k in Unicode superscripts, e.g. × 10⁻¹¹."""
+    return f"× 10{str(exponent).translate(SUPERSCRIPT)}"
 
 
 def _power_of_ten(value: float) -> str:
-    """A number as a×10^k with two significant digits, e.g. 6.8×10⁻⁴."""
+    """A number as a × 10^k with two significant digits, e.g. 6.8 × 10⁻⁴."""
     exponent = int(np.floor(np.log10(abs(value))))
-    return f"{value / 10.0**exponent:.2g}{_times_ten(exponent)}"
+    return f"{value / 10.0**exponent:.2g} {_times_ten(exponent)}"
 
 
 def _delta_text(band: CouplingBand) -> str:
-    """Δa_ℓ = value(σ) × 10^k, with k chosen so that σ has two digits before the point."""
+    """Δa_ℓ as the source paper prints it: integers value(σ) × 10^k, k chosen so that σ has two digits,
+    e.g. "Δa_μ = 262(45) × 10⁻¹¹"."""
     exponent = int(np.floor(np.log10(band.sigma_delta_a))) - 1
-    value, sigma = (f"{x / 10.0**exponent:.1f}" for x in (band.delta_a, band.sigma_delta_a))
-    return rf"Δ$a_{{{LEPTON_SYMBOL[band.lepton]}}}$ = {value}({sigma}){_times_ten(exponent)}"
+    value, sigma = (f"{x / 10.0**exponent:.0f}" for x in (band.delta_a, band.sigma_delta_a))
+    return rf"Δ$a_{{{LEPTON_SYMBOL[band.lepton]}}}$ = {value.replace('-', '−')}({sigma}) {_times_ten(exponent)}"
+
+
+CONVENTION_TEXT = {"paper": "inputs in the source paper's convention (its rounded Δa)",
+                   "precise": "inputs in dpfit's precise convention (unrounded Δa)"}
+
+
+def _convention_text(bands: list[CouplingBand]) -> str | None:
+    """What the bands' convention is, in words; None when the bands do not say or disagree."""
+    conventions = {b.convention for b in bands}
+    if len(conventions) != 1 or None in conventions:
+        return None
+    (convention,) = conventions
+    return CONVENTION_TEXT.get(convention, f"inputs in the '{convention}' convention")
 
 
 def _positive_span(bands: list[CouplingBand], linear: bool) -> tuple[float, float]:
@@ -126,7 +140,9 @@ def plot_muon_bands(bands: list[CouplingBand], target=None, linear: bool = False
     axes[0].set_ylabel(r"$\varepsilon_\mu$ (dimensionless)")
     handles, labels = axes[0].get_legend_handles_labels()
     method = "the source paper's linear propagation" if linear else "the exact likelihood"
-    fig.suptitle(f"Muon coupling from (g−2)$_\\mu$, bands from {method}", fontsize=11)
+    convention = _convention_text(bands)
+    fig.suptitle(f"Muon coupling from (g−2)$_\\mu$, bands from {method}"
+                 + (f";\n{convention}" if convention else ""), fontsize=11)
     legend = fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=9)
     layout_with_legend_below(fig, legend)
     finish(fig, target, made, crop=False)
