@@ -381,3 +381,40 @@ def test_reprs_are_informative():
     assert "muon_wp25" in repr(analysis.model()) and " at 0x" not in repr(analysis.model())
     scan = scan_1d(analysis.likelihood(), 17.0, log_grid(1e-5, 1e-2, 10))
     assert repr(scan).startswith("Scan(eps: 1 masses") and "of 10 points allowed" in repr(scan)
+
+
+def test_corner_draws_the_mass_dependent_wall_once_and_its_legend_off_the_panels(tmp_path):
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_rgba
+    from matplotlib.patches import Polygon, Rectangle
+
+    from dpfit.output.corner_marks import WALL_COLOUR
+    from dpfit.output.corner_plot import plot_corner
+
+    chain = synthetic_chain(tmp_path / "c.h5")  # log10 ε around -3 ± 0.1: NA64's upper edge (-3.18..-3.14) in view
+    fig = plot_corner(chain, model=Analysis().model())
+    axes = np.array(fig.axes).reshape(2, 2)
+    red = to_rgba(WALL_COLOUR)
+    wall_lines = [ln for ln in axes[1, 0].get_lines() if to_rgba(ln.get_color()) == red]
+    drawn = [w for w in fig.dpfit_marks["walls"] if w["drawn"]]
+    assert len(wall_lines) == len(drawn)  # one line per wall, not one dashed line per mass
+    [na64] = [w for w in drawn if w["label"] == "NA64"]
+    assert na64["eps_max"] > 1.1 * na64["eps_min"]  # the mass-dependent upper edge of the default NA64 contour
+    curves = [ln for ln in wall_lines if np.ptp(ln.get_data()[1]) > 0]
+    assert len(curves) == 1
+    mass, log_eps = curves[0].get_data()
+    assert mass.min() == pytest.approx(15.85) and mass.max() == pytest.approx(17.55)
+    assert 10 ** log_eps.min() == pytest.approx(na64["eps_min"]) and 10 ** log_eps.max() == pytest.approx(na64["eps_max"])
+    bands = [p for p in axes[1, 1].patches if isinstance(p, (Polygon, Rectangle)) and p.get_facecolor()[:3] == red[:3]]
+    assert len(bands) == 1  # the varying wall: one band in the 1-D panel (constant walls: one line each)
+    assert ("NA64", False) in {(w["label"], w["drawn"]) for w in fig.dpfit_marks["walls"]}  # its lower edge
+    dotted = [ln for ln in axes[0, 0].get_lines() if ln.get_linestyle() == ":"]
+    assert len(dotted) == len(fig.dpfit_marks["prior_edges_drawn"][0])  # prior edges: those listed are drawn
+    renderer = fig.canvas.get_renderer()
+    legend = fig.dpfit_legend.get_window_extent(renderer)
+    texts = [t.get_text() for t in fig.dpfit_legend.get_texts()]
+    assert any(t.startswith("NA64 wall ε(m)") for t in texts) and any("off the axes" in t for t in texts)
+    for ax in fig.axes:
+        if ax.get_visible() and ax.has_data():
+            assert not legend.overlaps(ax.get_tightbbox(renderer)), "the legend covers a panel"
+    plt.close(fig)

@@ -125,7 +125,7 @@ def _build(stage: Path, quick: bool, progress: bool, inputs_dir, overrides) -> l
     both = lambda name: [stage / f"{name}.{ext}" for ext in ("png", "pdf")]  # noqa: E731 - one drawing, two files
     figures.plot_muon_bands(muon_bands, both("muon_bands"))
     figures.plot_overlay(overlay, both("overlay"))
-    plot_corner(chain, both("corner"))
+    plot_corner(chain, both("corner"), model=reference.model(), grid=grid)  # marks the walls and prior edges
     written += [f"{name}.{ext}" for name in ("muon_bands", "overlay", "corner") for ext in ("png", "pdf")]
     _write(stage, written, "corner.json", to_json(corner_numbers(chain)))
 
