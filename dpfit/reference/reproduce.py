@@ -87,7 +87,7 @@ def _build(stage: Path, quick: bool, progress: bool, inputs_dir, overrides) -> l
     from dpfit.inference.window import window
     from dpfit.inference.levels import DEFAULT_LEVELS, parse_levels
     from dpfit.inference.profile.excluded import excluded_by
-    from dpfit.inference.profile.scan import log_grid, scan_2d
+    from dpfit.inference.profile.scan import scan as profile_scan
     from dpfit.output.writers import provenance, sidecar, table_csv, to_json
 
     walkers, steps, points, curve_points, toys = SETTINGS["quick" if quick else "full"]
@@ -129,8 +129,7 @@ def _build(stage: Path, quick: bool, progress: bool, inputs_dir, overrides) -> l
     written += [f"{name}.{ext}" for name in ("muon_bands", "overlay", "corner") for ext in ("png", "pdf")]
     _write(stage, written, "corner.json", to_json(corner_numbers(chain)))
 
-    m_lo, m_hi = reference.resolved_mass_range()
-    scan = scan_2d(reference.likelihood(), log_grid(m_lo, m_hi, points), log_grid(*reference.eps_range, points))
+    scan = profile_scan(reference, points=(points, points))  # the walls' exact edges are grid nodes
     csv("scan_2d.csv", table_csv(["mass_MeV", "eps", "delta_chi2"], scan.rows()), prov)
     codes, names = excluded_by(reference.likelihood(), scan)
     plots.plot_scan_2d(scan, stage / "scan_2d.png", scan.contour_labels(parse_levels(DEFAULT_LEVELS)),
