@@ -48,6 +48,9 @@ def test_corner_marks_prior_edges_walls_and_grid_marginals(cli, tmp_path):
     marks = json.loads(out)["marks"]
     assert marks["prior_edges"][0] == [16.4, 17.0] and marks["prior_edges"][1] == [-5.0, -2.0]
     assert 1.2e-4 in marks["walls_eps"] and 6.8e-4 in marks["walls_eps"]
+    assert marks["prior_edges_drawn"][0] == [16.4, 17.0]  # the mass prior fills the axis: its edges are drawn
+    na64 = [w for w in marks["walls"] if w["label"] == "NA64_POINT"]
+    assert sorted((w["eps_min"], w["eps_max"]) for w in na64) == [(1.2e-4, 1.2e-4), (6.8e-4, 6.8e-4)]
     assert marks["grid_overlays"] == ["m", "log10_eps"]
 
 

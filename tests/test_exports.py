@@ -262,10 +262,10 @@ def test_every_csv_loads_with_pandas_and_provenance_is_relative(cli, tmp_path):
     assert cli("scan", "--grid", "--points", "5", "4", "--format", "csv", "--out", tmp_path / "s2")[0] == 0
     documented = {"t.csv": ["mass_MeV", "eps_WP20", "sigma_WP20", "eps_BMW21", "sigma_BMW21", "eps_WP25", "sigma_WP25"],
                   "s1.csv": ["mass_MeV", "eps", "delta_chi2"], "s2.csv": ["mass_MeV", "eps", "delta_chi2"]}
-    lengths = {"t.csv": 2, "s1.csv": 20, "s2.csv": 20}
+    lengths = {"t.csv": 2, "s1.csv": 20, "s2.csv": 20}  # at least: the scans add the walls' edges and margins
     for name, columns in documented.items():
         frame = pd.read_csv(tmp_path / name)
-        assert list(frame.columns) == columns and len(frame) == lengths[name]
+        assert list(frame.columns) == columns and len(frame) >= lengths[name]
         prov = json.loads((tmp_path / f"{name}.provenance.json").read_text())
         for entry in prov["files"]:
             assert not entry["path"].startswith("/") and len(entry["sha256"]) == 64
@@ -282,14 +282,17 @@ def test_every_csv_loads_with_pandas_and_provenance_is_relative(cli, tmp_path):
 def test_grid_scan_netcdf_labelled(cli, tmp_path):
     import xarray as xr
 
-    from dpfit.inference.profile.scan import log_grid, scan_2d
+    from dpfit.inference.profile.scan import coupling_grid, mass_grid, scan_2d
 
     code, out, err = cli("scan", "--grid", "--points", "30", "20", "--out", tmp_path / "g")
     assert code == 0, err
     with xr.open_dataset(tmp_path / "g.nc") as ds:
-        assert ds["delta_chi2"].dims == ("mass_MeV", "eps") and ds["delta_chi2"].shape == (30, 20)
         analysis = Analysis()
-        scan = scan_2d(analysis.likelihood(), log_grid(*analysis.resolved_mass_range(), 30), log_grid(1e-5, 1e-2, 20))
+        joint = analysis.likelihood()
+        masses = mass_grid(joint, analysis.resolved_mass_range(), 30)
+        scan = scan_2d(joint, masses, coupling_grid(joint, masses, analysis.eps_range, 20))
+        assert ds["delta_chi2"].dims == ("mass_MeV", "eps") and ds["delta_chi2"].shape == scan.delta_chi2.shape
+        np.testing.assert_array_equal(ds["eps"].values, scan.eps)
         expected = np.where(np.isfinite(scan.delta_chi2), scan.delta_chi2, np.nan)
         np.testing.assert_allclose(ds["delta_chi2"].values, expected, rtol=1e-12)
         flags = ds["excluded_by"]
@@ -353,7 +356,7 @@ def test_corner_numbers_in_eps_and_titles_rounded_to_mc_error(tmp_path):
     plt.close(fig)
 
 
-def test_overlay_window_follows_the_mass_and_legend_is_grouped():
+def test_overlay_window_follows_the_mass_fills_do_not_mix_and_legend_is_compact():
     import matplotlib.pyplot as plt
 
     from dpfit.inference import bands
@@ -367,8 +370,22 @@ def test_overlay_window_follows_the_mass_and_legend_is_grouped():
         assert [[lower[i], upper[i]]] == interval_algebra(analysis.likelihood(), float(mass[i]))
     assert np.nanmax(upper) > 1.05 * np.nanmin(upper)  # not a constant-ε box
     fig = plot_overlay(results)
-    texts = {t.get_text() for t in fig.legends[0].get_texts()}
-    assert {"(g−2) bands", "searches (excluded)", "ATOMKI", "window"} <= texts
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "surviving window ε(m) (outline)" in texts and "ATOMKI 8Be (2016): preferred" in texts
+    assert "Cs18 (e): one-sided upper limit, Δχ² = 4 (97.72 %)" in texts
+    renderer = fig.canvas.get_renderer()
+    legend = fig.legends[0].get_window_extent(renderer)
+    assert legend.height < 0.15 * fig.bbox.height  # compact: was a quarter of the figure
+    assert fig.bbox.x0 <= legend.x0 and legend.x1 <= fig.bbox.x1 and legend.y0 >= fig.bbox.y0
+    for ax in fig.axes:
+        assert not legend.overlaps(ax.get_window_extent(renderer))
+        filled = [c for c in ax.collections if len(c.get_facecolor()) and c.get_facecolor()[0][3] > 0]
+        assert all(c.get_facecolor()[0][3] == 1.0 for c in filled)  # opaque fills only: no mixed colours
+        assert len(filled) == 3  # Rb20: the 1σ band and the two 2σ strips beside it, side by side
+        window = [c for c in ax.collections if c.get_zorder() == 5]
+        face = window[0].get_facecolor() if len(window) == 1 else None
+        assert face is not None and (len(face) == 0 or face[0][3] == 0)  # an outline: its edges' curves show
+        assert any(t.get_text() == "Cs18 (e): upper limit ↓" for t in ax.texts)
     plt.close(fig)
 
 
@@ -381,3 +398,40 @@ def test_reprs_are_informative():
     assert "muon_wp25" in repr(analysis.model()) and " at 0x" not in repr(analysis.model())
     scan = scan_1d(analysis.likelihood(), 17.0, log_grid(1e-5, 1e-2, 10))
     assert repr(scan).startswith("Scan(eps: 1 masses") and "of 10 points allowed" in repr(scan)
+
+
+def test_corner_draws_the_mass_dependent_wall_once_and_its_legend_off_the_panels(tmp_path):
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_rgba
+    from matplotlib.patches import Polygon, Rectangle
+
+    from dpfit.output.corner_marks import WALL_COLOUR
+    from dpfit.output.corner_plot import plot_corner
+
+    chain = synthetic_chain(tmp_path / "c.h5")  # log10 ε around -3 ± 0.1: NA64's upper edge (-3.18..-3.14) in view
+    fig = plot_corner(chain, model=Analysis().model())
+    axes = np.array(fig.axes).reshape(2, 2)
+    red = to_rgba(WALL_COLOUR)
+    wall_lines = [ln for ln in axes[1, 0].get_lines() if to_rgba(ln.get_color()) == red]
+    drawn = [w for w in fig.dpfit_marks["walls"] if w["drawn"]]
+    assert len(wall_lines) == len(drawn)  # one line per wall, not one dashed line per mass
+    [na64] = [w for w in drawn if w["label"] == "NA64"]
+    assert na64["eps_max"] > 1.1 * na64["eps_min"]  # the mass-dependent upper edge of the default NA64 contour
+    curves = [ln for ln in wall_lines if np.ptp(ln.get_data()[1]) > 0]
+    assert len(curves) == 1
+    mass, log_eps = curves[0].get_data()
+    assert mass.min() == pytest.approx(15.85) and mass.max() == pytest.approx(17.55)
+    assert 10 ** log_eps.min() == pytest.approx(na64["eps_min"]) and 10 ** log_eps.max() == pytest.approx(na64["eps_max"])
+    bands = [p for p in axes[1, 1].patches if isinstance(p, (Polygon, Rectangle)) and p.get_facecolor()[:3] == red[:3]]
+    assert len(bands) == 1  # the varying wall: one band in the 1-D panel (constant walls: one line each)
+    assert ("NA64", False) in {(w["label"], w["drawn"]) for w in fig.dpfit_marks["walls"]}  # its lower edge
+    dotted = [ln for ln in axes[0, 0].get_lines() if ln.get_linestyle() == ":"]
+    assert len(dotted) == len(fig.dpfit_marks["prior_edges_drawn"][0])  # prior edges: those listed are drawn
+    renderer = fig.canvas.get_renderer()
+    legend = fig.dpfit_legend.get_window_extent(renderer)
+    texts = [t.get_text() for t in fig.dpfit_legend.get_texts()]
+    assert any(t.startswith("NA64 wall ε(m)") for t in texts) and any("off the axes" in t for t in texts)
+    for ax in fig.axes:
+        if ax.get_visible() and ax.has_data():
+            assert not legend.overlaps(ax.get_tightbbox(renderer)), "the legend covers a panel"
+    plt.close(fig)

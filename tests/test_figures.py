@@ -153,3 +153,21 @@ def test_figures_are_written_as_png_and_pdf(paper, tmp_path):
         assert data.startswith(b"%PDF") and len(data) > 10_000
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "muon_bands.pdf", "muon_bands.png", "muon_bands_linear.png", "overlay.pdf", "overlay.png"]
+
+
+def test_muon_bands_print_delta_a_as_the_paper_and_name_the_convention(paper):
+    import matplotlib.pyplot as plt
+
+    fig = plot_muon_bands(scenario_bands(paper, "mu", np.geomspace(5, 500, 20)))
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["WP20\nΔ$a_{\\mu}$ = 262(45) × 10⁻¹¹", "BMW21\nΔ$a_{\\mu}$ = 118(69) × 10⁻¹¹",
+                      "WP25\nΔ$a_{\\mu}$ = 39(64) × 10⁻¹¹"]
+    assert "source paper's convention" in fig._suptitle.get_text()
+    plt.close(fig)
+    precise = plot_muon_bands(scenario_bands(Analysis(), "mu", np.geomspace(5, 500, 20)))
+    assert "precise convention" in precise._suptitle.get_text()
+    plt.close(precise)
+    [cs18] = [b for b in scenario_bands(paper, "e", [17.0]) if b.scenario == "Cs18"]
+    from dpfit.output.figures import _delta_text
+
+    assert _delta_text(cs18).endswith("= −102(26) × 10⁻¹⁴")

@@ -584,3 +584,45 @@ def test_mass_over_lepton_mass_overflow_is_silent():
     assert delta_a(m, 1e-3, M_E, ALPHA) == 0.0
     assert eps_from_delta_a(m, 3.4e-13, M_E, ALPHA) == np.inf
     assert electron_term().logl(m, 1e-3) == pytest.approx(-0.5 * (3.4e-13 / 1.6e-13) ** 2, rel=1e-12)
+
+
+def test_scan_grids_hold_the_exact_wall_edges():
+    from dpfit.inference.profile.scan import coupling_grid, finite_span, scan
+    from dpfit.model.analysis import Analysis
+
+    analysis = Analysis()  # NA64's mass-dependent contour: upper edge 6.620e-4 at 16.7 MeV
+    joint = analysis.likelihood()
+    edge = float(joint.part("eps").allowed(16.7)[0][0])
+    assert edge == pytest.approx(6.620e-4, rel=1e-4)
+    one = scan(analysis, 16.7)
+    assert np.min(np.abs(one.eps / edge - 1)) < 1e-6  # a node on the wall, not the next log-grid point
+    assert np.isfinite(one.delta_chi2[0][np.argmin(np.abs(one.eps - edge))])
+    assert np.isfinite(one.delta_chi2).mean() > 0.9  # points spent where the likelihood is finite
+    assert coupling_grid(joint, [16.7], analysis.eps_range, 40).size < 80
+    grid = scan(analysis, points=(40, 40))
+    assert np.isfinite(grid.delta_chi2).mean() > 0.5  # was 11 % on the full-range log grid
+    lo, hi = finite_span(joint, grid.mass, analysis.eps_range)
+    for i, m in enumerate(grid.mass):  # every mass's edges inside the span are nodes of the shared ε axis
+        for e in joint.coupling_edges([m]).ravel():
+            if lo <= e <= hi:
+                assert np.min(np.abs(grid.eps / e - 1)) < 1e-12, (m, e)
+    np.testing.assert_array_equal(grid.edges, joint.part("eps").coupling_edges(grid.mass))  # what the map draws
+
+
+def test_scan_map_draws_each_wall_as_one_line():
+    import matplotlib.pyplot as plt
+
+    from dpfit.inference.profile.scan import scan
+    from dpfit.model.analysis import Analysis
+    from dpfit.output.plots import WALL_COLOUR, plot_scan_2d
+
+    grid = scan(Analysis(), points=(40, 40))
+    ax = plot_scan_2d(grid)
+    walls = [ln for ln in ax.get_lines() if ln.get_color() == WALL_COLOUR]
+    low, high = ax.get_ylim()
+    expected = [row for row in grid.edges if (np.isfinite(row) & (row >= low) & (row <= high)).any()]
+    assert len(walls) == len(expected) >= 2  # NA64's upper edge and ATOMKI's upper edge at least
+    na64 = [ln for ln in walls if np.nanmax(ln.get_ydata()) > 1.1 * np.nanmin(ln.get_ydata())]
+    assert len(na64) == 1 and np.array_equal(na64[0].get_xdata(), grid.mass)
+    assert "exact wall edges ε(m) (step terms)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    plt.close(ax.figure)

@@ -101,7 +101,8 @@ def register(sub) -> None:
                    help=f"mass for a 1D scan {limits.help_range(*limits.MASS_MEV, 'MeV')}")
     p.add_argument("--grid", action="store_true", help="2D scan over the mass range")
     p.add_argument("--points", nargs="+", type=limits.points, metavar="N",
-                   help=f"points (1D: N {limits.help_range(*limits.POINTS_1D)}; 2D: NM NE, each {limits.help_range(*limits.POINTS_2D)})")
+                   help=f"points (1D: N {limits.help_range(*limits.POINTS_1D)}; 2D: NM NE, each {limits.help_range(*limits.POINTS_2D)}); "
+                        "spent where the likelihood is finite, with the exact wall edges and the limits' mass breaks added")
     p.add_argument("--coupling", choices=("eps", "eps_e", "eps_mu"), help="the coupling on the axis")
     add_level_option(p)
     p.add_argument("--format", choices=("netcdf", "csv"), default=None,

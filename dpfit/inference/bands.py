@@ -16,7 +16,7 @@ beside it (NaN where Δa ≤ 0, where it is undefined). Plots read these results
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -39,7 +39,8 @@ class CouplingBand:
     ``exact[n]`` and ``linear[n]`` are (lower, upper) edge arrays of the
     Δχ² ≤ n² region and of the paper's ε ± n σ_ε; ``central`` is the best fit
     (0 when Δa < 0, where the exact band is an upper limit with lower edge 0;
-    the linear band is NaN when Δa ≤ 0).
+    the linear band is NaN when Δa ≤ 0). ``convention``: the input convention Δa comes from
+    ('paper': the source paper's rounded inputs, 'precise'), None when the band was built from a bare term.
     """
 
     lepton: str
@@ -50,6 +51,7 @@ class CouplingBand:
     central: np.ndarray = field(repr=False)
     exact: dict[int, tuple[np.ndarray, np.ndarray]] = field(repr=False)
     linear: dict[int, tuple[np.ndarray, np.ndarray]] = field(repr=False)
+    convention: str | None = None
 
     @property
     def upper_limit(self) -> bool:
@@ -100,13 +102,15 @@ def coupling_band(source: Analysis | InputSet, lepton: str, scenario: str, masse
 
     source: an Analysis (its inputs are used, whatever scenarios it picks) or an InputSet.
     """
-    return band_from_term(gm2_term(_input_set(source).gm2_card(lepton, scenario)), masses)
+    inputs = _input_set(source)
+    return replace(band_from_term(gm2_term(inputs.gm2_card(lepton, scenario)), masses), convention=inputs.convention)
 
 
 def scenario_bands(source: Analysis | InputSet, lepton: str, masses) -> list[CouplingBand]:
     """Bands of every scenario of a lepton (user-added ones included), in date order; masses in MeV."""
     inputs = _input_set(source)
-    return [band_from_term(gm2_term(record), masses) for record in inputs.gm2_cards(lepton)]
+    return [replace(band_from_term(gm2_term(record), masses), convention=inputs.convention)
+            for record in inputs.gm2_cards(lepton)]
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ import numpy as np
 
 from dpfit.inference.bayes.chains import Chain
 from dpfit.inference.bayes.diagnostics import diagnostics, physical_samples
-from dpfit.output.plots import finish
+from dpfit.output.plots import finish, pyplot
 
 LABELS = {"m": "m [MeV]", "log10_eps": r"$\log_{10}\varepsilon$", "log10_eps_e": r"$\log_{10}\varepsilon_e$",
           "log10_eps_mu": r"$\log_{10}\varepsilon_\mu$", "eps": r"$\varepsilon$", "eps_e": r"$\varepsilon_e$",
@@ -66,6 +66,29 @@ def _corner():
     return corner
 
 
+def _level_colours(n: int) -> list:
+    """The fill colours corner.hist2d gives the regions of n levels of colour C0, smallest probability first:
+    the innermost region opaque, the ring of the j-th level (j ≥ 1) with alpha (n − j)/(n + 1)."""
+    from matplotlib.colors import to_rgba
+
+    base = to_rgba("C0")
+    return [base[:3] + (1.0 if j == 0 else (n - j) / (n + 1),) for j in range(n)]
+
+
+def _legend(fig, axes, header: str, entries: list):
+    """The legend of every mark, headed by the sampling summary, in the empty upper triangle: its top left at
+    the top right of the first diagonal panel, so it covers no panel with data."""
+    import textwrap
+
+    top = axes[0, 0].get_position()
+    width = 50 if axes.shape[0] == 2 else 60
+    legend = fig.legend([h for h, _ in entries], ["\n".join(textwrap.wrap(t, width)) for _, t in entries],
+                        loc="upper left", bbox_to_anchor=(top.x1 + 0.02, top.y1), bbox_transform=fig.transFigure,
+                        fontsize=7, frameon=False, title="\n".join(textwrap.wrap(header, width)),
+                        title_fontsize=7, alignment="left", handlelength=2.0)
+    return legend
+
+
 def plot_corner(chain: Chain, target=None, *, fig=None, model=None, grid=None, levels=None):
     """Draw the corner plot (into ``fig`` if given), save it to ``target`` if given; return the Figure.
 
@@ -73,13 +96,17 @@ def plot_corner(chain: Chain, target=None, *, fig=None, model=None, grid=None, l
     prior edges, exclusion walls and the grid marginals; what was marked is in ``fig.dpfit_marks``.
     """
     corner = _corner()
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     from dpfit.inference.levels import DEFAULT_LEVELS, format_percent, parse_levels
 
     levels = parse_levels(DEFAULT_LEVELS if levels is None else levels)
-    held = " and ".join(format_percent(lv.probability) for lv in levels)
     diag, flat = _flat(chain)
     names = chain.names
     made = fig is None
+    if made:  # panels of 2.6 in (corner's own are 2 in): room for the legend in the empty upper triangle
+        fig = pyplot().figure(figsize=(2.6 * len(names) + 1.6,) * 2)
     fig = corner.corner(
         flat, fig=fig, labels=[LABELS.get(n, n) for n in names], quantiles=[0.16, 0.5, 0.84],
         levels=tuple(lv.probability for lv in levels), show_titles=False, label_kwargs={"fontsize": 11},
@@ -91,14 +118,19 @@ def plot_corner(chain: Chain, target=None, *, fig=None, model=None, grid=None, l
         d = decimals_for(median_mc_error(flat[:, i], diag.ess))
         axes[i, i].set_title(f"{LABELS.get(name, name)} = ${q50:.{d}f}^{{+{q84 - q50:.{d}f}}}_{{-{q50 - q16:.{d}f}}}$",
                              fontsize=9)
-    fig.suptitle(f"joint posterior: the 2D contours hold {held} of the posterior mass; {flat.shape[0]} samples "
-                 f"(burn-in {diag.burn}, thin {diag.thin});\ntitles: median and 16-84% quantiles, rounded to the "
-                 "Monte-Carlo error of the median", fontsize=8, y=1.04)
+    ordered = sorted(levels, key=lambda lv: lv.probability)
+    entries = [(Patch(facecolor=colour, edgecolor="C0"), f"2D: highest-density region holding {format_percent(lv.probability)}")
+               for lv, colour in zip(ordered, _level_colours(len(levels)))]
+    entries.append((Line2D([], [], color="C0", ls="--"), "1-D: 16, 50, 84 % quantiles"))
     fig.dpfit_marks = None
     if model is not None:
         from dpfit.output.corner_marks import mark_corner
 
-        fig.dpfit_marks = mark_corner(fig, names, flat, model, grid)
+        fig.dpfit_marks, marks = mark_corner(fig, names, flat, model, grid)
+        entries += marks
+    header = (f"Joint posterior: {flat.shape[0]} samples (burn-in {diag.burn}, thin {diag.thin}). Titles: median, "
+              "16–84 % quantiles, to the Monte-Carlo error of the median.")
+    fig.dpfit_legend = _legend(fig, axes, header, entries)
     finish(fig, target, made)
     return fig
 

@@ -33,21 +33,35 @@ SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def _times_ten(exponent: int) -> str:
-    """×10^k in Unicode superscripts, e.g. ×10⁻¹¹."""
-    return f"×10{str(exponent).translate(SUPERSCRIPT)}"
+    """× 10^k in Unicode superscripts, e.g. × 10⁻¹¹."""
+    return f"× 10{str(exponent).translate(SUPERSCRIPT)}"
 
 
 def _power_of_ten(value: float) -> str:
-    """A number as a×10^k with two significant digits, e.g. 6.8×10⁻⁴."""
+    """A number as a × 10^k with two significant digits, e.g. 6.8 × 10⁻⁴."""
     exponent = int(np.floor(np.log10(abs(value))))
-    return f"{value / 10.0**exponent:.2g}{_times_ten(exponent)}"
+    return f"{value / 10.0**exponent:.2g} {_times_ten(exponent)}"
 
 
 def _delta_text(band: CouplingBand) -> str:
-    """Δa_ℓ = value(σ) × 10^k, with k chosen so that σ has two digits before the point."""
+    """Δa_ℓ as the source paper prints it: integers value(σ) × 10^k, k chosen so that σ has two digits,
+    e.g. "Δa_μ = 262(45) × 10⁻¹¹"."""
     exponent = int(np.floor(np.log10(band.sigma_delta_a))) - 1
-    value, sigma = (f"{x / 10.0**exponent:.1f}" for x in (band.delta_a, band.sigma_delta_a))
-    return rf"Δ$a_{{{LEPTON_SYMBOL[band.lepton]}}}$ = {value}({sigma}){_times_ten(exponent)}"
+    value, sigma = (f"{x / 10.0**exponent:.0f}" for x in (band.delta_a, band.sigma_delta_a))
+    return rf"Δ$a_{{{LEPTON_SYMBOL[band.lepton]}}}$ = {value.replace('-', '−')}({sigma}) {_times_ten(exponent)}"
+
+
+CONVENTION_TEXT = {"paper": "inputs in the source paper's convention (its rounded Δa)",
+                   "precise": "inputs in dpfit's precise convention (unrounded Δa)"}
+
+
+def _convention_text(bands: list[CouplingBand]) -> str | None:
+    """What the bands' convention is, in words; None when the bands do not say or disagree."""
+    conventions = {b.convention for b in bands}
+    if len(conventions) != 1 or None in conventions:
+        return None
+    (convention,) = conventions
+    return CONVENTION_TEXT.get(convention, f"inputs in the '{convention}' convention")
 
 
 def _positive_span(bands: list[CouplingBand], linear: bool) -> tuple[float, float]:
@@ -126,7 +140,9 @@ def plot_muon_bands(bands: list[CouplingBand], target=None, linear: bool = False
     axes[0].set_ylabel(r"$\varepsilon_\mu$ (dimensionless)")
     handles, labels = axes[0].get_legend_handles_labels()
     method = "the source paper's linear propagation" if linear else "the exact likelihood"
-    fig.suptitle(f"Muon coupling from (g−2)$_\\mu$, bands from {method}", fontsize=11)
+    convention = _convention_text(bands)
+    fig.suptitle(f"Muon coupling from (g−2)$_\\mu$, bands from {method}"
+                 + (f";\n{convention}" if convention else ""), fontsize=11)
     legend = fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=9)
     layout_with_legend_below(fig, legend)
     finish(fig, target, made, crop=False)
@@ -141,45 +157,56 @@ def _positive(values) -> np.ndarray:
     return np.where(values > 0, values, np.nan)
 
 
-def _muon_bands(ax, bands: list[CouplingBand]) -> list:
-    """Muon bands as edges (1σ solid, 2σ dashed), 1σ shaded where it stays above 0.
+def _on_white(colour: str, alpha: float) -> tuple:
+    """The opaque colour that ``colour`` at ``alpha`` shows over white: fills drawn with it never mix."""
+    from matplotlib.colors import to_rgb
 
-    Bands reaching ε = 0 show only their upper edges, so they do not cover the
-    whole bottom of the plot; the legend says so.
+    return tuple(alpha * c + (1.0 - alpha) for c in to_rgb(colour))
+
+
+def _muon_bands(ax, bands: list[CouplingBand]) -> list:
+    """Muon bands as edges only (1σ solid, 2σ dashed): no fill, so nothing mixes with the other layers.
+
+    Lower edges at ε = 0 are not drawn (a log axis); the legend says which reach it.
     """
     handles = []
     for band, colour in zip(bands, cycle(MUON_COLOURS)):
         parts, at_zero = [], []
-        lower, upper = band.edges(1)
-        if np.all(lower > 0):
-            parts.append(ax.fill_between(band.mass, lower, upper, color=colour, alpha=0.22, lw=0))
         for n, style in ((1, "-"), (2, "--")):
             lower, upper = band.edges(n)
-            line, = ax.plot(band.mass, upper, color=colour, ls=style, lw=1.2)
-            ax.plot(band.mass, _positive(lower), color=colour, ls=style, lw=1.2)
+            line, = ax.plot(band.mass, upper, color=colour, ls=style, lw=1.3)
+            ax.plot(band.mass, _positive(lower), color=colour, ls=style, lw=1.3)
             parts.append(line)
             if np.any(lower <= 0):
                 at_zero.append(f"{n}σ")
-        note = f"; {' and '.join(at_zero)} {'reach' if len(at_zero) > 1 else 'reaches'} ε = 0" if at_zero else ""
-        handles.append((tuple(parts), f"{band.scenario} (μ): 1σ solid, 2σ dashed{note}"))
+        note = f", {' and '.join(at_zero)} down to ε = 0" if at_zero else ""
+        handles.append((tuple(parts), f"{band.scenario} (μ): 1σ, 2σ edges{note}"))
     return handles
 
 
+def upper_limit_label(band: CouplingBand) -> str:
+    """What a Δa < 0 scenario's line is: a one-sided upper limit on ε_ℓ at Δχ² = 4, not a band."""
+    held = format_percent(one_sided_coverage(4.0))  # the best fit sits on eps = 0: a one-sided limit
+    return f"{band.scenario} ({band.lepton}): one-sided upper limit, Δχ² = 4 ({held})"
+
+
 def _electron_bands(ax, bands: list[CouplingBand]) -> list:
-    """Electron bands (1σ, 2σ filled) or, for Δa < 0, the 2σ (Δχ² = 4) upper-limit line."""
+    """Electron bands filled without overlap (1σ, and the two 2σ strips beside it, opaque, under every other
+    layer) or, for Δa < 0, the 2σ (Δχ² = 4) upper-limit line."""
     handles = []
     colours = cycle(ELECTRON_COLOURS)
     for band in bands:
         if band.upper_limit:
-            line, = ax.plot(band.mass, band.edges(2)[1], color="black", ls="-.", lw=1.6)
-            held = format_percent(one_sided_coverage(4.0))  # the best fit sits on eps = 0: a one-sided limit
-            handles.append((line, f"{band.scenario} (e): one-sided upper limit, Δχ² = 4 ({held})"))
+            line, = ax.plot(band.mass, band.edges(2)[1], color="black", ls="-.", lw=1.6, zorder=4)
+            handles.append((line, upper_limit_label(band)))
             continue
         colour = next(colours)
-        for n in (2, 1):
-            lower, upper = band.edges(n)
-            patch = ax.fill_between(band.mass, lower, upper, color=colour, alpha=BAND_ALPHA[n], lw=0)
-            handles.append((patch, f"{band.scenario} (e): {n}σ"))
+        (lo1, hi1), (lo2, hi2) = band.edges(1), band.edges(2)
+        two = _on_white(colour, BAND_ALPHA[2])
+        patch2 = ax.fill_between(band.mass, lo2, lo1, color=two, lw=0, zorder=0.5)
+        ax.fill_between(band.mass, hi1, hi2, color=two, lw=0, zorder=0.5)
+        patch1 = ax.fill_between(band.mass, lo1, hi1, color=_on_white(colour, BAND_ALPHA[1]), lw=0, zorder=0.5)
+        handles += [(patch1, f"{band.scenario} (e): 1σ"), (patch2, f"{band.scenario} (e): 2σ")]
     return handles
 
 
@@ -202,45 +229,49 @@ def _rectangle(ax, mass: tuple[float, float], eps: tuple[float, float], **style)
     return ax.add_patch(Rectangle((mass[0], eps[0]), mass[1] - mass[0], eps[1] - eps[0], **style))
 
 
-def _draw_overlay(ax, results: OverlayResults, top: float) -> dict[str, list]:
-    """Every layer of the overlay on one axis; returns the legend's (handle, label) pairs by group."""
-    groups = {"(g−2) bands": _electron_bands(ax, results.electron) + _muon_bands(ax, results.muon),
-              "searches (excluded)": _limits(ax, results.limits, top), "ATOMKI": [], "window": []}
+#: The window and the ATOMKI box are outlines: the curves that set their edges stay visible.
+WINDOW_STYLE = {"facecolor": "none", "edgecolor": WINDOW_COLOUR, "lw": 2.4, "zorder": 5}
+
+
+def _draw_overlay(ax, results: OverlayResults, top: float) -> list:
+    """Every layer of the overlay on one axis; returns the legend's (handle, label) pairs."""
+    pairs = (_electron_bands(ax, results.electron) + _muon_bands(ax, results.muon)
+             + _limits(ax, results.limits, top))
     if (box := results.atomki) is not None:
-        rect = _rectangle(ax, box.mass, box.eps, facecolor=(ATOMKI_COLOUR, 0.22), edgecolor=ATOMKI_COLOUR, lw=2)
-        groups["ATOMKI"].append((rect, f"{box.label}: preferred"))
+        rect = _rectangle(ax, box.mass, box.eps, facecolor="none", edgecolor=ATOMKI_COLOUR, lw=2, zorder=4)
+        pairs.append((rect, f"{box.label}: preferred"))
     if results.window_band is not None and np.isfinite(results.window_band[1]).any():
         mass, lower, upper = results.window_band
-        patch = ax.fill_between(mass, lower, upper, facecolor=(WINDOW_COLOUR, 0.85), edgecolor="black", lw=1.0,
-                                zorder=5)
-        groups["window"].append((patch, "surviving window ε(m)\n(interval algebra at each mass)"))
+        patch = ax.fill_between(mass, lower, upper, **WINDOW_STYLE)
+        pairs.append((patch, "surviving window ε(m) (outline)"))
     elif results.window:
-        rects = [_rectangle(ax, b.mass, b.eps, facecolor=(WINDOW_COLOUR, 0.85), edgecolor="black", lw=1.2, zorder=5)
-                 for b in results.window]
+        rects = [_rectangle(ax, b.mass, b.eps, **WINDOW_STYLE) for b in results.window]
         pieces = ", ".join(f"[{_power_of_ten(b.eps[0])}, {_power_of_ten(b.eps[1])}]" for b in results.window)
-        groups["window"].append((rects[0], f"{results.window[0].label}: ε ∈ {pieces}"))
-    return groups
+        pairs.append((rects[0], f"{results.window[0].label}: ε ∈ {pieces}"))
+    return pairs
 
 
-def _grouped_legend(fig, groups: dict[str, list]):
-    """One legend column per non-empty group, headed by the group's name."""
+def _label_upper_limits(ax, bands: list[CouplingBand]) -> list:
+    """Name each upper-limit line on the axis itself, near its right end, with an arrow down (allowed below)."""
+    texts = []
+    lo, hi = ax.get_xlim()
+    x = lo + 0.97 * (hi - lo) if ax.get_xscale() == "linear" else lo * (hi / lo) ** 0.97
+    for band in bands:
+        if band.upper_limit:
+            y = float(np.interp(x, band.mass, band.edges(2)[1]))
+            texts.append(ax.annotate(f"{band.scenario} (e): upper limit ↓", (x, y), xytext=(0, 3),
+                                     textcoords="offset points", ha="right", va="bottom", fontsize=8, zorder=6,
+                                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8}))
+    return texts
+
+
+def _compact_legend(fig, pairs: list):
+    """One legend below the panels, four columns wide."""
     from matplotlib.legend_handler import HandlerTuple
-    from matplotlib.patches import Rectangle
 
-    columns = [(name, pairs) for name, pairs in groups.items() if pairs]
-    height = max(len(pairs) for _, pairs in columns) + 1
-    blank = Rectangle((0, 0), 0, 0, visible=False)
-    handles, labels = [], []
-    for name, pairs in columns:
-        column = [(blank, name)] + pairs + [(blank, "")] * (height - 1 - len(pairs))
-        handles += [h for h, _ in column]
-        labels += [label for _, label in column]
-    legend = fig.legend(handles, labels, loc="lower center", ncol=len(columns), frameon=False, fontsize=8,
-                        handlelength=4.0, handler_map={tuple: HandlerTuple(ndivide=None, pad=0.8)})
-    for text in legend.get_texts():
-        if text.get_text() in groups:
-            text.set_fontweight("bold")
-    return legend
+    return fig.legend([h for h, _ in pairs], [label for _, label in pairs], loc="lower center", ncol=4,
+                      frameon=False, fontsize=8, handlelength=3.0, columnspacing=1.5,
+                      handler_map={tuple: HandlerTuple(ndivide=None, pad=0.6)})
 
 
 def _zoom_limits(results: OverlayResults) -> tuple[tuple[float, float], tuple[float, float]] | None:
@@ -273,8 +304,9 @@ def plot_overlay(results: OverlayResults, target=None, *, fig=None):
 
     A second panel zooms on the X17 region (the ATOMKI box and the window, drawn
     with its mass dependence; its mass axis is linear, the range being narrow),
-    framed in grey on the first; the legend sits below both panels, one column
-    per group ((g−2) bands, searches, ATOMKI, window). Draws into ``fig`` (a new
+    framed in grey on the first. Only the electron bands are filled (opaque, the 1σ and 2σ parts side by
+    side); every other layer is a line, an outline or a hatch, so no two fills mix into a colour the legend
+    does not show. Upper-limit lines are named on the axes. The legend sits below both panels. Draws into ``fig`` (a new
     figure if None), saves to ``target`` if given; returns the Figure.
     """
     zoom = _zoom_limits(results)
@@ -286,13 +318,15 @@ def plot_overlay(results: OverlayResults, target=None, *, fig=None):
     low, high = _positive_span(results.electron + results.muon, linear=False)
     bottom, top = low / 1.5, high * 1.5
     for ax in axes:
-        groups = _draw_overlay(ax, results, top)
+        pairs = _draw_overlay(ax, results, top)
     _style_overlay_axis(axes[0], (results.mass.min(), results.mass.max()), (bottom, top))
     axes[0].set_title("Lepton (g−2) bands, direct searches and ATOMKI", fontsize=11)
     if zoom:
         _style_overlay_axis(axes[1], *zoom)
         axes[1].set_title("Zoom on the X17 region (grey frame at left)", fontsize=11)
         _rectangle(axes[0], *zoom, fill=False, edgecolor="0.4", lw=1.2, zorder=6)
-    layout_with_legend_below(fig, _grouped_legend(fig, groups))
+    for ax in axes:
+        _label_upper_limits(ax, results.electron)
+    layout_with_legend_below(fig, _compact_legend(fig, pairs))
     finish(fig, target, made, crop=False)
     return fig

@@ -132,12 +132,32 @@ def eps_extent(scan, codes=None) -> tuple[float, float]:
     return max(scan.eps[0], scan.eps[rows[0]] / 2.0), min(scan.eps[-1], scan.eps[rows[-1]] * 2.0)
 
 
+WALL_COLOUR = "#d62728"
+
+
+def _wall_lines(ax, scan, low: float, high: float) -> list:
+    """The scan's exact wall edges ε(m) (``scan.edges``) that enter [low, high], one line each; the first is
+    labelled for the legend. Returns the lines drawn."""
+    if scan.edges is None:
+        return []
+    lines = []
+    for row in scan.edges:
+        inside = np.isfinite(row) & (row >= low) & (row <= high)
+        if inside.any():
+            line, = ax.plot(scan.mass, np.where(np.isfinite(row), row, np.nan), color=WALL_COLOUR, lw=1.4,
+                            label=None if lines else "exact wall edges ε(m) (step terms)")
+            lines.append(line)
+    return lines
+
+
 def plot_scan_2d(scan, target=None, levels=None, *, ax=None, excluded=None, title: str | None = None):
     """Δχ²(m, ε) map with the 2D contours, excluded regions hatched and labelled; returns the Axes.
 
     levels: {label: Δχ²} of the contours, each label saying what it holds (:meth:`Scan.contour_labels`).
     excluded: (codes, labels) from :func:`dpfit.inference.profile.excluded.excluded_by`, labels being what
-    the legend shows (e.g. the experiments); None: excluded cells are left blank.
+    the legend shows (e.g. the experiments); None: excluded cells are left blank. The scan's exact wall
+    edges (``scan.edges``) are drawn as lines ε(m) over the map, so the walls show where they are, not
+    where the grid cells end.
     The map is one rasterized mesh of at most MESH_POINTS cells per axis; contours and hatching use at
     most CONTOUR_POINTS grid lines per axis (every k-th line of a finer grid).
     """
@@ -167,11 +187,15 @@ def plot_scan_2d(scan, target=None, levels=None, *, ax=None, excluded=None, titl
             if (sub == k).any():
                 ax.contourf(mass, eps, (sub == k).astype(float), levels=[0.5, 1.5], colors="none", hatches=[hatch])
                 handles.append(Patch(facecolor="white", edgecolor="0.3", hatch=hatch, label=f"excluded: {label}"))
+    low, high = eps_extent(scan)
+    walls = _wall_lines(ax, scan, low, high)
+    if walls:
+        handles.append(walls[0])
     if handles:
         ax.legend(handles=handles, frameon=True, fontsize=7, loc="lower right")
     log_axis(ax, "x", scan.mass)
     ax.set_yscale("log")
-    ax.set_ylim(*eps_extent(scan))
+    ax.set_ylim(low, high)
     plain_log_labels(ax.yaxis)
     ax.set_xlabel("boson mass m [MeV]")
     ax.set_ylabel(PLAIN_EPS_LABEL[scan.axis])

@@ -50,7 +50,7 @@ def _build(stage: Path, quick: bool, progress: bool, inputs_dir, overrides) -> l
     both = lambda name: [stage / f"{name}.{ext}" for ext in ("png", "pdf")]  # noqa: E731 - one drawing, two files
     figures.plot_muon_bands(results.figures["muon_bands"], both("muon_bands"))
     figures.plot_overlay(results.figures["overlay"], both("overlay"))
-    plot_corner(results.chain, both("corner"))
+    plot_corner(results.chain, both("corner"), model=results.analysis.model(), grid=results.grid)  # walls, prior edges
     written += [f"{name}.{ext}" for name in ("muon_bands", "overlay", "corner") for ext in ("png", "pdf")]
     _write(stage, written, "corner.json", to_json(corner_numbers(results.chain)))
 

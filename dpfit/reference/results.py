@@ -234,11 +234,10 @@ def _exclusions(runner: _Runner, reference: Analysis) -> dict:
 def _figures(reference: Analysis, paper: Analysis, result, points: int, curve_points: int) -> dict:
     from dpfit.inference import bands
     from dpfit.inference.profile.excluded import excluded_by
-    from dpfit.inference.profile.scan import log_grid, scan_2d
+    from dpfit.inference.profile.scan import scan as profile_scan
 
-    m_lo, m_hi = reference.resolved_mass_range()
     joint = reference.likelihood()
-    scan = scan_2d(joint, log_grid(m_lo, m_hi, points), log_grid(*reference.eps_range, points))
+    scan = profile_scan(reference, points=(points, points))  # the walls' exact edges are grid nodes
     return {"muon_bands": bands.scenario_bands(paper, "mu", np.geomspace(5.0, 500.0, curve_points)),
             "overlay": bands.overlay_results(reference, np.geomspace(5.0, 50.0, curve_points),
                                              result.algebra if result.status == "allowed" else []),

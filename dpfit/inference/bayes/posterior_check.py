@@ -118,6 +118,15 @@ def window_check(grid: GridPosterior, chain, diag) -> dict:
             "posterior_check": check}
 
 
+def _limit_file(described):
+    """A LimitFile from its provenance record (:meth:`LimitFile.describe`; the file's SHA-256 is not a field)."""
+    from dpfit.inputs.limit_files import LimitFile
+
+    if not isinstance(described, dict):
+        return described
+    return LimitFile(**{k: v for k, v in described.items() if k != "sha256"})
+
+
 def analysis_of_chain(chain):
     """The Analysis a chain file records in its metadata (None for a chain without one)."""
     from dpfit.model.analysis import Analysis
@@ -126,6 +135,9 @@ def analysis_of_chain(chain):
     if not d:
         return None
     d["overrides"] = tuple((o["key"], o["value"]) for o in d.get("overrides") or ())
+    if "model" in d:  # Analysis.describe records the vector model as "model"
+        d["vector_model"] = d.pop("model")
+    d["limit_files"] = tuple(_limit_file(f) for f in d.get("limit_files") or ())
     for key in ("limits", "mass_range", "eps_range"):
         if d.get(key) is not None:
             d[key] = tuple(d[key])

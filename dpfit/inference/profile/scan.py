@@ -28,6 +28,8 @@ class Scan:
     """A scan: masses (MeV), couplings, and Δχ² with shape (len(mass), len(eps)).
 
     ``per_mass``: the exact minimum of χ² over the coupling at each mass (profiled over the other coupling).
+    ``edges``: the exact couplings where a step term's allowed set begins or ends at each mass, shape
+    (k, len(mass)), NaN where a term has no edge (:meth:`JointLikelihood.coupling_edges` of the terms on the axis).
     """
 
     mass: np.ndarray
@@ -36,6 +38,7 @@ class Scan:
     chi2_min: float
     axis: str
     per_mass: np.ndarray
+    edges: np.ndarray | None = None
 
     @property
     def mass_unconstrained(self) -> bool:
@@ -97,7 +100,8 @@ def scan_1d(joint: JointLikelihood, mass: float, eps: np.ndarray, axis: str = "e
     chi2, per_mass = _chi2_grid(joint, axis, masses, np.asarray(eps, dtype=float))
     if not np.isfinite(per_mass[0]):
         raise NoAllowedRegion("analysis", None, f"no coupling is allowed at m = {mass:g} MeV")
-    return Scan(masses, np.asarray(eps, dtype=float), chi2 - per_mass[0], float(per_mass[0]), axis, per_mass)
+    return Scan(masses, np.asarray(eps, dtype=float), chi2 - per_mass[0], float(per_mass[0]), axis, per_mass,
+                _axis_parts(joint, axis)[0].coupling_edges(masses))
 
 
 def scan_2d(joint: JointLikelihood, masses: np.ndarray, eps: np.ndarray, axis: str = "eps", executor=None,
@@ -119,7 +123,7 @@ def scan_2d(joint: JointLikelihood, masses: np.ndarray, eps: np.ndarray, axis: s
     chi2_min = float(np.min(per_mass))
     if not np.isfinite(chi2_min):
         raise NoAllowedRegion("analysis", None, "no allowed point anywhere on the grid")
-    return Scan(masses, eps, chi2 - chi2_min, chi2_min, axis, per_mass)
+    return Scan(masses, eps, chi2 - chi2_min, chi2_min, axis, per_mass, _axis_parts(joint, axis)[0].coupling_edges(masses))
 
 
 # ---------------------------------------------------------------- a 2D grid split by mass rows
@@ -175,13 +179,64 @@ def log_grid(lo: float, hi: float, n) -> np.ndarray:
     return np.geomspace(lo, hi, int(n))
 
 
+#: Extra couplings on each side of the span where the likelihood is finite, out to a factor WALL_MARGIN.
+MARGIN_POINTS = 8
+WALL_MARGIN = 2.0
+#: Relative distance of the nodes just outside the finite span's ends.
+WALL_GAP = 1e-6
+
+
+def finite_span(joint: JointLikelihood, masses, eps_range, axis: str = "eps") -> tuple[float, float] | None:
+    """The couplings (within ``eps_range``) where the likelihood of the terms on ``axis`` is finite at one
+    of the masses (MeV) at least: (lowest allowed, highest allowed); None when nothing is allowed."""
+    on, _ = _axis_parts(joint, axis)
+    lo, hi = eps_range
+    ends = [(piece[0][0], piece[-1][1]) for m in np.atleast_1d(masses)
+            if (piece := [p for p in on.allowed(float(m)) if p[1] >= lo and p[0] <= hi])]
+    if not ends:
+        return None
+    return max(lo, min(a for a, _ in ends)), min(hi, max(b for _, b in ends))
+
+
+def coupling_grid(joint: JointLikelihood, masses, eps_range, n: int, axis: str = "eps") -> np.ndarray:
+    """The couplings of a scan at ``masses`` (MeV): n log-spaced points over the span where the likelihood is
+    finite (:func:`finite_span`), MARGIN_POINTS more on each side out to a factor WALL_MARGIN (within
+    ``eps_range``, so a figure shows the walls), and every term's exact edge at each of the masses
+    (:meth:`JointLikelihood.coupling_edges`) inside that range: the walls are grid nodes, not staircases.
+    With nothing allowed, n points over the whole range."""
+    masses = np.atleast_1d(np.asarray(masses, dtype=float))
+    lo, hi = eps_range
+    span = finite_span(joint, masses, eps_range, axis)
+    if span is None or not span[1] > span[0]:
+        return log_grid(lo, hi, n)
+    a, b = span
+    below = np.geomspace(max(lo, a / WALL_MARGIN), a, MARGIN_POINTS + 1)[:-1] if a > lo else np.empty(0)
+    above = np.geomspace(b, min(hi, b * WALL_MARGIN), MARGIN_POINTS + 1)[1:] if b < hi else np.empty(0)
+    first, last = (below[0] if below.size else a), (above[-1] if above.size else b)
+    edges = _axis_parts(joint, axis)[0].coupling_edges(masses).ravel()
+    edges = edges[np.isfinite(edges) & (edges >= first) & (edges <= last)]
+    main = max(2, min(int(n), MAX_GRID_POINTS // masses.size - below.size - above.size - edges.size))
+    # a node just outside each end of the span: the excluded cells of a map start at the wall, not half a cell on
+    beside = [a * (1 - WALL_GAP)] * (a > lo) + [b * (1 + WALL_GAP)] * (b < hi)
+    return np.unique(np.concatenate([below, log_grid(a, b, main), above, edges, beside]))
+
+
+def mass_grid(joint: JointLikelihood, mass_range, n: int) -> np.ndarray:
+    """n log-spaced masses (MeV) over ``mass_range`` and the terms' mass breaks inside it (the masses where a
+    term's edges change slope or a region begins or ends, :meth:`JointLikelihood.mass_breaks`)."""
+    lo, hi = mass_range
+    breaks = np.asarray([m for m in joint.mass_breaks() if lo < m < hi], dtype=float)
+    return np.unique(np.concatenate([log_grid(lo, hi, n), breaks]))
+
+
 def scan(target, mass: float | None = None, *, points=None, axis: str | None = None, executor=None, **run) -> Scan:
     """A profile-likelihood scan of an Analysis or Model.
 
     With ``mass`` (MeV): Δχ² of the coupling at that mass over the model's
     coupling range (``points``: N, default 400). Without: Δχ² over the model's
-    mass range × coupling range (``points``: (NM, NE), default (400, 400)), both
-    log-spaced. ``axis``: the coupling on the axis (default ε, or ε_e with lepton couplings).
+    mass range × coupling range (``points``: (NM, NE), default (400, 400)). The
+    points are log-spaced and spent where the likelihood is finite, with every
+    term's exact edge at the scan's masses a grid node (:func:`coupling_grid`, :func:`mass_grid`). ``axis``: the coupling on the axis (default ε, or ε_e with lepton couplings).
     ``executor`` and ``run``: split a 2D grid by mass rows (:func:`scan_2d`).
     """
     model = target.model() if hasattr(target, "model") else target
@@ -190,8 +245,9 @@ def scan(target, mass: float | None = None, *, points=None, axis: str | None = N
     eps_lo, eps_hi = model.eps_range
     if mass is not None:
         n = points if points is not None else 400
-        return scan_1d(joint, mass, log_grid(eps_lo, eps_hi, n), axis)
+        return scan_1d(joint, mass, coupling_grid(joint, [mass], (eps_lo, eps_hi), n, axis), axis)
     if model.mass_range is None:
         raise InputError("scan", "mass_range", "without a preferred region, give a mass range")
     nm, ne = points if points is not None else (400, 400)
-    return scan_2d(joint, log_grid(*model.mass_range, nm), log_grid(eps_lo, eps_hi, ne), axis, executor, **run)
+    masses = mass_grid(joint, model.mass_range, nm)
+    return scan_2d(joint, masses, coupling_grid(joint, masses, (eps_lo, eps_hi), ne, axis), axis, executor, **run)
