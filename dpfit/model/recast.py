@@ -50,19 +50,21 @@ class RecastContour:
     note: str | None
 
 
-def _yield_ratios(model: VectorModel, record: ExclusionCard, mass: float, physics: Physics) -> tuple[float, float, float]:
-    """(scale, width_ratio, Γ_A'/ε²) at one mass: scale = BR_F(A')/(c_P BR_F(model)) (inf: not constrained)."""
+def _yield_ratios(model: VectorModel, record: ExclusionCard, masses: np.ndarray, physics: Physics):
+    """(scale, width_ratio, Γ_A'/ε²) at each of ``masses``: scale = BR_F(A')/(c_P BR_F(model)) (inf: not
+    constrained), width_ratio = Γ_model/Γ_A' per unit coupling², vectorised over the masses."""
     reference = dark_photon()
     args = (physics.lepton_masses, physics.pion_mass, physics.alpha)
     if record.decay == "invisible":  # published invisible limits assume the dark photon decays invisibly
-        br_ref = 1.0
+        br_ref = np.ones(masses.shape)
     else:
-        br_ref = float(branching_fraction(reference, record.decay, mass, *args))
-    br_model = float(branching_fraction(model, record.decay, mass, *args, physics.invisible_ratio))
-    c_p = production_ratio(model, record.mechanism)
-    scale = br_ref / (c_p * br_model) if c_p * br_model > 0 else np.inf
-    width_ref = float(widths(reference, mass, *args)["total"])
-    width_model = float(widths(model, mass, *args, physics.invisible_ratio)["total"])
+        br_ref = branching_fraction(reference, record.decay, masses, *args)
+    yield_model = production_ratio(model, record.mechanism) * branching_fraction(model, record.decay, masses, *args,
+                                                                                 physics.invisible_ratio)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(yield_model > 0, br_ref / yield_model, np.inf)
+    width_ref = widths(reference, masses, *args)["total"]
+    width_model = widths(model, masses, *args, physics.invisible_ratio)["total"]
     return scale, width_model / width_ref, width_ref
 
 
@@ -87,12 +89,17 @@ def recast_contour(record: ExclusionCard, model: VectorModel, physics: Physics) 
     lower, upper = np.atleast_2d(contour.lower).astype(float), np.atleast_2d(contour.upper).astype(float)
     new_lo, new_hi = lower.copy(), upper.copy()
     changed, constrained, hadronic = False, False, False
-    for i, m in enumerate(np.asarray(contour.mass, dtype=float)):
-        if m > 2.0 * physics.pion_mass or m <= 2.0 * physics.lepton_masses["e"]:
+    masses = np.asarray(contour.mass, dtype=float)
+    modelled = (masses <= 2.0 * physics.pion_mass) & (masses > 2.0 * physics.lepton_masses["e"])
+    ratios = np.full((3, masses.size), np.nan)
+    if modelled.any():
+        ratios[:, modelled] = _yield_ratios(model, record, masses[modelled], physics)
+    for i, m in enumerate(masses):
+        if not modelled[i]:
             new_lo[:, i], new_hi[:, i] = np.inf, np.inf  # no width modelled (hadrons) or none at all (below 2 m_e)
             changed, hadronic = True, hadronic or m > 2.0 * physics.pion_mass
             continue
-        scale, width_ratio, width_ref = _yield_ratios(model, record, float(m), physics)
+        scale, width_ratio, width_ref = (float(r) for r in ratios[:, i])
         if abs(scale - 1.0) < SAME and abs(width_ratio - 1.0) < SAME:
             constrained = True
             continue

@@ -145,10 +145,11 @@ def dark_photon() -> VectorModel:
 
 
 
-def log_acceptance(tau: float, t0: float, t1: float) -> float:
+def log_acceptance(tau, t0: float, t1: float):
     """ln η(τ), η = e^(−t0/τ) − e^(−t1/τ): the fraction of decays between the proper times t0 < t1, computed
-    as −t0/τ + ln(1 − e^(−(t1−t0)/τ)) so that it stays finite where η itself underflows."""
-    return -t0 / tau + math.log(-math.expm1(-(t1 - t0) / tau))
+    as −t0/τ + ln(1 − e^(−(t1−t0)/τ)) so that it stays finite where η itself underflows; vectorised in τ."""
+    with np.errstate(divide="ignore"):
+        return -t0 / tau + np.log(-np.expm1(-(t1 - t0) / tau))
 
 
 def beam_dump_window(lower: float, upper: float, length_ratio: float, width_per_eps2: float) -> tuple[float, float]:
@@ -182,7 +183,7 @@ def recast_band(lower: float, upper: float, scale: float, width_ratio: float, le
     """
     from scipy.optimize import brentq
 
-    if not math.isfinite(scale):
+    if not math.isfinite(scale) or scale <= 0:  # no yield in the model, or none in the published search
         return None
     if length_ratio is None or not math.isfinite(upper):
         return lower * math.sqrt(scale), upper * math.sqrt(scale)
@@ -190,15 +191,17 @@ def recast_band(lower: float, upper: float, scale: float, width_ratio: float, le
     target = 2.0 * math.log(lower) + log_acceptance(1.0 / (lower**2 * width_per_eps2), t0, t1)
 
     def excess(log_g):  # ln(yield_model(g)) − ln(excluded yield), the A' normalisation folded into scale
-        g2 = math.exp(2.0 * log_g)
-        return math.log(g2 / scale) + log_acceptance(1.0 / (g2 * width_per_eps2 * width_ratio), t0, t1) - target
+        g2 = np.exp(2.0 * log_g)
+        return np.log(g2 / scale) + log_acceptance(1.0 / (g2 * width_per_eps2 * width_ratio), t0, t1) - target
 
     # the yield rises as g⁴ at small g and falls as exp(−g² t0 Γ̂) at large g: one peak, two crossings
     grid = np.linspace(math.log(lower) - 12.0, math.log(upper) + 6.0, 1801)
-    values = np.array([excess(v) for v in grid])
+    values = excess(grid)
     peak = int(np.argmax(values))
     if values[peak] <= 0:
         return None
-    left = brentq(excess, grid[0], grid[peak], xtol=1e-14) if values[0] < 0 else float(grid[0])
-    right = brentq(excess, grid[peak], grid[-1], xtol=1e-14)
+    below = np.flatnonzero(values[:peak] < 0)  # the last grid point under the limit before the peak
+    above = peak + np.flatnonzero(values[peak:] < 0)  # and the first after it
+    left = brentq(excess, grid[below[-1]], grid[below[-1] + 1], xtol=1e-14) if below.size else float(grid[0])
+    right = brentq(excess, grid[above[0] - 1], grid[above[0]], xtol=1e-14) if above.size else float(grid[-1])
     return math.exp(left), math.exp(right)
