@@ -49,8 +49,8 @@ def test_window_cli_json_keys(cli, tmp_path):
     assert code == 0
     assert {"mass_MeV", "interval_algebra", "profile", "posterior", "terms", "provenance", "gof", "status",
             "compatibility", "limits", "notes"} <= set(doc)
-    assert [(c["name"], c["cl"], c["production"]) for c in doc["limits"]] == [("na64_point", 0.9, "electron"),
-                                                                            ("padme", 0.9, "electron")]
+    assert [(c["name"], c["cl"], c["production"], c["constrains_model"]) for c in doc["limits"]] == [
+        ("na48", 0.9, "quark", False), ("na64_point", 0.9, "electron", True), ("padme", 0.9, "electron", True)]
     assert doc["status"] == "allowed"
     assert doc["interval_algebra"]["pieces"][0][0] == 6.8e-4
     assert doc["profile"]["delta_chi2"] == 4.0 and doc["profile"]["sided"] == "two-sided"
@@ -76,15 +76,15 @@ def test_reproduce_quick_writes_everything(cli, tmp_path):
         if name.endswith(".pdf"):
             assert (out / name).read_bytes()[:5] == b"%PDF-"
     report = (out / "report.md").read_text()
-    assert "| eps_mu for WP20 at 17 MeV | Table 1 | `1.823e-3` | 0.001823 | 1.823e-03 | +" in report
+    assert "| eps_mu for WP20 at 17 MeV | Table 1 | `1.823e-3` | 0.001823 | 0.001823 | +" in report
     assert "(630)" in report and "10^-14" in report
     table = (out / "table_paper.csv").read_text().splitlines()
     assert table[0] == "mass_MeV,eps_WP20,sigma_WP20,eps_BMW21,sigma_BMW21,eps_WP25,sigma_WP25"
     window = json.loads((out / "window.json").read_text())
     assert window["interval_algebra"]["pieces"][0][0] == pytest.approx(6.62e-4, rel=0.005)  # NA64's published contour
-    assert "| defaults (NA64 contour) | [0.000662, 0.000959] |" in report
-    assert "| NA64 single point (`--limits na64_point,padme`) | [0.00068, 0.000959] |" in report
-    assert "excludes ε > 0.000729 at 16.7 MeV" in report
+    assert "| reference | [0.000662, 0.0009587] |" in report
+    assert "| NA64 single point (`--limits na48,na64_point,padme`) | [0.00068, 0.0009587] |" in report
+    assert "excludes ε > 0.0007289 at 16.7 MeV" in report
     # a second run replaces the directory whole, leaving no staging (even a killed run's) or backup behind
     (tmp_path / ".results.partial-killed").mkdir()
     code, _, _ = cli("reproduce", "--quick", "--out", out, "--no-progress")

@@ -8,13 +8,11 @@ from dpfit.cli.options import add_analysis_options, add_format_option, add_level
 
 def cmd_fit(args) -> int:
     from dpfit.inference.profile.fit import fit
-    from dpfit.model.coverage import coverage_notes
     from dpfit.output import render
     from dpfit.output.writers import provenance
 
     analysis = analysis_from_args(args)
     result = fit(analysis, mass=args.mass, levels=args.cl)
-    result.notes.extend(coverage_notes(analysis.model(), args.mass))
     if args.format == "json":
         prov = provenance(analysis, command="fit")
         emit(render.json_document(result, provenance=prov), args.out)

@@ -87,7 +87,7 @@ def central_credible(values: np.ndarray, probability: float) -> list[list[float]
     return [[float(lo), float(hi)]]
 
 
-@dataclass
+@dataclass(frozen=True)
 class WindowResult:
     """The window at one mass (MeV) three ways, each with what it holds, and the fit's goodness of fit.
 
@@ -105,11 +105,11 @@ class WindowResult:
     algebra: list[list[float]]
     algebra_composition: list[str]
     algebra_envelope: list[list[float]]
-    profile: Interval | None
-    posterior: list[list[float]] | None
-    posterior_label: str | None
     mass_range: tuple[float, float]
-    diagnostics: dict | None
+    profile: Interval | None = None
+    posterior: list[list[float]] | None = None
+    posterior_label: str | None = None
+    diagnostics: dict | None = None
     notes: list[str] = field(default_factory=list)
     posterior_central: dict | None = None
     posterior_check: dict | None = None
@@ -177,16 +177,16 @@ def window(analysis, mass: float | None = None, *, level: str | Level = "2sigma"
     excluded = fitted.gof.p_value is not None and fitted.gof.p_value < gof_threshold
     from dpfit.model.coverage import coverage_notes, limits_composition
 
-    result = WindowResult(float(mass), parameter, joint.names, level, "excluded" if excluded else "allowed",
-                          fitted.gof, gof_threshold, compat, interval_algebra(joint, mass), algebra_composition(joint, mass),
-                          envelope, None, None, None, tuple(mass_range), None)
-    result.limits = limits_composition(analysis)
-    result.notes += list(model.notes) + coverage_notes(model) + coverage_notes(model, mass)
+    common = dict(mass=float(mass), parameter=parameter, terms=joint.names, level=level,
+                  status="excluded" if excluded else "allowed", gof=fitted.gof, gof_threshold=gof_threshold,
+                  compatibility=compat, algebra=interval_algebra(joint, mass),
+                  algebra_composition=algebra_composition(joint, mass), algebra_envelope=envelope,
+                  mass_range=tuple(mass_range), limits=limits_composition(analysis))
+    notes = list(model.notes) + coverage_notes(model) + coverage_notes(model, mass)
     if excluded:
-        result.notes.append(f"the data reject this analysis at m = {mass:g} MeV (p = {fitted.gof.p_value:.2g} < "
-                            f"{gof_threshold:g}): no window; largest disagreement: {compat.worst()}")
-        return result
-    result.profile = fitted.intervals[parameter][level.label]
+        notes.append(f"the data reject this analysis at m = {mass:g} MeV (p = {fitted.gof.p_value:.2g} < "
+                     f"{gof_threshold:g}): no window; largest disagreement: {compat.worst()}")
+        return WindowResult(**common, notes=notes)
     from dpfit.inference.bayes.posterior_check import grid_summary_or_none, window_check
 
     grid = grid if grid is not None else grid_summary_or_none(model)
@@ -195,15 +195,17 @@ def window(analysis, mass: float | None = None, *, level: str | Level = "2sigma"
             chain = sample(analysis, Path(tmp) / "window_chain.h5", nwalkers=walkers, nsteps=steps, seed=seed,
                            progress=progress, grid=grid)
     diag = diagnostics(chain)
-    result.diagnostics = diag.as_dict(chain.names)
     marginalised = f"m marginalised over {mass_range[0]:g}-{mass_range[1]:g} MeV"
+    posterior = dict(profile=fitted.intervals[parameter][level.label], diagnostics=diag.as_dict(chain.names))
     if grid is not None:  # the grid's HPD region is the posterior window; the chain's central interval beside it
         check = window_check(grid, chain, diag)
-        result.posterior = check["posterior"]
-        result.posterior_label = f"95 % highest-posterior-density region of the exact grid posterior ({marginalised})"
-        result.posterior_central, result.posterior_check = check["posterior_central"], check["posterior_check"]
-        return result
-    samples = physical_samples(chain, diag.burn, diag.thin)
-    result.posterior = central_credible(samples[parameter], level.probability)
-    result.posterior_label = f"central {format_percent(level.probability)} credible interval ({marginalised})"
-    return result
+        posterior.update(posterior=check["posterior"], posterior_central=check["posterior_central"],
+                         posterior_check=check["posterior_check"],
+                         posterior_label=f"95 % highest-posterior-density region of the exact grid posterior "
+                                         f"({marginalised})")
+    else:
+        samples = physical_samples(chain, diag.burn, diag.thin)
+        posterior.update(posterior=central_credible(samples[parameter], level.probability),
+                         posterior_label=f"central {format_percent(level.probability)} credible interval "
+                                         f"({marginalised})")
+    return WindowResult(**common, **posterior, notes=notes)

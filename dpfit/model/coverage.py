@@ -48,13 +48,16 @@ def coverage_notes(model: Model, mass: float | None = None) -> list[str]:
 
 
 def limits_composition(analysis) -> list[dict]:
-    """Each limit of the analysis: name, experiment, CL (probability), production couplings and how it enters."""
+    """Each limit of the analysis: name, experiment, CL (probability), production couplings, how it enters and
+    whether it constrains the analysis' vector model (a search whose production or decay coupling vanishes there
+    drops out)."""
     out = []
+    used = set(analysis.likelihood().names)
     for record in analysis.exclusion_records():
         poisson = analysis.limit_model == "poisson" and record.one_sided
         model = ("zero-event Poisson likelihood, -2 ln L = 2 N_c (eps/eps_up)^2" if poisson
                  else "hard step (excluded band removed)")
         out.append({"name": record.name, "experiment": record.experiment, "cl": record.cl,
-                    "production": record.production, "model": model,
+                    "production": record.production, "model": model, "constrains_model": record.name in used,
                     "mass_range_MeV": [float(v) for v in record.mass_range]})
     return out

@@ -396,7 +396,9 @@ def fit(target, mass: float | None = None, mass_range=None, eps_range=None, leve
         joint = target
     else:
         model = target.model() if hasattr(target, "model") else target
-        joint, notes = model.joint, list(model.notes)
+        from dpfit.model.coverage import coverage_notes
+
+        joint, notes = model.joint, list(model.notes) + coverage_notes(model, mass)
         if mass is None and mass_range is None:
             if model.mass_range is None:
                 raise InputError("analysis", "mass_range", "without a preferred region, give a mass range or a mass")
