@@ -85,6 +85,8 @@ def test_reproduce_quick_writes_everything(cli, tmp_path):
     assert "| reference | [0.000662, 0.0009587] |" in report
     assert "| NA64 single point (`--limits na48,na64_point,padme`) | [0.00068, 0.0009587] |" in report
     assert "excludes ε > 0.0007289 at 16.7 MeV" in report
+    survival = report[report.index("survives the published searches"):]
+    assert "| dark_photon | WP20 | 8.2" in survival and "| protophobic | WP20 | " in survival  # a narrow strip
     # a second run replaces the directory whole, leaving no staging (even a killed run's) or backup behind
     (tmp_path / ".results.partial-killed").mkdir()
     code, _, _ = cli("reproduce", "--quick", "--out", out, "--no-progress")

@@ -11,8 +11,6 @@ from dpfit.cli import limits
 from dpfit.cli.options import add_input_options
 
 #: (g−2) scenarios drawn: the muon's three and the electron's Rb20.
-MUON_SCENARIOS = ("WP20", "BMW21", "WP25")
-ELECTRON_SCENARIO = "Rb20"
 
 
 def _mass_range(values) -> tuple[float, float]:
@@ -43,9 +41,8 @@ def cmd_landscape(args) -> int:
     import numpy as np
 
     from dpfit.errors import InputError
-    from dpfit.inference.bands import band_from_term
-    from dpfit.inference.landscape import build_landscape, excluded_mask, survival
-    from dpfit.model.analysis import Analysis, gm2_term
+    from dpfit.inference.landscape import build_landscape, excluded_mask, gm2_bands, survival
+    from dpfit.model.analysis import Analysis
     from dpfit.output.landscape_plot import EPS_RANGE, plot_landscape
     from dpfit.output.writers import provenance, write_with_provenance
 
@@ -59,15 +56,8 @@ def cmd_landscape(args) -> int:
     land = build_landscape(inputs, model, analysis.physics(), (lo_m, hi_m), args.decays)
     if not land.curves:
         raise InputError("option --mass-range", None, f"no shipped limit constrains {model.name} over {lo_m:g}-{hi_m:g} MeV")
-    vector_only = not any(model.charges(f, "axial") for f in ("e", "mu"))
-    muon_bands, electron_bands, edges = [], [], {}
-    if vector_only and model.squared_charge("mu") > 0:
-        for scenario in MUON_SCENARIOS:
-            band = band_from_term(gm2_term(inputs.gm2_card("mu", scenario), model), land.grid)
-            muon_bands.append(band)
-            edges[scenario] = band.edges(2)
-    if vector_only and model.squared_charge("e") > 0:
-        electron_bands.append(band_from_term(gm2_term(inputs.gm2_card("e", ELECTRON_SCENARIO), model), land.grid))
+    muon_bands, electron_bands = gm2_bands(inputs, model, land.grid)
+    edges = {band.scenario: band.edges(2) for band in muon_bands}
     eps = np.geomspace(*EPS_RANGE, 500)
     masks = {"eps": eps, **{f: excluded_mask(land, f, eps) for f in land.families()}}
     region, window = None, None

@@ -235,3 +235,33 @@ def excluded_mask(land: Landscape, family: str, eps: np.ndarray) -> np.ndarray:
         for lo, hi in intervals:
             mask[:, i] |= (eps > lo) & (eps < hi)
     return mask
+
+
+#: The muon scenarios whose survival the landscape reports, and the electron scenario it draws.
+MUON_SCENARIOS = ("WP20", "BMW21", "WP25")
+ELECTRON_SCENARIO = "Rb20"
+
+
+def gm2_bands(inputs, model: VectorModel, grid: np.ndarray) -> tuple[list, list]:
+    """(muon bands of MUON_SCENARIOS, electron band of ELECTRON_SCENARIO) under ``model`` on the mass ``grid``
+    (MeV), from the exact likelihood (:func:`dpfit.inference.bands.band_from_term`); none for a lepton the model
+    does not couple to vectorially, or for a model with axial lepton couplings (their bands are not drawn)."""
+    from dpfit.inference.bands import band_from_term
+    from dpfit.model.analysis import gm2_term
+
+    if any(model.charges(f, "axial") for f in ("e", "mu")):
+        return [], []
+    muon = [band_from_term(gm2_term(inputs.gm2_card("mu", s), model), grid) for s in MUON_SCENARIOS
+            if model.squared_charge("mu") > 0]
+    electron = ([band_from_term(gm2_term(inputs.gm2_card("e", ELECTRON_SCENARIO), model), grid)]
+                if model.squared_charge("e") > 0 else [])
+    return muon, electron
+
+
+def muon_survival(inputs, model: VectorModel, physics: Physics, mass_range: tuple[float, float] = (1.0, 1000.0),
+                  decays: str = "visible") -> tuple[Landscape, list[Survival]]:
+    """The landscape of ``model`` over ``mass_range`` (MeV) and where each muon scenario's 2σ band survives it
+    (:func:`survival`; method in the module docstring)."""
+    land = build_landscape(inputs, model, physics, mass_range, decays)
+    muon, _ = gm2_bands(inputs, model, land.grid)
+    return land, survival(land, {band.scenario: band.edges(2) for band in muon})

@@ -14,7 +14,8 @@ from __future__ import annotations
 from dpfit.inference.profile.gof import SIGNIFICANCE_CONVENTION, SIGNIFICANCE_LABEL
 from dpfit.output.render import markdown_text
 from dpfit.reference.paper_numbers import WINDOW_MASS
-from dpfit.reference.limits_report import contour_vs_point_lines, limit_model_lines, model_lines, na48_lines
+from dpfit.reference.limits_report import (contour_vs_point_lines, limit_model_lines, model_lines, na48_lines,
+                                          survival_lines)
 
 __all__ = ["render", "summary_lines"]
 
@@ -224,7 +225,7 @@ def render(results, files: list[str], provenance: dict) -> str:
             "normalisation, a different number.", ""] + null_markdown(results.x17_vs_null)
     out += [""] + frequentist_lines(results)
     out += ["", "## Exclusions as published", ""] + contour_vs_point_lines(results) + na48_lines(results) \
-        + limit_model_lines(results)
+        + limit_model_lines(results) + survival_lines(results)
     out += ["", "## Known misprints and contradictions of the source paper", ""]
     out += [markdown_text(line) for line in results.misprints] or ["- none recorded"]
     out += ["", "## Files", ""] + [f"- `{f}`" for f in sorted(files)]

@@ -98,6 +98,7 @@ class ReferenceResults:
     axial_cs18: AtMass
     axial_eps_cs18: float
     figures: dict = field(repr=False)
+    survival: dict = field(default_factory=dict)
 
 
 def _key(analysis: Analysis) -> str:
@@ -274,4 +275,22 @@ def compute(reference: Analysis, chain_path, quick: bool = False, progress: bool
         _exclusions(runner, reference), float("nan") if term is None else float(term.edges(MASS)[0]), models,
         runner.summary("axial, electron Cs18", axial, result.mass),
         float(coupling_estimate(axial.inputs, "e", "Cs18", [MASS], load_model("axial")).eps[0]),
-        _figures(reference, paper, result, points, curve_points))
+        _figures(reference, paper, result, points, curve_points), _survival(reference))
+
+
+#: The models whose (g−2)_μ survival over the shipped limits the report tabulates.
+SURVIVAL_MODELS = ("dark_photon", "protophobic")
+
+
+def _survival(reference: Analysis) -> dict:
+    """{model: [Survival]} of the muon scenarios against the visible searches from 1 MeV to 2 m_π, where hadronic
+    decays (not modelled) begin (:func:`dpfit.inference.landscape.muon_survival`)."""
+    from dpfit.inference.landscape import muon_survival
+
+    out = {}
+    for name in SURVIVAL_MODELS:
+        analysis = reference.replace(vector_model=name)
+        physics = analysis.physics()
+        top = 2.0 * physics.pion_mass * (1.0 - 1e-9)  # the last mass the widths are modelled at
+        out[name] = muon_survival(analysis.inputs, analysis.vector, physics, (1.0, top))[1]
+    return out
