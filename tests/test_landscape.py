@@ -91,6 +91,13 @@ def test_landscape_command(cli, tmp_path):
     assert {"NA64_Banerjee2019hmi", "E141_Riordan1987aw"} <= {r["limit"] for r in rows}
     assert all(1.0 <= float(r["mass_MeV"]) * 0.999 and float(r["mass_MeV"]) <= 1.2 * 100 for r in rows)
     assert "1-10 MeV:" in out and "10-100 MeV:" in out and "WP20" in out and "dropped: NA48_Batley2015lha" in out
+    import xarray as xr
+
+    with xr.open_dataset(f"{prefix}.nc") as labelled:  # the same limits, on the landscape's mass grid
+        assert set(labelled["limit"].values) == {r["limit"] for r in rows} and labelled.attrs["model"] == "protophobic"
+        i = list(labelled["limit"].values).index("NA64_Banerjee2019hmi")
+        j = int(np.argmin(abs(labelled["mass_MeV"].values - 16.7)))
+        assert labelled["eps_lower"].values[i, 0, j] == pytest.approx(1.18e-4, rel=0.02)  # NA64 at 16.7 MeV
 
 
 def test_bad_mass_range_is_one_line(cli, tmp_path):

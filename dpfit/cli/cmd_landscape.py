@@ -43,6 +43,7 @@ def cmd_landscape(args) -> int:
     from dpfit.errors import InputError
     from dpfit.inference.landscape import build_landscape, excluded_mask, gm2_bands, survival
     from dpfit.model.analysis import Analysis
+    from dpfit.output.landscape_file import write_landscape_netcdf
     from dpfit.output.landscape_plot import EPS_RANGE, plot_landscape
     from dpfit.output.writers import provenance, write_with_provenance
 
@@ -74,8 +75,9 @@ def cmd_landscape(args) -> int:
     prov = provenance(inputs, [c.card for c in land.curves], command="landscape", model=model.name,
                       mass_range=[lo_m, hi_m], decays=args.decays, dropped=land.dropped, notes=land.notes)
     write_with_provenance(f"{args.out}.csv", landscape_csv(land), prov)
+    write_landscape_netcdf(f"{args.out}.nc", land, prov)
     _report(land, survival(land, edges), window, region)
-    print(f"wrote {args.out}.png, {args.out}.pdf, {args.out}.csv (+ provenance): {len(land.curves)} searches "
+    print(f"wrote {args.out}.png, {args.out}.pdf, {args.out}.csv (+ provenance), {args.out}.nc: {len(land.curves)} searches "
           f"recast to {model.name}", file=sys.stderr)
     return 0
 
