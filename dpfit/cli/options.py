@@ -175,9 +175,6 @@ def analysis_from_args(args):
                "mass_prior": args.mass_prior, "eps_prior": args.eps_prior,
                "limit_files": tuple(args.limit_files) or None, "limit_model": args.limit_model}
     changes = {k: v for k, v in changes.items() if v is not None}
-    if args.couplings is not None:
-        print(f"dpfit: note: --couplings {args.couplings} is an alias of --model "
-              f"{'lepton' if args.couplings == 'lepton' else 'protophobic'}", file=sys.stderr)
     if args.analysis:
         return Analysis.from_file(args.analysis, **changes)
     return Analysis(**changes)
