@@ -138,3 +138,19 @@ def test_no_progress_bar_no_ipywidgets_warning_in_jupyter(tmp_path):
     stdout = "".join(o.get("text", "") for o in outputs if o.get("name") == "stdout")
     stderr = "".join(o.get("text", "") for o in outputs if o.get("name") == "stderr")
     assert stdout == "steps 10 False\n" and "IProgress" not in stderr and "Warning" not in stderr, (stdout, stderr)
+
+
+def test_autocorrelation_time_ignores_a_walker_that_never_moved():
+    """A walker whose every proposal was rejected has a 0/0 autocorrelation; emcee's estimate then is NaN (and
+    warns). dpfit's leaves that walker out and equals emcee's on the others; with no walker moving, τ = the length."""
+    import emcee
+
+    from dpfit.inference.bayes.diagnostics import integrated_time
+
+    rng = np.random.default_rng(3)
+    x = np.cumsum(rng.normal(size=(300, 6, 2)), axis=0) * 0.1 + rng.normal(size=(300, 6, 2))
+    stuck = x.copy()
+    stuck[:, 0, :] = 1.0
+    expected = emcee.autocorr.integrated_time(x[:, 1:, :], c=5, tol=0, quiet=True)
+    assert integrated_time(stuck) == pytest.approx(expected, rel=1e-12)
+    assert list(integrated_time(np.ones((10, 4, 1)))) == [10.0]

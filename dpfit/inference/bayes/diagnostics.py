@@ -28,12 +28,30 @@ class Diagnostics:
                 "effective_samples": self.ess, "burn_in": self.burn, "thin": self.thin, "warning": self.warning}
 
 
-def diagnostics(chain: Chain) -> Diagnostics:
-    """Diagnostics of a chain; burn-in 2 max τ and thinning τ/2 from the measured τ."""
+def integrated_time(x: np.ndarray, c: float = 5.0) -> np.ndarray:
+    """τ per parameter of a chain x (steps, walkers, parameters), as emcee's ``integrated_time`` (the walkers'
+    mean autocorrelation function, Sokal's window with c; Goodman & Weare 2010), leaving out a walker that did
+    not move in that parameter (its autocorrelation is 0/0); with none moving, τ is the chain's length."""
     import emcee
 
+    steps, _, ndim = x.shape
+    tau = np.empty(ndim)
+    for d in range(ndim):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            acfs = [emcee.autocorr.function_1d(x[:, k, d]) for k in range(x.shape[1])]
+        moved = [a for a in acfs if np.all(np.isfinite(a))]
+        if not moved:
+            tau[d] = float(steps)
+            continue
+        taus = 2.0 * np.cumsum(np.mean(moved, axis=0)) - 1.0
+        tau[d] = taus[emcee.autocorr.auto_window(taus, c)]
+    return tau
+
+
+def diagnostics(chain: Chain) -> Diagnostics:
+    """Diagnostics of a chain; burn-in 2 max τ and thinning τ/2 from the measured τ."""
     steps, nwalkers = chain.steps, chain.nwalkers
-    tau = emcee.autocorr.integrated_time(chain.get_chain(), c=5, tol=0, quiet=True)
+    tau = integrated_time(chain.get_chain())
     tau_max = float(np.max(tau))
     warning = None
     if steps < MIN_TAU_MULTIPLE * tau_max:

@@ -104,6 +104,8 @@ def calibrate(joint: JointLikelihood, masses: np.ndarray, best: dict[str, float]
             per_mass[j] += _chi2_min_at_mass(row, d, n)
     total = per_mass.min(axis=0)
     total = total[np.isfinite(total)]
+    if total.size == 0:  # no pseudo-experiment has an allowed point: nothing to calibrate
+        return None
     above = int(np.count_nonzero(total >= chi2_obs))
     nu = max(float(total.mean()), 1e-6)
     toy_p = above / total.size
