@@ -192,8 +192,8 @@ def test_default_window_starts_at_the_contour_and_paper_convention_at_the_point(
     assert lo == pytest.approx(loglog(16.7, masses[i], masses[i + 1], float(rows[i][2]), float(rows[i + 1][2])),
                                rel=1e-12)
     assert interval_algebra(Analysis(convention="paper").likelihood(), 16.7)[0][0] == 6.8e-4
-    assert Analysis(convention="paper").limit_cards() == ["na64_point", "padme"]
-    assert Analysis().limit_cards() == ["na64", "padme"]
+    assert Analysis(convention="paper").limit_cards() == ["na48", "na64_point", "padme"]  # na48 drops out under
+    assert Analysis().limit_cards() == ["na48", "na64", "padme"]  # the reference (protophobic) model
 
 
 def test_atomki_4he_does_not_reopen_above_the_point_range():
@@ -233,7 +233,7 @@ def test_poisson_limit_delta_chi2_at_the_edge_is_2_nc():
 
 
 def test_limit_model_poisson_only_for_one_sided_limits():
-    analysis = Analysis(limit_model="poisson", limits=("na64", "na48"))
+    analysis = Analysis(limit_model="poisson", limits=("na64", "na48"), vector_model="dark_photon")
     kinds = {t.name: type(t).__name__ for t in analysis.likelihood().terms}
     assert kinds["na64"] == "Exclusion" and kinds["na48"] == "PoissonLimit"  # NA64's band stays hard
     term = next(t for t in analysis.likelihood().terms if t.name == "na48")
@@ -259,8 +259,8 @@ def test_limit_file_fit_end_to_end(cli, tmp_path):
     assert b == pytest.approx(loglog(16.7, 16.0, 18.0, 1.5e-4, 1.7e-4), rel=1e-12)
     assert c == pytest.approx(loglog(16.7, 16.0, 18.0, 8.0e-4, 7.0e-4), rel=1e-12)
     recorded = doc["provenance"]["analysis"]["limit_files"]
-    assert recorded == [{"name": "mine", "path": str(path.resolve()), "lepton": "e", "cl": 0.9,
-                         "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}]
+    assert recorded == [{"name": "mine", "path": str(path.resolve()), "lepton": "e", "cl": 0.9, "production": "e_brem",
+                         "decay": "e_e", "length_ratio": None, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}]
     code, out, _ = cli("fit", "--limit-file", f"{path}:name=other:cl=0.95", "--mass", "16.7")
     assert code == 0 and "terms: muon_wp25, electron_rb20, na64, padme, other, atomki" in out
 
@@ -282,11 +282,10 @@ def test_bad_limit_file_is_one_line(cli, tmp_path, spec, needle):
 # ------------------------------------------------------------------ production couplings, NA48/2, PADME
 
 
-def test_na48_refused_in_lepton_mode_and_applied_to_a_dark_photon(cli):
-    code, _, err = cli("fit", "--couplings", "lepton", "--limits", "na64,na48", "--mass", "16.7")
-    assert code == 2 and err.count("\n") == 1
-    assert "limit 'na48' (NA48/2) is produced through the quark couplings" in err
-    joint = Analysis(limits=("na64", "padme", "na48")).likelihood()
+def test_na48_drops_out_without_quark_couplings_and_applies_to_a_dark_photon(cli):
+    code, out, err = cli("fit", "--couplings", "lepton", "--limits", "na64,na48", "--mass", "16.7")
+    assert code == 0 and "limit na48 (NA48/2) does not constrain the lepton model" in out and "na48," not in out
+    joint = Analysis(limits=("na64", "padme", "na48"), vector_model="dark_photon").likelihood()
     window = interval_algebra(joint, 16.7)
     assert window[0][1] == pytest.approx(7.2042e-4 * (7.7919e-4 / 7.2042e-4) ** (
         math.log(16.7 / 16.685) / math.log(16.786 / 16.685)), rel=1e-9)  # NA48/2's contour closes it from above

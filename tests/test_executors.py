@@ -168,7 +168,7 @@ def test_process_pool_workers_end_with_a_killed_parent(tmp_path):
         proc = subprocess.Popen([sys.executable, "-m", "dpfit", "coverage", "--mass", "16.7", "--toys", "100000000",
                                  "--eps-grid", "7e-4", "9e-4", "5", "--executor", "processes", "--jobs", "2", "--out",
                                  str(tmp_path / "cov"), "--no-progress"], stdout=subprocess.DEVNULL, stderr=stderr)
-    first = tmp_path / "cov.chunks" / "task-000000.npy"
+    first = tmp_path / "cov.chunks" / "task-000000.chunk"
     deadline = time.monotonic() + 120
     while not first.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)

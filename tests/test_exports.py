@@ -394,7 +394,7 @@ def test_reprs_are_informative():
 
     analysis = Analysis()
     text = repr(analysis)
-    assert "limits=('na64', 'padme')" in text and "mass_range=(15.85, 17.55) MeV" in text
+    assert "limits=default" in text and "mass_range=the region's" in text and "model='protophobic'" in text
     assert "muon_wp25" in repr(analysis.model()) and " at 0x" not in repr(analysis.model())
     scan = scan_1d(analysis.likelihood(), 17.0, log_grid(1e-5, 1e-2, 10))
     assert repr(scan).startswith("Scan(eps: 1 masses") and "of 10 points allowed" in repr(scan)

@@ -149,7 +149,16 @@ def _reproduce_cmd(out):
 
 
 def _hashes(directory):
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.iterdir())}
+    """SHA-256 of every file; the results marker without its random run id (the rest of it, the files it lists
+    with their hashes, is as deterministic as the results)."""
+    def content(path):
+        if path.name != MARKER:
+            return path.read_bytes()
+        marker = json.loads(path.read_text())
+        marker.pop("id", None)
+        return json.dumps(marker, sort_keys=True).encode()
+
+    return {p.name: hashlib.sha256(content(p)).hexdigest() for p in sorted(directory.iterdir())}
 
 
 def _inode(path):

@@ -250,7 +250,7 @@ class InputSet(BrokenFiles):
                 record = ExclusionCard(card.name, doc["lepton"], data["experiment"], float(data["cl"]), contour,
                                        mass_range, doc["visible_decay"], doc["default"], doc["description"], doc["data"],
                                        production, doc.get("mechanism", MECHANISM[production]),
-                                       doc.get("decay", "e_e" if doc["visible_decay"] else "invisible"),
+                                       doc.get("decay", "e_e" if doc["visible_decay"] else "any"),
                                        doc.get("length_ratio"))
             else:
                 region = self.region(doc["data"])

@@ -45,8 +45,9 @@ MECHANISM = {"electron": "e_brem", "quark": "pi0_gamma", "muon": "mu_brem"}
 class ExclusionCard:
     """An exclusion card: the excluded band(s) of a dark photon (contour in ε, masses in MeV), where it applies,
     its CL (a probability), the couplings its production and detection use ('electron', 'muon', 'quark'),
-    its production mechanism and final state as DarkCast names them, and a beam dump's decay-volume to
-    shielding length ratio (None: a prompt search)."""
+    its production mechanism and final state as DarkCast names them ('any': a search that sees the boson
+    whatever it decays to, e.g. a card with ``visible_decay: false`` and its reason), and a beam dump's
+    decay-volume to shielding length ratio (None: a prompt search)."""
 
     name: str
     lepton: str

@@ -55,12 +55,13 @@ def _yield_ratios(model: VectorModel, record: ExclusionCard, masses: np.ndarray,
     constrained), width_ratio = Γ_model/Γ_A' per unit coupling², vectorised over the masses."""
     reference = dark_photon()
     args = (physics.lepton_masses, physics.pion_mass, physics.alpha)
-    if record.decay == "invisible":  # published invisible limits assume the dark photon decays invisibly
-        br_ref = np.ones(masses.shape)
-    else:
-        br_ref = branching_fraction(reference, record.decay, masses, *args)
-    yield_model = production_ratio(model, record.mechanism) * branching_fraction(model, record.decay, masses, *args,
-                                                                                 physics.invisible_ratio)
+    c_p = production_ratio(model, record.mechanism)
+    if record.decay == "any":  # a search that sees the boson whatever it decays to (its card says why)
+        br_ref, yield_model = np.ones(masses.shape), np.full(masses.shape, c_p)
+    else:  # published invisible limits assume the dark photon decays invisibly
+        br_ref = (np.ones(masses.shape) if record.decay == "invisible"
+                  else branching_fraction(reference, record.decay, masses, *args))
+        yield_model = c_p * branching_fraction(model, record.decay, masses, *args, physics.invisible_ratio)
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(yield_model > 0, br_ref / yield_model, np.inf)
     width_ref = widths(reference, masses, *args)["total"]
@@ -74,7 +75,7 @@ def _check_recastable(record: ExclusionCard, model: VectorModel) -> None:
         raise InputError(f"card '{record.name}'", "mechanism",
                          f"production {record.mechanism} is not modelled by dpfit's recasting: the limit applies to a "
                          f"dark photon only, not to the {model.name} model")
-    if any(part not in DECAYS for part in record.decay.split("+")):
+    if record.decay != "any" and any(part not in DECAYS for part in record.decay.split("+")):
         raise InputError(f"card '{record.name}'", "decay",
                          f"final state {record.decay} is not modelled by dpfit's recasting (hadronic): the limit "
                          f"applies to a dark photon only, not to the {model.name} model")
