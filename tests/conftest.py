@@ -36,3 +36,20 @@ def cli(capsys):
         return code, out, err
 
     return run
+
+
+def special_entry(path, kind: str, target) -> None:
+    """Make ``path`` a symlink to ``target``, a FIFO, or a character device (a copy of /dev/null; skipped without
+    the privilege): what no output or store of dpfit may write through."""
+    import os
+    import stat
+
+    if kind == "symlink":
+        path.symlink_to(target)
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:
+        try:
+            os.mknod(path, 0o600 | stat.S_IFCHR, os.makedev(1, 3))
+        except PermissionError:
+            pytest.skip("creating a device node needs privileges")

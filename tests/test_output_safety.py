@@ -11,6 +11,7 @@ import time
 import h5py
 import numpy as np
 import pytest
+from conftest import special_entry
 
 from dpfit.cli import main
 from dpfit.errors import InputError, OutputError, OutputInUse
@@ -132,16 +133,6 @@ def test_toy_runs_on_the_same_output_one_at_a_time(tmp_path, command, output):
     assert sorted(os.listdir(tmp_path)) == []
 
 
-def _special_entry(path, kind, target):
-    if kind == "symlink":
-        path.symlink_to(target)
-    elif kind == "fifo":
-        os.mkfifo(path)
-    else:
-        try:
-            os.mknod(path, 0o600 | stat.S_IFCHR, os.makedev(1, 3))
-        except PermissionError:
-            pytest.skip("creating a device node needs privileges")
 
 
 @pytest.mark.parametrize("kind", ["symlink", "fifo", "device"])
@@ -151,7 +142,7 @@ def test_outputs_replace_only_regular_files(tmp_path, capsys, kind):
     victim = tmp_path / "victim"
     victim.write_text("keep\n")
     special = tmp_path / "null"
-    _special_entry(special, kind, victim)
+    special_entry(special, kind, victim)
     before = os.lstat(special)
     code, err = run_here(capsys, "table", "--masses", "17", "--out", str(special))
     named = {"symlink": "symbolic link", "fifo": "FIFO"}.get(kind, kind)

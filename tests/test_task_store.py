@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import special_entry
 
 from dpfit.errors import InputError, OutputInUse
 from dpfit.inference.frequentist.coverage import coverage
@@ -107,16 +108,6 @@ def test_stale_scan_store_is_refused(tmp_path):
         chi2_rows(edited.likelihood(), "eps", masses, eps, Executor(), store_dir=store, identity=edited.job_identity())
 
 
-def _special(path, kind, target):
-    if kind == "symlink":
-        path.symlink_to(target)
-    elif kind == "fifo":
-        os.mkfifo(path)
-    else:
-        try:
-            os.mknod(path, 0o600 | stat.S_IFCHR, os.makedev(1, 3))
-        except PermissionError:
-            pytest.skip("creating a device node needs privileges")
 
 
 @pytest.mark.parametrize("kind", ["symlink", "fifo", "device", "directory"])
@@ -130,7 +121,7 @@ def test_special_chunk_is_refused_and_left_alone(tmp_path, kind):
     if kind == "directory":
         chunk.mkdir()
     else:
-        _special(chunk, kind, victim)
+        special_entry(chunk, kind, victim)
     named = {"symlink": "symbolic link", "fifo": "FIFO"}.get(kind, kind)
     with pytest.raises(InputError, match=f"task-000001.chunk: is a {named}, not a file dpfit may write"):
         run_stored(store)
@@ -143,7 +134,7 @@ def test_special_store_directory_is_refused_never_followed(tmp_path, kind):
     target = tmp_path / "elsewhere"
     target.mkdir()
     store = tmp_path / "s.chunks"
-    _special(store, kind, target)
+    special_entry(store, kind, target)
     with pytest.raises(InputError, match="s.chunks: is a"):
         run_stored(store)
     with pytest.raises(InputError, match="s.chunks: is a"):
