@@ -228,7 +228,7 @@ class Analysis:
     @cached_property
     def vector(self) -> VectorModel:
         """The vector model (a built-in card or a model file; :mod:`dpfit.inputs.model_cards`)."""
-        source = f"{self.source}: model" if self.source != "analysis options" else "option --model"
+        source = "option --model" if self.source in ("analysis options", "option --model") else f"{self.source}: model"
         model = load_model(self.vector_model, source)
         if (len(model.parameters) == 2) != (self.couplings == "lepton"):
             raise InputError(source, "parameters", f"model '{model.name}' has {len(model.parameters)} parameter(s); "
