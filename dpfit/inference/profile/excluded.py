@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from dpfit.likelihood.terms import Gm2Gaussian
 
 #: Name of the cells no single term on the axis explains (the profiled coupling has no allowed value).
 OTHER = "no allowed value of the profiled coupling"
@@ -27,7 +26,7 @@ def excluded_by(joint, scan) -> tuple[np.ndarray, list[str]]:
     names: list[str] = []
     todo = ~np.isfinite(scan.delta_chi2)
     for term in on.terms:
-        if isinstance(term, Gm2Gaussian) or not todo.any():
+        if term.smooth or not todo.any():  # a measurement never forbids a coupling: only walls do
             continue
         with np.errstate(invalid="ignore", over="ignore"):
             hit = todo & ~np.isfinite(term.logl(scan.mass[:, None], scan.eps[None, :]))
