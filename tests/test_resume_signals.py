@@ -437,19 +437,19 @@ def test_finalizer_error_without_an_interrupt_is_still_reported():
     assert "Exception ignored" in run.stderr.decode() and "AttributeError" in run.stderr.decode()
 
 
-#: ``dpfit table`` whose work turns an interrupt into an error of its own, as C code does when the interrupt
-#: lands in a Python callback it made (matplotlib's Agg renderer: "ValueError: Invalid bounding box").
+#: ``dpfit table`` whose work turns an interrupt into an error of its own while handling it (the error's cause
+#: chain holds the interrupt), or (HANDLED -> pass) handles the interrupt and later fails on its own.
 CONVERTED = """
 import sys, time
 from dpfit.cli import cmd_table, main
 
 def work(args):
-    print("working", flush=True)
     try:
+        print("working", flush=True)
         for _ in range(100 * SECONDS):
             time.sleep(0.01)
     except KeyboardInterrupt:
-        pass
+        HANDLED
     raise ValueError("Invalid bounding box")
 
 cmd_table.cmd_table = work
@@ -458,14 +458,50 @@ sys.exit(main(["table"]))
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
-def test_error_that_replaced_the_interrupt_is_reported_as_the_interrupt(sig):
-    code, _, err = _interrupt_when_working([sys.executable, "-c", CONVERTED.replace("SECONDS", "60")], sig)
+def test_error_raised_while_handling_the_interrupt_is_reported_as_the_interrupt(sig):
+    script = CONVERTED.replace("SECONDS", "60").replace("HANDLED", 'raise ValueError("converted")')
+    code, _, err = _interrupt_when_working([sys.executable, "-c", script], sig)
     assert (code, err) == (130, "dpfit: interrupted\n")
 
 
+def test_error_that_follows_a_handled_interrupt_is_reported_as_itself():
+    script = CONVERTED.replace("SECONDS", "60").replace("HANDLED", "pass")
+    code, _, err = _interrupt_when_working([sys.executable, "-c", script], signal.SIGINT)
+    assert code == 1 and "ValueError: Invalid bounding box" in err and "interrupted" not in err
+
+
 def test_error_without_an_interrupt_is_not_reported_as_one():
-    run = subprocess.run([sys.executable, "-c", CONVERTED.replace("SECONDS", "0")], capture_output=True, timeout=60)
+    script = CONVERTED.replace("SECONDS", "0").replace("HANDLED", "pass")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
     assert run.returncode == 1 and "ValueError: Invalid bounding box" in run.stderr.decode()
+
+
+#: ``dpfit table`` whose work is a block an interrupt waits for (as drawing a figure is), then more work.
+DEFERRED = """
+import sys, time
+from dpfit.cli import cmd_table, main
+from dpfit.runtime.interrupts import deferred
+
+def work(args):
+    with deferred():
+        print("working", flush=True)
+        for _ in range(50):
+            time.sleep(0.01)
+        print("block finished", flush=True)
+    for _ in range(6000):
+        time.sleep(0.01)
+    print("ran past the interrupt", flush=True)
+    return 0
+
+cmd_table.cmd_table = work
+sys.exit(main(["table"]))
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
+def test_interrupt_inside_a_deferred_block_is_raised_when_the_block_ends(sig):
+    code, out, err = _interrupt_when_working([sys.executable, "-c", DEFERRED], sig)
+    assert (code, err, out) == (130, "dpfit: interrupted\n", b"block finished\n")
 
 
 #: ``python -m`` on a package whose ``__main__`` runs dpfit's entry point, with ``dpfit table``'s work inside an

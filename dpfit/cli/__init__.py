@@ -21,6 +21,7 @@ from dpfit.cli import (cmd_compare, cmd_coverage, cmd_export, cmd_fit, cmd_input
 from dpfit.cli.options import EXIT_INPUT, EXIT_INTERRUPTED, OneLineParser, flag_message
 from dpfit.errors import ExecutorUnavailable, InputError
 from dpfit.errors import OutputError
+from dpfit.runtime.interrupts import hold_or_raise
 
 #: Exit status of an environment failure (an output that cannot be written).
 EXIT_ENVIRONMENT = 3
@@ -60,9 +61,10 @@ class _Interrupts:
         self._lock, self._active, self._timers, self.raised = threading.Lock(), True, [], False
 
     def raise_interrupt(self, signum, frame):
-        """Signal handler: KeyboardInterrupt in the main thread."""
+        """Signal handler: KeyboardInterrupt in the main thread, now or at the end of the block that defers it
+        (:func:`dpfit.runtime.interrupts.deferred`)."""
         self.raised = True
-        raise KeyboardInterrupt
+        hold_or_raise()
 
     def _send(self) -> None:
         with self._lock:
@@ -90,8 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status (0 ok, 2 bad input or usage, 3 environment, 130 interrupted).
 
     While it runs, SIGINT and SIGTERM (in the main thread) raise KeyboardInterrupt, never swallowed, so both
-    end in the one line ``dpfit: interrupted`` and status 130, after the outputs in progress are cleaned up
-    (also when code the interrupt landed in turned it into an error of its own); a further interrupt while
+    end in the one line ``dpfit: interrupted`` and status 130, after the outputs in progress are cleaned up;
+    so does an error raised while the interrupt was being handled (its cause chain holds the interrupt). Any
+    other error is reported as what it is, even one that follows an interrupt. A further interrupt while
     that line is written is ignored, and the previous handlers come back on return (with any interrupt still
     waiting to be raised again cancelled).
     """
@@ -105,17 +108,26 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         interrupts.raised = True  # however it was raised: objects it cut short are freed with its traceback
         return _report_interrupt(interrupts, previous)
-    except Exception:
-        if not interrupts.raised:
+    except Exception as exc:
+        if not caused_by_interrupt(exc):
             raise
-        # raised by C code that turned the interrupt into its own error (matplotlib's Agg renderer, interrupted
-        # in a callback, raises "ValueError: Invalid bounding box"): the interrupt is what happened
         return _report_interrupt(interrupts, previous)
     finally:
         interrupts.stop()
         for sig, handler in previous.items():
             signal.signal(sig, signal.SIG_DFL if handler is None else handler)
         sys.unraisablehook = hook
+
+
+def caused_by_interrupt(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is in the error's cause chain (``raise ... from`` or raised while handling)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _report_interrupt(interrupts: _Interrupts, handled: dict) -> int:

@@ -45,6 +45,7 @@ def cmd_compare(args) -> int:
 
     from dpfit.inference.bayes.null_hypothesis import x17_against_null
     from dpfit.inference.bayes.prior_sensitivity import prior_variants
+    from dpfit.output.comparison_text import comparison_lines, comparison_record, comparison_warning
     from dpfit.output.report_evidence import null_lines
 
     analyses = [(label, a.model()) for label, a in analyses_from_args(args)]
@@ -54,23 +55,11 @@ def cmd_compare(args) -> int:
     result["x17_vs_null"] = [x17_against_null(model, label, rows[label], prior_variants(model))
                              for label, model in analyses]
     if args.format == "json":
-        emit(to_json(result), args.out)
+        emit(to_json(comparison_record(result)), args.out)
     else:
-        lines = [result["method"]]
-        for r in result["rows"]:
-            line = f"{r['analysis']}: ln Z = {r['logz']:.3f} +- {r['error']:.1g}"
-            if "grid" in r and "dynesty" in r:
-                a = r["agreement"]
-                line += (f" (grid {r['grid']['logz']:.4f} +- {r['grid']['error']:.1e}; dynesty {r['dynesty']['logz']:.4f}"
-                         f" +- {r['dynesty']['error']:.3f}; {'agree' if a['agrees'] else 'DISAGREE'})")
-            lines.append(line)
-        for f in result["bayes_factors"]:
-            lines.append(f"ln B({f['analysis']} : {f['against']}) = {f['ln_B']:+.3f} +- {f['error']:.1g} "
-                         f"(B = {f['B']:.3g}; two SM predictions of the same data compared, not X17 against no X17)")
-        lines += null_lines(result["x17_vs_null"])
-        emit("\n".join(lines) + "\n", args.out)
-    if result["warning"]:
-        print(f"warning: {result['warning']}", file=sys.stderr)
+        emit("\n".join(comparison_lines(result) + null_lines(result["x17_vs_null"])) + "\n", args.out)
+    if comparison_warning(result):
+        print(f"warning: {comparison_warning(result)}", file=sys.stderr)
     return 0
 
 

@@ -28,7 +28,8 @@ def _print_chain_summary(chain) -> None:
 
 
 def cmd_sample(args) -> int:
-    from dpfit.inference.bayes.posterior_check import grid_summary_or_none, sampler_choice
+    from dpfit.inference.bayes.posterior_check import grid_summary_or_none
+    from dpfit.output.render import sampler_choice
     from dpfit.inference.bayes.sampling import Interrupted, sample
     from dpfit.output.writers import provenance
 

@@ -20,7 +20,8 @@ def _emit(doc: dict, lines: list[str], warnings: list[str], fmt: str) -> int:
 def report_chain_check(analysis, chain, grid, choice: dict, args) -> int:
     """Compare an emcee chain with the grid posterior; print the check (text or JSON) and loud warnings."""
     from dpfit.inference.bayes.diagnostics import diagnostics
-    from dpfit.inference.bayes.posterior_check import chain_samples, check_lines, grid_check
+    from dpfit.inference.bayes.posterior_check import chain_samples, grid_check
+    from dpfit.output.render import check_lines
     from dpfit.inference.bayes.prior_sensitivity import prior_sensitivity
 
     diag = diagnostics(chain)
@@ -34,7 +35,8 @@ def report_chain_check(analysis, chain, grid, choice: dict, args) -> int:
 def run_and_report(analysis, args, grid, choice: dict, prov: dict) -> int:
     """Run dynesty, write its weighted samples to ``--out`` and report ln Z (and the grid check)."""
     from dpfit.inference.bayes.nested import run_nested, write_nested
-    from dpfit.inference.bayes.posterior_check import check_lines, grid_check
+    from dpfit.inference.bayes.posterior_check import grid_check
+    from dpfit.output.render import check_lines
     from dpfit.inference.bayes.prior_sensitivity import prior_sensitivity
 
     import os

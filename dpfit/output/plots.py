@@ -5,7 +5,9 @@ and returns the Axes it drew on, so it works in a notebook; it never changes
 the matplotlib backend (only the ``dpfit`` command selects a non-interactive
 one). Given a ``target`` it also saves the figure atomically (temporary file,
 then rename) in the format the extension names (png, pdf, svg), and closes the
-figure if it made it.
+figure if it made it. Drawing with the Agg renderer runs in a block an interrupt
+waits for (:func:`dpfit.runtime.interrupts.deferred`): interrupted inside its
+callbacks, Agg raises an error of its own and the interrupt is lost.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from dpfit.io.atomic import atomic_path
+from dpfit.runtime.interrupts import deferred
 
 #: At most this many grid lines per axis go into a contour or a hatched region (stride decimation).
 CONTOUR_POINTS = 300
@@ -50,7 +53,7 @@ def save(fig, target, crop: bool = True) -> None:
     for one in map(Path, target if isinstance(target, (list, tuple)) else [target]):
         fmt = one.suffix.lstrip(".").lower() or "png"
         extra = {"pil_kwargs": {"compress_level": PNG_COMPRESSION}} if fmt == "png" else {}
-        with atomic_path(one) as tmp:
+        with atomic_path(one) as tmp, deferred():
             fig.savefig(tmp, format=fmt, dpi=150, bbox_inches="tight" if crop else None, **extra)
 
 
@@ -66,8 +69,9 @@ def layout_with_legend_below(fig, legend) -> None:
     """``tight_layout`` over the canvas above a figure legend anchored at the bottom centre: the strip the
     legend needs is measured, so everything fits the canvas and saving needs no crop."""
     legend.set_bbox_to_anchor((0.5, 0.0), transform=fig.transFigure)
-    height = legend.get_window_extent().height / fig.bbox.height
-    fig.tight_layout(rect=(0, min(height + 0.01, 0.9), 1, 1))
+    with deferred():  # both lay text out with the Agg renderer
+        height = legend.get_window_extent().height / fig.bbox.height
+        fig.tight_layout(rect=(0, min(height + 0.01, 0.9), 1, 1))
 
 
 def log_axis(ax, which: str, values) -> None:

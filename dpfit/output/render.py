@@ -13,6 +13,9 @@ import re
 from dpfit.inference.profile.gof import SIGNIFICANCE_LABEL
 from dpfit.output.writers import to_json
 
+#: How a limit enters the likelihood (:func:`dpfit.model.coverage.limits_composition`), in words.
+LIMIT_LIKELIHOOD = {"poisson_zero_events": "zero-event Poisson likelihood, -2 ln L = 2 N_c (eps/eps_up)^2",
+                    "step": "hard step (excluded band removed)"}
 #: Characters that Markdown (CommonMark, GitHub) or inline HTML would act on inside a line of text.
 _MARKDOWN_ACTIVE = re.compile(r"([\\`*\[\]|~#!$]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z]))")
 #: Control characters (C0 but tab, DEL, C1) that a terminal would act on.
@@ -106,14 +109,12 @@ def window_lines(result) -> list[str]:
                      f"(Monte-Carlo errors {c['errors'][0][0]:.1g}, {c['errors'][0][1]:.1g})")
     lines.append(f"  interval algebra over the mass range: {format_pieces(result.algebra_envelope)}")
     if result.posterior_check is not None:
-        from dpfit.inference.bayes.posterior_check import check_lines
-
         more, warnings = check_lines(result.posterior_check)
         lines += ["  " + line for line in more] + [f"  warning: {w}" for w in warnings]
     if result.diagnostics and result.diagnostics.get("warning"):
         lines.append(f"  warning: {result.diagnostics['warning']}")
     lines += [f"  limit {c['name']}: {c['experiment']}, {c['cl'] * 100:g}% CL, produced through {c['production']} "
-              f"couplings, {c['model']}" for c in result.limits]
+              f"couplings, {LIMIT_LIKELIHOOD[c['likelihood']]}" for c in result.limits]
     lines += [f"  note: {n}" for n in result.notes]
     return lines + ["  " + line for line in compatibility_lines(result.compatibility)]
 
@@ -141,3 +142,60 @@ def text(lines: list[str]) -> str:
 def json_document(result, **extra) -> str:
     """A result's ``to_dict()`` as pretty JSON (NaN and infinities as null), with ``extra`` keys (provenance)."""
     return to_json({**result.to_dict(), **extra})
+
+
+def sampler_choice(sampler: str, grid_ok: bool) -> dict:
+    """Which sampler ran and why, in words (recorded in the output)."""
+    if sampler == "dynesty":
+        reason = "asked for: nested sampling populates every allowed piece and gives the evidence"
+    elif grid_ok:
+        reason = ("default: emcee with walkers started in every allowed piece in proportion to its grid-posterior "
+                  "weight; the grid posterior is the reference it is checked against")
+    else:
+        reason = "default: emcee with walkers drawn from the prior box (no grid reference for this model)"
+    return {"sampler": sampler, "reason": reason}
+
+
+def grid_lines(summary: dict) -> list[str]:
+    """Text lines of a grid summary (:meth:`GridPosterior.summary`)."""
+    lines = [f"grid posterior (exact reference): ln Z = {summary['log_evidence']:.4f} "
+             f"+- {summary['log_evidence_error']:.1e} (numerical)"]
+    for name, entry in summary["parameters"].items():
+        q = entry["quantiles"]
+        line = f"  {name}: 2.5% {q['q0.025']:.5g}, median {q['q0.5']:.5g}, 97.5% {q['q0.975']:.5g}"
+        if "hpd95" in entry:
+            line += (f"; 95% HPD (highest density, holds {entry['hpd95']['holds']:.3f}) "
+                     f"{format_pieces(entry['hpd95']['pieces'])}; 95% central (two-sided) "
+                     f"{format_pieces(entry['central95']['pieces'])}")
+        lines.append(line)
+    pieces = summary["pieces"]["pieces"]
+    lines.append(f"  allowed pieces of {summary['pieces']['parameter']}: {len(pieces)}: " + "; ".join(
+        f"[{p['eps_range'][0]:.3g}, {p['eps_range'][1]:.3g}] weight {p['weight']:.4f}" for p in pieces))
+    return lines
+
+
+def check_lines(check: dict) -> tuple[list[str], list[str]]:
+    """(stdout lines, warning lines) of a :func:`grid_check`."""
+    out = grid_lines(check["grid"])
+    agreement = check["agreement"]
+    rows = agreement["pieces"]["pieces"]
+    out.append("  sample vs grid, per piece (weight +- Monte-Carlo error): " + "; ".join(
+        f"[{r['eps_range'][0]:.3g}, {r['eps_range'][1]:.3g}] {r['chain_weight']:.4f} +- {r['chain_error']:.4f} "
+        f"(grid {r['grid_weight']:.4f})" for r in rows))
+    if agreement["pieces"].get("walkers_crossing_pieces") is not None:
+        out.append(f"  walkers that moved between pieces: {agreement['pieces']['walkers_crossing_pieces']}")
+    warnings = []
+    if agreement["pieces"].get("note"):
+        out.append(f"  note: {agreement['pieces']['note']}")
+    if agreement["warning"]:
+        warnings.append(agreement["warning"])
+    else:
+        out.append("  the sample agrees with the grid posterior within its Monte-Carlo errors (3 sigma)")
+    sens = check.get("prior_sensitivity")
+    if sens:
+        if sens["warning"]:
+            warnings.append(sens["warning"])
+        else:
+            out.append(f"  prior sensitivity: no quantile moves by more than {sens['threshold']:.0%} "
+                       f"({', '.join(v['prior'] for v in sens['variants'])})")
+    return out, warnings

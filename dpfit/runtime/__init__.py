@@ -1,1 +1,1 @@
-"""Running work: executors (serial, local processes, Dask) and the resumable task store."""
+"""Running work: executors (serial, local processes, Dask), the resumable task store, and blocks an interrupt waits for."""

@@ -59,8 +59,9 @@ def compare(models: list[tuple[str, object]], sampler: str = "grid", nlive: int 
     """Evidence of each (label, model) and the Bayes factors of each against the first.
     ``grids``: {label: grid posterior} the caller has already computed.
 
-    Returns {"method", "rows": [...], "bayes_factors": [{"analysis", "against", "ln_B", "error", "B"}],
-    "warning"}.
+    Returns {"samplers": ["grid"] or ["grid", "dynesty"], "rows": [...], "bayes_factors": [{"analysis",
+    "against", "ln_B", "error", "B"}], "disagreeing": [analyses whose grid and dynesty ln Z differ beyond
+    ``N_SIGMA`` combined errors], "n_sigma"}; :mod:`dpfit.output.comparison_text` says it in words.
     """
     from tqdm import tqdm
 
@@ -71,8 +72,6 @@ def compare(models: list[tuple[str, object]], sampler: str = "grid", nlive: int 
     factors = [{"analysis": r["analysis"], "against": ref["analysis"], "ln_B": r["logz"] - ref["logz"],
                 "error": float(np.hypot(r["error"], ref["error"])), "B": float(np.exp(r["logz"] - ref["logz"]))}
                for r in rows[1:]]
-    bad = [r["analysis"] for r in rows if "agreement" in r and not r["agreement"]["agrees"]]
-    warning = (f"grid and dynesty evidences disagree beyond {N_SIGMA:g} errors for: {', '.join(bad)}" if bad else None)
-    return {"method": "evidence ln Z with normalised priors and Gaussian-term normalisation; ln Z from the grid "
-                      "posterior" + (" and dynesty nested sampling" if sampler == "dynesty" else ""),
-            "rows": rows, "bayes_factors": factors, "warning": warning}
+    return {"samplers": ["grid", "dynesty"] if sampler == "dynesty" else ["grid"], "rows": rows,
+            "bayes_factors": factors, "n_sigma": N_SIGMA,
+            "disagreeing": [r["analysis"] for r in rows if "agreement" in r and not r["agreement"]["agrees"]]}

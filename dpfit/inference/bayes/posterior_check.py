@@ -1,4 +1,4 @@
-"""A sampled posterior checked against the grid reference: the numbers and their text lines.
+"""A sampled posterior checked against the grid reference (:mod:`dpfit.output.render` says it in words).
 
 For a model with at most 3 parameters the grid posterior
 (:mod:`dpfit.inference.bayes.grid_posterior`) is the reference; a chain (emcee) or a
@@ -9,18 +9,6 @@ and the prior sensitivity (:mod:`dpfit.inference.bayes.prior_sensitivity`) is st
 from __future__ import annotations
 
 from dpfit.inference.bayes.grid_posterior import GridPosterior
-
-
-def sampler_choice(sampler: str, grid_ok: bool) -> dict:
-    """Which sampler ran and why (recorded in the output)."""
-    if sampler == "dynesty":
-        reason = "asked for: nested sampling populates every allowed piece and gives the evidence"
-    elif grid_ok:
-        reason = ("default: emcee with walkers started in every allowed piece in proportion to its grid-posterior "
-                  "weight; the grid posterior is the reference it is checked against")
-    else:
-        reason = "default: emcee with walkers drawn from the prior box (no grid reference for this model)"
-    return {"sampler": sampler, "reason": reason}
 
 
 def chain_samples(chain, burn: int) -> tuple[dict, dict]:
@@ -42,55 +30,6 @@ def grid_check(grid: GridPosterior, samples: dict, n_eff: float, per_walker: dic
 
     return {"grid": grid.summary(), "agreement": chain_agreement(grid, samples, n_eff, per_walker),
             "prior_sensitivity": sensitivity}
-
-
-def _fmt_pieces(pieces) -> str:
-    return " U ".join(f"[{lo:.4g}, {hi:.4g}]" for lo, hi in pieces) or "empty"
-
-
-def grid_lines(summary: dict) -> list[str]:
-    """Text lines of a grid summary (:meth:`GridPosterior.summary`)."""
-    lines = [f"grid posterior (exact reference): ln Z = {summary['log_evidence']:.4f} "
-             f"+- {summary['log_evidence_error']:.1e} (numerical)"]
-    for name, entry in summary["parameters"].items():
-        q = entry["quantiles"]
-        line = f"  {name}: 2.5% {q['q0.025']:.5g}, median {q['q0.5']:.5g}, 97.5% {q['q0.975']:.5g}"
-        if "hpd95" in entry:
-            line += (f"; 95% HPD (highest density, holds {entry['hpd95']['holds']:.3f}) "
-                     f"{_fmt_pieces(entry['hpd95']['pieces'])}; 95% central (two-sided) "
-                     f"{_fmt_pieces(entry['central95']['pieces'])}")
-        lines.append(line)
-    pieces = summary["pieces"]["pieces"]
-    lines.append(f"  allowed pieces of {summary['pieces']['parameter']}: {len(pieces)}: " + "; ".join(
-        f"[{p['eps_range'][0]:.3g}, {p['eps_range'][1]:.3g}] weight {p['weight']:.4f}" for p in pieces))
-    return lines
-
-
-def check_lines(check: dict) -> tuple[list[str], list[str]]:
-    """(stdout lines, warning lines) of a :func:`grid_check`."""
-    out = grid_lines(check["grid"])
-    agreement = check["agreement"]
-    rows = agreement["pieces"]["pieces"]
-    out.append("  sample vs grid, per piece (weight +- Monte-Carlo error): " + "; ".join(
-        f"[{r['eps_range'][0]:.3g}, {r['eps_range'][1]:.3g}] {r['chain_weight']:.4f} +- {r['chain_error']:.4f} "
-        f"(grid {r['grid_weight']:.4f})" for r in rows))
-    if agreement["pieces"].get("walkers_crossing_pieces") is not None:
-        out.append(f"  walkers that moved between pieces: {agreement['pieces']['walkers_crossing_pieces']}")
-    warnings = []
-    if agreement["pieces"].get("note"):
-        out.append(f"  note: {agreement['pieces']['note']}")
-    if agreement["warning"]:
-        warnings.append(agreement["warning"])
-    else:
-        out.append("  the sample agrees with the grid posterior within its Monte-Carlo errors (3 sigma)")
-    sens = check.get("prior_sensitivity")
-    if sens:
-        if sens["warning"]:
-            warnings.append(sens["warning"])
-        else:
-            out.append(f"  prior sensitivity: no quantile moves by more than {sens['threshold']:.0%} "
-                       f"({', '.join(v['prior'] for v in sens['variants'])})")
-    return out, warnings
 
 
 def grid_summary_or_none(model):
