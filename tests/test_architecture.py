@@ -7,6 +7,7 @@ import argparse
 import json
 import subprocess
 import sys
+import re
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +25,8 @@ from dpfit.likelihood.joint import JointLikelihood
 from dpfit.likelihood.terms import Term
 from dpfit.model.analysis import Analysis
 from dpfit.model.model import EpsPrior, MassPrior
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).parents[1]
 
 
 def reference_terms():
@@ -285,3 +286,4 @@ def test_reprs_summarise_and_read_no_file(tmp_path):
 
     chain = Chain(np.zeros((5, 4, 2)), np.zeros((5, 4)), np.full(4, 3.0), None, {"names": ("m", "eps"), "seed": 1})
     assert repr(chain) == "Chain(4 walkers x 5 steps of (m, eps); mean acceptance 0.60; seed 1; in memory)"
+
