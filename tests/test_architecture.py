@@ -195,7 +195,7 @@ def test_library_messages_never_name_cli_flags():
 
 
 #: The floors of the house, bottom up: a module imports only from its own floor or below.
-FLOORS = [("dpfit", "dpfit.errors", "dpfit.arguments", "dpfit.user_cache"), ("dpfit.physics", "dpfit.io"),
+FLOORS = [("dpfit", "dpfit.errors", "dpfit.notes", "dpfit.arguments", "dpfit.user_cache"), ("dpfit.physics", "dpfit.io"),
           ("dpfit.inputs",), ("dpfit.likelihood",), ("dpfit.model", "dpfit.runtime"), ("dpfit.inference",),
           ("dpfit.output",), ("dpfit.reference",), ("dpfit.cli", "dpfit.bench", "dpfit.__main__")]
 #: The rooms of inference/: none imports another in a circle (window, levels, tables and bands sit beside them).

@@ -8,7 +8,7 @@ from dpfit.errors import InputError
 def cmd_inputs(args) -> int:
     import sys
 
-    from dpfit.inputs.describe import describe_file, diff_inputs, list_inputs
+    from dpfit.output.inputs_text import describe_file, diff_inputs, list_inputs
     from dpfit.inputs.load import load_inputs
 
     if args.action == "check":

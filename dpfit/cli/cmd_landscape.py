@@ -86,10 +86,12 @@ def _report(land, alive, window, region) -> None:
     print(f"landscape of {land.model}: {len(land.curves)} searches over {land.mass_range[0]:g}-{land.mass_range[1]:g} MeV")
     for a, b, names in land.searches_by_decade():
         print(f"  {a:g}-{b:g} MeV: {', '.join(names) if names else 'no search'}")
+    from dpfit.output.wording import note_text
+
     for note in land.dropped:
-        print(f"  dropped: {note}")
+        print(f"  dropped: {note_text(note)}")
     for note in land.notes:
-        print(f"  note: {note}")
+        print(f"  note: {note_text(note)}")
     print("(g-2)_mu explanation survives (2 sigma band, exact likelihood, not entirely inside the union of the "
           "family's searches on a grid of 1200 log-spaced masses):")
     for s in alive:

@@ -15,6 +15,7 @@ def cmd_recast(args) -> int:
     from dpfit.model.recast import recast_contour
     from dpfit.io.atomic import write_text
     from dpfit.output.export_lmt import recast_lmt
+    from dpfit.output.wording import note_text
     from dpfit.output.writers import provenance
 
     if (args.card is None) == (args.limit_file is None):
@@ -36,7 +37,7 @@ def cmd_recast(args) -> int:
     prov = provenance(inputs, [record.name] if args.card else [], command="recast", analysis=analysis.describe())
     write_text(args.out, recast_lmt(record, contour, analysis.vector, prov))
     print(f"wrote {args.out}: {record.name} recast to {analysis.vector.name}"
-          + (f" ({contour.note})" if contour.note and not contour.constrains else ""), file=sys.stderr)
+          + (f" ({note_text(contour.note)})" if contour.note and not contour.constrains else ""), file=sys.stderr)
     return 0
 
 

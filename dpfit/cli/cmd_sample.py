@@ -12,13 +12,14 @@ from dpfit.cli.options import (EXIT_INTERRUPTED, add_analysis_options, add_forma
 
 def _print_chain_summary(chain) -> None:
     from dpfit.inference.bayes.diagnostics import credible_summary, diagnostics, physical_samples
+    from dpfit.output.wording import note_text
 
     diag = diagnostics(chain)
     print(f"chain: {chain.steps} steps x {chain.nwalkers} walkers; acceptance {diag.acceptance:.3f}; "
           f"tau {', '.join(f'{n} {t:.1f}' for n, t in zip(chain.names, diag.tau))}; "
           f"effective samples {diag.ess:.0f}")
     if diag.warning:
-        print(f"warning: {diag.warning}", file=sys.stderr)
+        print(f"warning: {note_text(diag.warning)}", file=sys.stderr)
     from dpfit.inference.levels import format_percent
 
     for name, q in credible_summary(physical_samples(chain, diag.burn, diag.thin)).items():
@@ -68,6 +69,7 @@ def _analysis_requested(args) -> bool:
 def cmd_corner(args) -> int:
     from dpfit.output.corner_plot import corner_numbers, plot_corner
     from dpfit.inference.bayes.chains import read_chain
+    from dpfit.output.wording import note_text
     from dpfit.output.writers import to_json
 
     from dpfit.inference.bayes.posterior_check import analysis_of_chain, grid_summary_or_none
@@ -90,7 +92,7 @@ def cmd_corner(args) -> int:
         for name, q in numbers["quantiles"].items():
             print(f"{name}: " + ", ".join(f"{k} {v:.5g}" for k, v in q.items()))
         if numbers["diagnostics"]["warning"]:
-            print(f"warning: {numbers['diagnostics']['warning']}", file=sys.stderr)
+            print(f"warning: {note_text(numbers['diagnostics']['warning'])}", file=sys.stderr)
         print(f"wrote {args.out}")
     return 0
 

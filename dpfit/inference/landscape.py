@@ -25,6 +25,7 @@ import numpy as np
 from dpfit.errors import InputError
 from dpfit.inputs.records import ExclusionCard
 from dpfit.model.recast import Physics, recast_contour
+from dpfit.notes import Note, note
 from dpfit.physics.vector_models import VectorModel, production_ratio
 
 #: The decay families ``--decays`` selects.
@@ -77,8 +78,8 @@ class Landscape:
     model: str
     mass_range: tuple[float, float]
     curves: list[LimitCurve]
-    dropped: list[str]
-    notes: list[str]
+    dropped: list[Note]
+    notes: list[Note]
     grid: np.ndarray = field(repr=False)
 
     def families(self) -> list[str]:
@@ -150,26 +151,27 @@ def build_landscape(inputs, model: VectorModel, physics: Physics, mass_range: tu
         if family == "invisible":
             bands = _invisible(record, model)
             if bands is None:
-                dropped.append(f"{limit}: production {record.mechanism} has no coupling in the {model.name} model")
+                dropped.append(note("landscape_no_production", limit=limit, mechanism=record.mechanism,
+                                    model=model.name))
                 continue
             lower, upper = bands
         else:
             try:
                 recast = recast_contour(record, model, physics)
             except InputError as exc:
-                dropped.append(f"{limit}: {exc.message if hasattr(exc, 'message') else exc}")
+                dropped.append(note("landscape_unreadable", limit=limit,
+                                    reason=exc.message if hasattr(exc, "message") else str(exc)))
                 continue
             if not recast.constrains and m[0] > 2 * physics.pion_mass:
-                dropped.append(f"{limit}: lies above 2 m_pi = {2 * physics.pion_mass:.5g} MeV, where dpfit does not "
-                               f"model hadronic decays (not recast to {model.name})")
+                dropped.append(note("landscape_above_hadronic", limit=limit, threshold=2 * physics.pion_mass,
+                                    model=model.name))
                 continue
             if not recast.constrains:
-                dropped.append(f"{limit}: production ({record.mechanism}) or final state ({record.decay}) has no "
-                               f"coupling in the {model.name} model")
+                dropped.append(note("landscape_no_coupling", limit=limit, mechanism=record.mechanism,
+                                    decay=record.decay, model=model.name))
                 continue
-            if recast.note and "2 m_pi" in recast.note:
-                notes.append(f"{limit}: recast only up to 2 m_pi = {2 * physics.pion_mass:.5g} MeV (hadronic decays "
-                             f"not modelled)")
+            if recast.note is not None and recast.note.get("hadronic_limit") is not None:
+                notes.append(note("landscape_below_hadronic", limit=limit, threshold=recast.note.get("hadronic_limit")))
             lower, upper = np.atleast_2d(recast.lower), np.atleast_2d(recast.upper)
         keep = (m >= lo_m) & (m <= hi_m)
         # one contour mass either side of the range keeps the interpolated edge up to the range's ends
@@ -180,7 +182,7 @@ def build_landscape(inputs, model: VectorModel, physics: Physics, mass_range: tu
             idx = np.arange(max(np.searchsorted(m, lo_m) - 1, 0), min(np.searchsorted(m, hi_m) + 1, m.size))
         excluded = np.isfinite(lower[:, idx]).any(axis=0)
         if not excluded.any():
-            dropped.append(f"{limit}: excludes nothing over {lo_m:g}-{hi_m:g} MeV under the {model.name} model")
+            dropped.append(note("landscape_excludes_nothing", limit=limit, lo=lo_m, hi=hi_m, model=model.name))
             continue
         curves.append(LimitCurve(limit, record.name, record.experiment, data["reference"].split(";")[0], family,
                                  m[idx], lower[:, idx], upper[:, idx]))

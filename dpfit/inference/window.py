@@ -35,6 +35,7 @@ from dpfit.inference.profile.intervals import Interval
 from dpfit.inference.levels import Level, format_percent, parse_level
 from dpfit.likelihood.joint import JointLikelihood
 from dpfit.likelihood.terms import intersect
+from dpfit.notes import Note, note
 
 #: Number of σ of the (g−2) bands in the paper's interval algebra.
 BAND_SIGMAS = 2.0
@@ -110,7 +111,7 @@ class WindowResult:
     posterior: list[list[float]] | None = None
     posterior_label: str | None = None
     diagnostics: dict | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     posterior_central: dict | None = None
     posterior_check: dict | None = None
     limits: list[dict] = field(default_factory=list)
@@ -184,8 +185,8 @@ def window(analysis, mass: float | None = None, *, level: str | Level = "2sigma"
                   mass_range=tuple(mass_range), limits=limits_composition(analysis))
     notes = list(model.notes) + coverage_notes(model) + coverage_notes(model, mass)
     if excluded:
-        notes.append(f"the data reject this analysis at m = {mass:g} MeV (p = {fitted.gof.p_value:.2g} < "
-                     f"{gof_threshold:g}): no window; largest disagreement: {compat.worst()}")
+        notes.append(note("data_reject_analysis", mass=mass, p_value=fitted.gof.p_value, threshold=gof_threshold,
+                          worst=compat.worst()))
         return WindowResult(**common, notes=notes)
     from dpfit.inference.bayes.posterior_check import grid_summary_or_none, window_check
 

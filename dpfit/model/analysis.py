@@ -32,6 +32,7 @@ from dpfit.likelihood.joint import JointLikelihood
 from dpfit.inputs.model_cards import REFERENCE_MODEL, load_model
 from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, PoissonLimit, PreferredRegion
 from dpfit.model.model import EpsPrior, MassPrior, Model
+from dpfit.notes import Note, note
 from dpfit.model.recast import Physics, RecastContour, recast_contour
 from dpfit.physics.vector_models import VectorModel, production_ratio
 
@@ -241,28 +242,26 @@ class Analysis:
         return Physics({"e": inputs.mass("m_e"), "mu": inputs.mass("m_mu")}, inputs.mass("m_pi_charged"),
                        inputs.alpha(), self.invisible_ratio)
 
-    def _terms_and_notes(self) -> tuple[list, tuple[str, ...]]:
+    def _terms_and_notes(self) -> tuple[list, tuple[Note, ...]]:
         """The likelihood terms under the vector model, and notes on what the model changed or left out."""
         inputs, model = self.inputs, self.vector
-        notes = [f"model {model.name}: {model.description.rstrip('.')}; couplings in units of e"]
+        notes = [note("vector_model", model=model.name, description=model.description)]
         terms = []
         for lepton, scenario in (("mu", self.muon), ("e", self.electron)):
             if scenario is None:
                 continue
             term = gm2_term(inputs.gm2_card(lepton, scenario), model)
             if term.vector_charge2 == 0 and term.axial_charge2 == 0:
-                notes.append(f"(g-2)_{lepton} {scenario} does not constrain the {model.name} model: the boson does "
-                             f"not couple to the {lepton}")
+                notes.append(note("gm2_no_coupling", lepton=lepton, scenario=scenario, model=model.name))
                 continue
             terms.append(term)
         recast = len(model.parameters) == 1
         if not recast and self.exclusion_records():
-            notes.append("limits used as published (a dark photon's branching fractions) in the two-coupling "
-                         "lepton model")
+            notes.append(note("limits_as_published"))
         for record in self.exclusion_records():
             if not recast and production_ratio(model, record.mechanism) == 0:
-                notes.append(f"limit {record.name} ({record.experiment}) does not constrain the {model.name} model: "
-                             f"its production ({record.mechanism}) has no coupling there")
+                notes.append(note("limit_no_production", limit=record.name, experiment=record.experiment,
+                                  model=model.name, mechanism=record.mechanism))
                 continue
             contour = recast_contour(record, model, self.physics()) if recast else None
             if contour is not None and contour.note:

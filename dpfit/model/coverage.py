@@ -8,6 +8,7 @@ notes say so, so that no part of the mass range is silently open.
 from __future__ import annotations
 
 from dpfit.model.model import Model
+from dpfit.notes import Note, note
 
 
 def limit_span(term) -> tuple[float, float] | None:
@@ -20,8 +21,8 @@ def limit_span(term) -> tuple[float, float] | None:
     return (lo, hi)
 
 
-def coverage_notes(model: Model, mass: float | None = None) -> list[str]:
-    """One line per limit whose data do not cover the analysis' mass range, or the fixed ``mass`` (MeV)
+def coverage_notes(model: Model, mass: float | None = None) -> list[Note]:
+    """One note per limit whose data do not cover the analysis' mass range, or the fixed ``mass`` (MeV)
     if given; empty without either."""
     if mass is not None:
         lo = hi = float(mass)
@@ -36,14 +37,11 @@ def coverage_notes(model: Model, mass: float | None = None) -> list[str]:
             continue
         if lo == hi:
             if not span[0] <= lo <= span[1]:
-                notes.append(f"limit {term.name} has data only over {span[0]:g}-{span[1]:g} MeV: "
-                             f"at {lo:g} MeV it constrains nothing")
+                notes.append(note("limit_silent_at_mass", limit=term.name, span=span, mass=lo))
             continue
         gaps = [(a, b) for a, b in ((lo, min(hi, span[0])), (max(lo, span[1]), hi)) if b > a]
         if gaps:
-            where = " and ".join(f"{a:g}-{b:g} MeV" for a, b in gaps)
-            notes.append(f"limit {term.name} has data only over {span[0]:g}-{span[1]:g} MeV: over {where} of the "
-                         f"mass range {lo:g}-{hi:g} MeV it constrains nothing")
+            notes.append(note("limit_silent_over", limit=term.name, span=span, gaps=gaps, range=(lo, hi)))
     return notes
 
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from dpfit.inputs.records import RegionCard
 from dpfit.likelihood.joint import JointLikelihood
+from dpfit.notes import Note
 
 #: Priors of the mass: uniform over the mass range, or Gaussian from the region card.
 MassPrior = Literal["uniform", "gaussian"]
@@ -41,7 +42,7 @@ class Model:
     mass_gaussian: tuple[float, float] | None
     region: RegionCard | None
     description: dict = field(repr=False)
-    notes: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
 
     @property
     def parameters(self) -> tuple[str, ...]:

@@ -21,6 +21,7 @@ import numpy as np
 
 from dpfit.errors import InputError
 from dpfit.inputs.records import ExclusionCard
+from dpfit.notes import Note, note
 from dpfit.physics.vector_models import (DECAYS, PRODUCTION, VectorModel, branching_fraction, dark_photon,
                                          is_dark_photon, production_ratio, recast_band, widths)
 
@@ -47,7 +48,7 @@ class RecastContour:
     lower: np.ndarray
     upper: np.ndarray
     constrains: bool
-    note: str | None
+    note: Note | None
 
 
 def _yield_ratios(model: VectorModel, record: ExclusionCard, masses: np.ndarray, physics: Physics):
@@ -111,16 +112,13 @@ def recast_contour(record: ExclusionCard, model: VectorModel, physics: Physics) 
             new_lo[b, i], new_hi[b, i] = band if band is not None else (np.inf, np.inf)
             constrained |= band is not None
     shape = np.shape(contour.lower)
-    note = None
+    said = None
     if not constrained:
-        note = (f"limit {record.name} ({record.experiment}) does not constrain the {model.name} model: its "
-                f"production ({record.mechanism}) or final state ({record.decay}) has no coupling there")
+        said = note("limit_no_coupling", limit=record.name, experiment=record.experiment, model=model.name,
+                    mechanism=record.mechanism, decay=record.decay)
     elif changed:
-        kind = f"beam dump, length ratio {record.length_ratio:g}" if record.length_ratio else "prompt"
-        note = (f"limit {record.name} recast from the dark photon to {model.name} ({record.mechanism} -> X -> "
-                f"{record.decay}, {kind}; Ilten et al., JHEP 06 (2018) 004)")
-    if hadronic and constrained:
-        note += (f"; only up to 2 m_pi = {2 * physics.pion_mass:.5g} MeV: above it hadronic decays are not "
-                 f"modelled and the limit is left out")
+        said = note("limit_recast", limit=record.name, model=model.name, mechanism=record.mechanism,
+                    decay=record.decay, length_ratio=record.length_ratio,
+                    hadronic_limit=2 * physics.pion_mass if hadronic else None)
     return RecastContour(np.asarray(contour.mass, dtype=float), new_lo.reshape(shape), new_hi.reshape(shape),
-                         constrained, note)
+                         constrained, said)

@@ -12,6 +12,7 @@ import re
 
 from dpfit.inference.profile.gof import SIGNIFICANCE_LABEL
 from dpfit.output.writers import to_json
+from dpfit.output.wording import note_text
 
 #: How a limit enters the likelihood (:func:`dpfit.model.coverage.limits_composition`), in words.
 LIMIT_LIKELIHOOD = {"poisson_zero_events": "zero-event Poisson likelihood, -2 ln L = 2 N_c (eps/eps_up)^2",
@@ -73,7 +74,7 @@ def fit_lines(result) -> list[str]:
              f"goodness of fit: {result.gof.describe()}; converged: {result.converged}"]
     for name, per_level in result.intervals.items():
         lines += [interval_line(name, label, iv) for label, iv in per_level.items()]
-    return lines + [f"note: {n}" for n in result.notes]
+    return lines + [f"note: {note_text(n)}" for n in result.notes]
 
 
 def compatibility_lines(compat) -> list[str]:
@@ -96,7 +97,7 @@ def window_lines(result) -> list[str]:
              f"  goodness of fit at that mass: {result.gof.describe()}",
              f"  status: {result.status}"]
     if result.status == "excluded":
-        return lines + [f"  note: {n}" for n in result.notes] + ["  " + line for line in
+        return lines + [f"  note: {note_text(n)}" for n in result.notes] + ["  " + line for line in
                                                                  compatibility_lines(result.compatibility)]
     lines += [f"  interval algebra (paper's method, mixed levels): {format_pieces(result.algebra)}",
               "    combines: " + "; ".join(result.algebra_composition),
@@ -112,10 +113,10 @@ def window_lines(result) -> list[str]:
         more, warnings = check_lines(result.posterior_check)
         lines += ["  " + line for line in more] + [f"  warning: {w}" for w in warnings]
     if result.diagnostics and result.diagnostics.get("warning"):
-        lines.append(f"  warning: {result.diagnostics['warning']}")
+        lines.append(f"  warning: {note_text(result.diagnostics['warning'])}")
     lines += [f"  limit {c['name']}: {c['experiment']}, {c['cl'] * 100:g}% CL, produced through {c['production']} "
               f"couplings, {LIMIT_LIKELIHOOD[c['likelihood']]}" for c in result.limits]
-    lines += [f"  note: {n}" for n in result.notes]
+    lines += [f"  note: {note_text(n)}" for n in result.notes]
     return lines + ["  " + line for line in compatibility_lines(result.compatibility)]
 
 
@@ -126,12 +127,12 @@ def interval_lines(result) -> list[str]:
              f"level {doc['level']} ({100 * doc['cl']:.2f} %), {doc['sides']}",
              f"  {doc['coupling']}: " + (format_pieces(doc["intervals"]) if doc["intervals"] is not None
                                          else "not quoted (the toys could not resolve this level)"),
-             f"  construction: {doc['construction']}"]
+             f"  construction: {note_text(doc['construction'])}"]
     if doc["edge_mc_errors"] is not None:
         lines.append("  Monte-Carlo errors of the edges: " + format_pieces(doc["edge_mc_errors"], 2))
     if doc["asymptotic_intervals"] is not None:
         lines.append(f"  asymptotic (closed form): {format_pieces(doc['asymptotic_intervals'])}")
-    return lines + [f"  note: {note}" for note in doc["notes"]]
+    return lines + [f"  note: {note_text(note)}" for note in doc["notes"]]
 
 
 def text(lines: list[str]) -> str:
@@ -186,15 +187,15 @@ def check_lines(check: dict) -> tuple[list[str], list[str]]:
         out.append(f"  walkers that moved between pieces: {agreement['pieces']['walkers_crossing_pieces']}")
     warnings = []
     if agreement["pieces"].get("note"):
-        out.append(f"  note: {agreement['pieces']['note']}")
+        out.append(f"  note: {note_text(agreement['pieces']['note'])}")
     if agreement["warning"]:
-        warnings.append(agreement["warning"])
+        warnings.append(note_text(agreement["warning"]))
     else:
         out.append("  the sample agrees with the grid posterior within its Monte-Carlo errors (3 sigma)")
     sens = check.get("prior_sensitivity")
     if sens:
         if sens["warning"]:
-            warnings.append(sens["warning"])
+            warnings.append(note_text(sens["warning"]))
         else:
             out.append(f"  prior sensitivity: no quantile moves by more than {sens['threshold']:.0%} "
                        f"({', '.join(v['prior'] for v in sens['variants'])})")

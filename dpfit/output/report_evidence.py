@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dpfit.output.wording import note_text
+
 #: The null hypothesis, once, in words.
 NULL_DEFINITION = ("no X17: eps = 0, every (g-2) term at its Standard-Model prediction, ln Z0 = sum over the (g-2) "
                    "terms of ln N(Delta a; 0, sigma) with the same Gaussian normalisation as the X17 evidence; "
@@ -17,7 +19,7 @@ def null_lines(rows: list[dict]) -> list[str]:
     """Plain-text lines (``dpfit compare``): priors, the null, ln B(X17 : no X17) per analysis with its variants."""
     if not rows:
         return []
-    out = [f"priors of the X17 evidence: {rows[0]['priors']}", f"null hypothesis: {NULL_DEFINITION}"]
+    out = [f"priors of the X17 evidence: {note_text(rows[0]['priors'])}", f"null hypothesis: {NULL_DEFINITION}"]
     for r in rows:
         out.append(f"ln B(X17 : no X17) for {r['analysis']} = {r['ln_B']:+.2f} +- {r['error']:.1g} "
                    f"(ln Z_X17 {r['logz_x17']:.3f}, ln Z_null {r['logz_null']:.3f}); prior variants: {_variants(r)}")
@@ -26,7 +28,7 @@ def null_lines(rows: list[dict]) -> list[str]:
 
 def null_markdown(rows: list[dict]) -> list[str]:
     """The report's table of ln B(X17 : no X17) per analysis, with the priors, the null and the prior variants."""
-    out = ["### X17 against no X17", "", f"Priors of the X17 evidence: {rows[0]['priors']}.", "",
+    out = ["### X17 against no X17", "", f"Priors of the X17 evidence: {note_text(rows[0]['priors'])}.", "",
            f"Null hypothesis: {NULL_DEFINITION}. ln B > 0 favours an X17 (Jeffreys' scale: |ln B| < 1 "
            "barely worth mentioning, 1-2.5 substantial, 2.5-5 strong, > 5 decisive; Kass & Raftery 1995 use "
            "2 ln B). The Occam factor makes ln B depend on the prior width: the variants show how much.", "",

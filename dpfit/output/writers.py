@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from dpfit import __version__
+from dpfit.notes import Note
+from dpfit.output.wording import note_text
 
 
 def provenance(source, used=None, **extra) -> dict:
@@ -37,7 +39,9 @@ def provenance(source, used=None, **extra) -> dict:
 
 
 def _clean(value):
-    """JSON-safe: numpy scalars to Python, NaN/inf to None."""
+    """JSON-safe: numpy scalars to Python, NaN/inf to None, a note as its sentence."""
+    if isinstance(value, Note):
+        return note_text(value)
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):

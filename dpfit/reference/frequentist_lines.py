@@ -11,6 +11,7 @@ PRD 57 (1998) 3873; Read, J. Phys. G 28 (2002) 2693; Cowan et al., EPJC 71 (2011
 
 from __future__ import annotations
 
+from dpfit.output.wording import note_text
 from dpfit.reference.results import MASS
 
 
@@ -46,7 +47,7 @@ def frequentist_lines(results, seed: int = 1) -> list[str]:
         out.append(f"| {label} | {p:.4g} | {_pieces(row.chi2.intervals)} | "
                    f"{_pieces(fc.intervals, fc.edge_errors)} | {_pieces(fc.closed_form)} | "
                    f"{_pieces(cls.intervals, cls.edge_errors)} | {_pieces(cls.closed_form)} |")
-        notes += [f"- {label}, {p:.4g}, {r.method}: {n}" for r in (fc, cls) for n in r.notes[1:]]
-        notes += [f"- {label}, {p:.4g}, {r.method}: the result is the {r.construction}; the toys "
-                  f"gave {_pieces(r.toy_intervals)}" for r in (fc, cls) if not r.construction.startswith("toys")]
+        notes += [f"- {label}, {p:.4g}, {r.method}: {note_text(n)}" for r in (fc, cls) for n in r.notes[1:]]
+        notes += [f"- {label}, {p:.4g}, {r.method}: the result is the {note_text(r.construction)}; the toys "
+                  f"gave {_pieces(r.toy_intervals)}" for r in (fc, cls) if r.construction.kind != "construction_toys"]
     return out + ([""] + notes if notes else [])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dpfit.inference.profile.gof import SIGNIFICANCE_LABEL
 from dpfit.output.render import markdown_text
+from dpfit.output.wording import note_text
 from dpfit.reference.results import MASS
 
 
@@ -77,7 +78,7 @@ def model_lines(results) -> list[str]:
            "| model | interval algebra | profile, Delta chi2 <= 4 | goodness of fit | what cuts the window |",
            "|---|---|---|---|---|"]
     out += [_model_row(name, row) for name, row in results.models]
-    notes = sorted({n for _, row in results.models for n in row.notes})
+    notes = sorted({note_text(n) for _, row in results.models for n in row.notes})
     out += ["", "Notes of the models:"] + [f"- {markdown_text(n)}" for n in notes]
     ax = results.axial_cs18
     gof = ax.gof

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dpfit.inference.profile.gof import SIGNIFICANCE_CONVENTION, SIGNIFICANCE_LABEL
 from dpfit.output.render import LIMIT_LIKELIHOOD, markdown_text
+from dpfit.output.wording import note_text
 from dpfit.reference.paper_numbers import WINDOW_MASS
 from dpfit.reference.limits_report import (contour_vs_point_lines, limit_model_lines, model_lines, na48_lines,
                                           survival_lines)
@@ -126,7 +127,7 @@ def window_lines(window) -> list[str]:
            f"terms: {', '.join(window.terms)}", "", f"- goodness of fit at that mass: {window.gof.describe()}"]
     if window.status == "excluded":
         return out + [f"- status: excluded (p below {window.gof_threshold:g}); no window is quoted."] + \
-            [f"- {markdown_text(n)}" for n in window.notes]
+            [f"- {markdown_text(note_text(n))}" for n in window.notes]
     diag = window.diagnostics
     out += [f"- interval algebra (the paper's method, levels mixed): {_pieces(window.algebra)}; it intersects "
             + "; ".join(window.algebra_composition),
@@ -137,10 +138,10 @@ def window_lines(window) -> list[str]:
             "", f"Posterior run: acceptance {diag['acceptance_fraction']:.3f}, tau "
             + ", ".join(f"{k} {v:.1f}" for k, v in diag["tau"].items())
             + f", effective samples {diag['effective_samples']:.0f}"
-            + (f"; warning: {diag['warning']}" if diag["warning"] else "") + "."]
+            + (f"; warning: {note_text(diag['warning'])}" if diag["warning"] else "") + "."]
     out += [f"- limit {markdown_text(c['name'])}: {markdown_text(c['experiment'])}, {c['cl'] * 100:g}% CL, produced "
             f"through {markdown_text(c['production'])} couplings, {LIMIT_LIKELIHOOD[c['likelihood']]}" for c in window.limits]
-    return out + [f"- note: {markdown_text(n)}" for n in window.notes]
+    return out + [f"- note: {markdown_text(note_text(n))}" for n in window.notes]
 
 
 def _overrides(provenance: dict) -> str:
@@ -151,7 +152,7 @@ def _overrides(provenance: dict) -> str:
 def _assumptions(results) -> list[str]:
     """The model and the source paper's assumptions, listed once."""
     a = results.analysis
-    return [f"- model: {markdown_text(results.window.notes[0]) if results.window.notes else a.vector_model}",
+    return [f"- model: {markdown_text(note_text(results.window.notes[0])) if results.window.notes else a.vector_model}",
             f"- the source paper's assumptions: lepton-universal couplings (eps_e = eps_mu = eps), no proton coupling "
             f"(protophobic: NA48/2's pi0 -> gamma X does not apply), eps_nu = 0, BR(X -> e+e-) = 1 below the muon "
             f"pair threshold (invisible width ratio {a.invisible_ratio:g}), one boson explains ATOMKI, (g-2)_mu and "
@@ -219,7 +220,7 @@ def render(results, files: list[str], provenance: dict) -> str:
     out += [""] + gof_lines(results.gof_rows, results.window.mass)
     out += [""] + exact_interval_lines(results.exact) + [""] + electron_lines(results.electron)
     out += [""] + comparison_markdown(results.evidence)
-    out += ["", "Priors and normalisation of every ln Z above: " + results.x17_vs_null[0]["priors"] + ". ln Z "
+    out += ["", "Priors and normalisation of every ln Z above: " + note_text(results.x17_vs_null[0]["priors"]) + ". ln Z "
             "is a density of the measured Delta a values (dimensionless), so ln Z of analyses with different "
             "scenarios compare SM predictions; `dpfit window` quotes the posterior's own ln Z without the Gaussian "
             "normalisation, a different number.", ""] + null_markdown(results.x17_vs_null)

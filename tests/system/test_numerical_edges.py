@@ -33,6 +33,7 @@ from dpfit.physics.coupling import (
 from dpfit.inference.profile.scan import log_grid, scan_1d, scan_2d
 from dpfit.likelihood.joint import JointLikelihood
 from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, PreferredRegion
+from dpfit.output.wording import notes_text
 
 ALPHA = 1.0 / 137.035999177  # CODATA 2022
 M_MU = 105.6583755  # MeV
@@ -387,7 +388,8 @@ def test_fit_with_zero_delta_a_has_best_fit_zero_and_closed_form_limits():
     # Δχ² = (k ε²/σ)²: 1 at ε = sqrt(σ/k), 4 at ε = sqrt(2σ/k)
     assert result.pieces("1sigma") == [[0.0, pytest.approx(math.sqrt(SIGMA_MU / k), rel=1e-10)]]
     assert result.pieces("2sigma") == [[0.0, pytest.approx(math.sqrt(2 * SIGMA_MU / k), rel=1e-10)]]
-    assert any("physical boundary eps = 0" in note for note in result.notes)
+    assert any(n.kind == "best_fit_on_edge" and n.get("at_zero") for n in result.notes)
+    assert any("physical boundary eps = 0" in text for text in notes_text(result.notes))
 
 
 def test_fit_with_negative_delta_a_sits_on_zero_coupling():
@@ -455,7 +457,7 @@ def test_fit_inside_the_region_ends_on_the_exclusion_edge():
     result = fit(joint, mass=17.0)
     # the Gaussian wants ε = 0; the allowed pieces are [2e-4, 1.2e-4] (empty) and [6.8e-4, 1.4e-3]
     assert result.best_fit["eps"] == 6.8e-4
-    assert any("lower edge" in note for note in result.notes)
+    assert any(n.kind == "best_fit_on_edge" and n.get("edge") == "lower" for n in result.notes)
 
 
 # Regression: with the best grid point at ε = 0 (Δa <= 0), the 2D MIGRAD refinement started where χ²
@@ -486,7 +488,7 @@ def test_free_mass_fit_over_eight_decades_reaches_the_end_of_the_eps_range():
     eps_star = float(eps_from_delta_a(result.best_fit["m"], DELTA_MU, M_MU, ALPHA))
     assert result.best_fit["eps"] == pytest.approx(eps_star, rel=1e-6)
     assert result.pieces("2sigma")[-1][1] == EPS_RANGE[1]
-    assert any("2sigma region reaches the end of the coupling range" in note for note in result.notes)
+    assert any("2sigma region reaches the end of the coupling range" in text for text in notes_text(result.notes))
     assert result.intervals["eps"]["2sigma"].edges[-1][1] == "eps_range"
     for pieces in (iv.pieces for ivs in result.intervals.values() for iv in ivs.values()):
         assert all(0 < lo < hi <= EPS_RANGE[1] for lo, hi in pieces)

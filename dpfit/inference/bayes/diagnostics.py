@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dpfit.inference.bayes.chains import Chain
+from dpfit.notes import Note, note
 
 #: A chain shorter than this many autocorrelation times is flagged (emcee's guidance).
 MIN_TAU_MULTIPLE = 50
@@ -21,7 +22,7 @@ class Diagnostics:
     ess: float
     burn: int
     thin: int
-    warning: str | None
+    warning: Note | None
 
     def as_dict(self, names) -> dict:
         return {"acceptance_fraction": self.acceptance, "tau": dict(zip(names, self.tau.tolist())),
@@ -56,8 +57,7 @@ def diagnostics(chain: Chain) -> Diagnostics:
     warning = None
     if steps < MIN_TAU_MULTIPLE * tau_max:
         more = int(np.ceil(MIN_TAU_MULTIPLE * tau_max - steps))
-        warning = (f"the chain ({steps} steps) is shorter than {MIN_TAU_MULTIPLE} autocorrelation times "
-                   f"(tau = {tau_max:.0f}); run about {more} more steps ({steps + more} in total)")
+        warning = note("chain_too_short", steps=steps, multiple=MIN_TAU_MULTIPLE, tau=tau_max, more=more)
     burn = min(int(2 * tau_max), steps // 2)
     thin = max(1, min(int(tau_max / 2), steps - burn))  # at least one step survives emcee's slicing
     ess = nwalkers * (steps - burn) / tau_max

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from dpfit.inference.bayes.evidence import evidence_row
+from dpfit.notes import Note, note
 
 
 def null_log_evidence(model) -> float:
@@ -34,14 +35,11 @@ def null_log_evidence(model) -> float:
     return float(sum(float(t.logl(mass, 0.0)) + t.log_normalisation() for t in model.joint.measurements()))
 
 
-def priors_text(model) -> str:
-    """The priors and normalisation of an X17 evidence, in words (masses in MeV)."""
-    lo, hi = model.mass_range
-    mass = (f"m Gaussian {model.mass_gaussian[0]:g} +- {model.mass_gaussian[1]:g} MeV within {lo:g}-{hi:g} MeV"
-            if model.mass_gaussian else f"m uniform over {lo:g}-{hi:g} MeV")
-    return (f"{mass}; eps {model.eps_prior} over [{model.eps_range[0]:g}, {model.eps_range[1]:g}]; each Gaussian "
-            "(g-2) term normalised as a density of its Delta a (-ln(sigma sqrt(2 pi))); walls and the preferred "
-            "region as 0 / -inf steps")
+def evidence_priors(model) -> Note:
+    """The priors and normalisation of an X17 evidence (masses in MeV): the mass range, the mass's Gaussian
+    (centre, width) or None for a uniform mass, the coupling's prior and range."""
+    return note("evidence_priors", mass_range=model.mass_range, mass_gaussian=model.mass_gaussian,
+                eps_prior=model.eps_prior, eps_range=model.eps_range)
 
 
 def x17_against_null(model, label: str, row: dict | None = None, variants=()) -> dict:
@@ -53,7 +51,7 @@ def x17_against_null(model, label: str, row: dict | None = None, variants=()) ->
     row = row or evidence_row(label, model)
     null = null_log_evidence(model)
     out = {"analysis": label, "logz_x17": row["logz"], "logz_null": null, "ln_B": row["logz"] - null,
-           "error": row["error"], "priors": priors_text(model), "variants": []}
+           "error": row["error"], "priors": evidence_priors(model), "variants": []}
     for prior, variant in variants:
         v = evidence_row(label, variant)
         out["variants"].append({"prior": prior, "ln_B": v["logz"] - null, "error": v["error"]})

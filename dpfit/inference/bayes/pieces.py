@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from dpfit.inference.bayes.grid_posterior import GridPosterior
+from dpfit.notes import note
 
 #: Disagreement (in combined errors) that flags a chain.
 N_SIGMA = 3.0
@@ -108,17 +109,13 @@ def chain_pieces(grid: GridPosterior, samples: dict[str, np.ndarray], per_walker
             row["walkers_at_end"] = int(np.sum(wp[-1] == k))
         row["chain_error"] = err
         if piece["weight"] >= MIN_PIECE_WEIGHT and f == 0:
-            flags.append(f"the chain never visited the piece eps in [{piece['eps_range'][0]:.3g}, "
-                         f"{piece['eps_range'][1]:.3g}], which holds {piece['weight']:.3f} of the grid posterior")
+            flags.append(note("piece_never_visited", eps_range=piece["eps_range"], grid=piece["weight"]))
         elif abs(f - piece["weight"]) > N_SIGMA * err + GRID_TOLERANCE:
-            flags.append(f"piece eps in [{piece['eps_range'][0]:.3g}, {piece['eps_range'][1]:.3g}]: chain weight "
-                         f"{f:.4f} +- {err:.4f}, grid {piece['weight']:.4f} (beyond {N_SIGMA:g} errors)")
+            flags.append(note("piece_weight_off", eps_range=piece["eps_range"], chain=f, error=err,
+                              grid=piece["weight"], n_sigma=N_SIGMA))
         rows.append(row)
-    note = None
-    if crossed == 0 and len(pieces) > 1:
-        note = ("no walker crossed between pieces: the chain's piece weights are those of its starting points "
-                "(shared in proportion to the grid weights, so quantised at 1/walkers)")
-    return {"parameter": name, "pieces": rows, "walkers_crossing_pieces": crossed, "flags": flags, "note": note}
+    said = note("no_walker_crossed") if crossed == 0 and len(pieces) > 1 else None
+    return {"parameter": name, "pieces": rows, "walkers_crossing_pieces": crossed, "flags": flags, "note": said}
 
 
 def chain_agreement(grid: GridPosterior, samples: dict[str, np.ndarray], n_eff: float,
@@ -146,13 +143,11 @@ def chain_agreement(grid: GridPosterior, samples: dict[str, np.ndarray], n_eff: 
             entry[f"q{q:g}"] = {"chain": float(g), "grid": r, "mc_error": err, "chain_fraction_below_grid": frac,
                                 "fraction_error": err_p}
             if abs(frac - q) > N_SIGMA * err_p:
-                flags.append(f"{name} q{q:g}: chain {g:.5g} vs grid {r:.5g} (Monte-Carlo error {err:.2g}; "
-                             f"chain holds {frac:.4f} +- {err_p:.4f} below the grid quantile)")
+                flags.append(note("quantile_off", parameter=name, q=q, chain=float(g), grid=float(r), error=err,
+                                  fraction=frac, fraction_error=err_p))
         quantiles[name] = entry
     pieces = chain_pieces(grid, samples, per_walker, n_eff)
     flags += pieces["flags"]
-    warning = None
-    if flags:
-        warning = "THE CHAIN DISAGREES WITH THE GRID POSTERIOR beyond its Monte-Carlo error: " + "; ".join(flags)
+    warning = note("chain_disagrees", flags=flags) if flags else None
     return {"method": f"chain vs grid posterior; flagged beyond {N_SIGMA:g} Monte-Carlo errors",
             "quantiles": quantiles, "pieces": pieces, "agrees": not flags, "warning": warning}

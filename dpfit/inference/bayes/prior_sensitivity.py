@@ -14,6 +14,7 @@ import dataclasses
 
 from dpfit.inference.bayes.grid_posterior import grid_posterior
 from dpfit.model.model import Model
+from dpfit.notes import note
 
 #: Relative move of a quantile that marks it as set by the prior.
 THRESHOLD = 0.05
@@ -35,8 +36,8 @@ def prior_variants(model: Model) -> list[tuple[str, Model]]:
 def prior_sensitivity(model: Model, base=None, threshold: float = THRESHOLD) -> dict:
     """Quantiles under each prior variant, their relative moves, and the ones set by the prior.
 
-    Returns {"threshold", "variants": [{"prior", "quantiles", "moves"}], "set_by_prior": ["eps q0.025 (...)"...],
-    "warning": str | None}.
+    Returns {"threshold", "variants": [{"prior", "quantiles", "moves"}], "set_by_prior": [notes "quantile_moves"],
+    "warning": a note "set_by_prior" or None}.
     """
     base = base or grid_posterior(model)
     names = base.names
@@ -48,11 +49,8 @@ def prior_sensitivity(model: Model, base=None, threshold: float = THRESHOLD) -> 
         for n in names:
             qs = grid.quantiles(n, QUANTILES)
             moves[n] = {f"q{q:g}": [v, abs(v / r - 1.0)] for q, v, r in zip(QUANTILES, qs, ref[n])}
-            flagged += [f"{n} q{q:g} moves {rel:.0%} ({label})" for q, (v, rel) in zip(QUANTILES, moves[n].values())
-                        if rel > threshold]
+            flagged += [note("quantile_moves", parameter=n, q=q, move=rel, prior=label)
+                        for q, (v, rel) in zip(QUANTILES, moves[n].values()) if rel > threshold]
         variants.append({"prior": label, "moves": moves})
-    warning = None
-    if flagged:
-        warning = (f"{len(flagged)} posterior quantile(s) set by the prior (move > {threshold:.0%} when the prior "
-                   f"changes): " + "; ".join(flagged))
+    warning = note("set_by_prior", flags=flagged, threshold=threshold) if flagged else None
     return {"threshold": threshold, "variants": variants, "set_by_prior": flagged, "warning": warning}

@@ -31,6 +31,7 @@ import numpy as np
 
 from dpfit.errors import InputError
 from dpfit.runtime.executors import Executor
+from dpfit.notes import Note, note
 from dpfit.inference.levels import Level, one_sided_label
 from dpfit.inference.frequentist.toys import ToyModel, chunk_rng, run_toy_chunks, toy_draws
 
@@ -203,8 +204,8 @@ class IntervalResult:
     seed: int | None
     sides: str
     closed_form: list | None = None
-    notes: list[str] = field(default_factory=list)
-    construction: str = ""
+    notes: list[Note] = field(default_factory=list)
+    construction: Note | None = None
     toy_intervals: list | None = None
     reliable: bool = True
 
@@ -266,23 +267,21 @@ def _toy_interval(model: ToyModel, method: str, level: Level, ntoys: int, seed: 
         value = np.where(p_sb >= 1.0, 1.0, value)
     pieces, errors, reaches = _edges_from_curve(xs, value, err, alpha, allowed)
     eps, eps_err = _to_eps(pieces, errors)
-    notes = [f"{ntoys} toys, seed {seed}; p-values on {xs.size} test points in eps^2, edges interpolated"]
+    notes = [note("toys", toys=ntoys, seed=seed, points=xs.size)]
     reliable = True
     if method == "fc" and alpha * ntoys < MIN_TAIL_TOYS:
-        notes.append(f"only {alpha * ntoys:.3g} toys are expected beyond the critical value at this level: the toy "
-                     f"FC edges are unreliable (Monte-Carlo errors unknown)")
+        notes.append(note("fc_tail_unreliable", expected=alpha * ntoys))
         eps_err = [[float("nan"), float("nan")] for _ in eps]
         reliable = False
     if method == "cls" and eps:
         k = int(np.searchsorted(xs, pieces[-1][1]))
         tail = int(total[1, min(k, xs.size - 1)])
         if tail < MIN_TAIL_TOYS:
-            notes.append(f"only {tail} toys under eps = 0 reach q_obs at the limit: the toy CLs limit is "
-                         f"unreliable (Monte-Carlo error unknown)")
+            notes.append(note("cls_tail_unreliable", tail=tail))
             eps_err[-1][1] = float("nan")
             reliable = False
     if reaches:
-        notes.append("the interval reaches the end of the test grid (max(x_hat,0) + 10 sigma_x in eps^2)")
+        notes.append(note("reaches_grid_end"))
     return eps, eps_err, xs, notes, reliable
 
 
@@ -306,8 +305,8 @@ def frequentist_interval(model: ToyModel, method: str, level: Level, ntoys: int 
         on_edge = any(best in (a * a, b * b) for a, b in model.pieces)
         sides = one_sided_label(level.delta_chi2(), level.probability) if on_edge else "two-sided"
         return IntervalResult("chi2", level, model.mass, chi2_interval(model, level), None, 0, None, sides,
-                              notes=[f"{level.describe()} if Wilks' theorem holds; see the coverage command"],
-                              construction="delta chi2 of the data (closed form)")
+                              notes=[note("wilks", level=level)],
+                              construction=note("construction_chi2"))
     from dpfit import arguments
 
     ntoys = arguments.integer(ntoys, "interval", "toys", arguments.MIN_TOYS, arguments.MAX_TOYS)
@@ -315,11 +314,13 @@ def frequentist_interval(model: ToyModel, method: str, level: Level, ntoys: int 
     max_toys = arguments.integer(max_toys or ntoys, "interval", "max_toys", ntoys, arguments.MAX_TOYS)
     eps, eps_err, xs, notes, reliable = _toy_interval(model, method, level, ntoys, seed, executor, store_dir,
                                                       progress, points, identity)
+    first = ntoys
     while not reliable and 2 * ntoys <= max_toys:
         ntoys *= 2
-        eps, eps_err, xs, more, reliable = _toy_interval(model, method, level, ntoys, seed, executor, None,
-                                                         progress, points, identity)
-        notes = [notes[0].split(";")[0] + f" were too few; doubled to {ntoys} (--max-toys {max_toys})"] + more
+        eps, eps_err, xs, notes, reliable = _toy_interval(model, method, level, ntoys, seed, executor, None,
+                                                          progress, points, identity)
+    if ntoys > first:
+        notes = [note("toys_doubled", first=first, seed=seed, toys=ntoys, max_toys=max_toys)] + notes
     sides = ("two-sided (Feldman-Cousins ordering; an upper limit when the lower edge is eps = 0)" if method == "fc"
              else "one-sided upper limit")
     closed = None
@@ -327,34 +328,32 @@ def frequentist_interval(model: ToyModel, method: str, level: Level, ntoys: int 
         closed = _to_eps(closed_form_interval(model, method, alpha, xs))[0]
         notes += _compare(eps, eps_err, closed)
     elif model.rate > 0:
-        notes.append("asymptotic formulae not applied: a Poisson count makes x* non-Gaussian")
+        notes.append(note("asymptotic_not_applied", reason="poisson"))
     else:
-        notes.append("asymptotic formulae not applied: step terms cut the coupling axis at this mass")
+        notes.append(note("asymptotic_not_applied", reason="steps"))
     result = IntervalResult(method, level, model.mass, eps, eps_err, ntoys, int(seed), sides, closed, notes,
-                            construction=f"toys ({ntoys})", toy_intervals=eps, reliable=reliable)
+                            construction=note("construction_toys", toys=ntoys), toy_intervals=eps, reliable=reliable)
     if reliable:
         return result
     if closed is not None:
         result.intervals, result.edge_errors = closed, None
-        result.construction = ("asymptotic formulae of Cowan et al. (2011), exact for Gaussian data on eps >= 0 "
-                               "(the toys could not resolve this level)")
+        result.construction = note("construction_asymptotic")
         result.reliable = True
     else:
         result.intervals, result.edge_errors = None, None
-        result.construction = "none: the toys could not resolve this level; ask for more (--max-toys)"
+        result.construction = note("construction_none")
     return result
 
 
-def _compare(toys, errors, closed) -> list[str]:
+def _compare(toys, errors, closed) -> list[Note]:
     """A note when toy and closed-form edges differ by more than DISAGREE_SIGMAS Monte-Carlo errors."""
     if len(toys) != len(closed):
-        return [f"toys give {len(toys)} interval piece(s), the asymptotic formulae {len(closed)}: they disagree"]
+        return [note("toys_disagree_pieces", toys=len(toys), reference=len(closed))]
     out = []
     for piece, err, ref in zip(toys, errors, closed):
         for value, e, r, side in zip(piece, err, ref, ("lower", "upper")):
             known = bool(np.isfinite(e))  # unknown error: any difference is reported
             if abs(value - r) > DISAGREE_SIGMAS * (e if known else 0.0) + 1e-12 * max(abs(r), 1e-30):
-                error = f"+- {e:.2g}" if known else "(Monte-Carlo error unknown)"
-                out.append(f"toys and the asymptotic formulae disagree on the {side} edge: {value:.5g} {error} "
-                           f"vs {r:.5g}")
+                out.append(note("toys_disagree_edge", side=side, toys=float(value), error=float(e),
+                                reference=float(r)))
     return out

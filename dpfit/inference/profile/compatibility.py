@@ -14,8 +14,9 @@ from itertools import combinations
 
 from dpfit.errors import NoAllowedRegion
 from dpfit.inference.profile.fit import fit_fixed_mass
-from dpfit.inference.profile.gof import SIGNIFICANCE_LABEL, GoodnessOfFit, Tension, tension
+from dpfit.inference.profile.gof import GoodnessOfFit, Tension, tension
 from dpfit.likelihood.joint import JointLikelihood
+from dpfit.notes import Note, note
 
 
 @dataclass(frozen=True)
@@ -26,15 +27,15 @@ class Compatibility:
     single: dict[str, GoodnessOfFit]
     pairs: list[Tension]
 
-    def worst(self) -> str | None:
-        """The largest disagreement, as text: a pair's tension or a single term's own misfit (None if none)."""
-        candidates = [(t.p_value, f"{t.first} vs {t.second}: {t.significance:.2g} sigma tension "
-                                  f"(chi2_PG = {t.chi2_pg:.3g}, {t.ndof} dof)")
-                      for t in self.pairs if t.p_value is not None]
-        candidates += [(g.p_value, f"{name} alone: {g.significance:.2g} sigma ({SIGNIFICANCE_LABEL}; "
-                                   f"chi2_min = {g.chi2_min:.3g})")
-                       for name, g in self.single.items() if g.p_value is not None]
-        return min(candidates)[1] if candidates else None
+    def worst(self) -> Note | None:
+        """The largest disagreement: a pair's tension or a single term's own misfit (None if none)."""
+        candidates = [(t.p_value, i, note("pair_tension", first=t.first, second=t.second, significance=t.significance,
+                                          chi2_pg=t.chi2_pg, ndof=t.ndof))
+                      for i, t in enumerate(self.pairs) if t.p_value is not None]
+        candidates += [(g.p_value, len(self.pairs) + i, note("term_misfit", term=name, significance=g.significance,
+                                                             chi2_min=g.chi2_min))
+                       for i, (name, g) in enumerate(self.single.items()) if g.p_value is not None]
+        return min(candidates)[2] if candidates else None
 
     def to_dict(self) -> dict:
         return {"mass_MeV": self.mass, "single": {k: g.to_dict() for k, g in self.single.items()},

@@ -32,6 +32,7 @@ from iminuit import Minuit
 
 from dpfit import arguments
 from dpfit.errors import InputError, NoAllowedRegion
+from dpfit.notes import Note, note
 from dpfit.inference.profile.gof import GoodnessOfFit, goodness_of_fit
 from dpfit.inference.profile.intervals import BOUNDARY, RANGE_END, Interval, build_interval, edge_owner
 from dpfit.inference.levels import DEFAULT_LEVELS, Level, parse_levels
@@ -76,7 +77,7 @@ class FitResult:
     terms: list[str]
     mass_fixed: bool
     boundary: dict[str, str | None] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     mass_constrained: bool = True
 
     def __repr__(self) -> str:
@@ -202,12 +203,6 @@ def _edge_name(joint: JointLikelihood, m: float, piece: PieceMinimum) -> str | N
     return edge_owner(joint, m, piece.lo if piece.at_edge == "lower" else piece.hi)
 
 
-def _boundary_note(piece: PieceMinimum, owner: str) -> str:
-    if owner == BOUNDARY:
-        return "best fit at the physical boundary eps = 0: the intervals are one-sided upper limits"
-    return f"best fit on the {piece.at_edge} edge of an allowed region, set by {owner}: the intervals are one-sided"
-
-
 def _gof(joint: JointLikelihood, chi2_min: float, fitted: int, bounded: int) -> GoodnessOfFit:
     return goodness_of_fit(chi2_min, joint.ndata, fitted, bounded)
 
@@ -224,18 +219,18 @@ def fit_fixed_mass(joint: JointLikelihood, m: float, levels=None) -> FitResult:
             bounded += boundary[name] is not None
         else:
             boundary[name] = None
-            notes.append(f"{name}: no measurement reads it, the likelihood is flat: the intervals are the allowed "
-                         f"regions")
+            notes.append(note("flat_parameter", parameter=name))
         best_fit[name] = best.eps
         chi2_min += best.chi2
         converged &= best.valid
         intervals[name] = iv
         if boundary[name] is not None:
-            notes.append(f"{name}: {_boundary_note(best, boundary[name])}")
+            notes.append(note("best_fit_on_edge", parameter=name, edge=best.at_edge, set_by=boundary[name],
+                              at_zero=boundary[name] == BOUNDARY))
     for name in joint.parameters[1:]:
         if name not in best_fit:
             best_fit[name] = None
-            notes.append(f"{name}: no term constrains it")
+            notes.append(note("unconstrained_parameter", parameter=name))
     return FitResult(best_fit, chi2_min, intervals, _gof(joint, chi2_min, fitted, bounded), converged, joint.names,
                      True, boundary, notes)
 
@@ -277,7 +272,7 @@ def _profile_intervals(part: JointLikelihood, masses, eps_range, chi2_min, level
             hi = grid[j] if j == len(grid) - 1 else crossing(f, grid[j], grid[j + 1])
             hi_owner = _profile_edge_owner(part, masses, hi, -1.0)
             if j == len(grid) - 1:
-                notes.append(f"the {level.label} region reaches the end of the coupling range ({eps_range[1]:g})")
+                notes.append(note("region_reaches_range_end", level=level.label, end=eps_range[1]))
                 hi_owner = RANGE_END
             pieces.append([lo, hi])
             edges.append([_profile_edge_owner(part, masses, lo, 1.0), hi_owner])
@@ -303,17 +298,16 @@ def _refine_2d(part: JointLikelihood, m0: float, piece: PieceMinimum, m_lo: floa
     return float(minuit.values["m"]), float(minuit.values["eps"]), float(minuit.fval), bool(minuit.valid)
 
 
-def _mass_notes(chi2: np.ndarray, masses: np.ndarray, m_fit: float) -> tuple[list[str], bool]:
+def _mass_notes(chi2: np.ndarray, masses: np.ndarray, m_fit: float) -> tuple[list[Note], bool]:
     """Notes on the mass profile: unconstrained (flat χ²) or a best fit on the edge of the range."""
     finite = chi2[np.isfinite(chi2)]
     spread = float(finite.max() - finite.min())
     lo, hi = float(masses[0]), float(masses[-1])
     if spread <= FLAT_MASS_CHI2:
-        return [f"mass not constrained: the profile chi2 varies by {spread:.2g} (<= {FLAT_MASS_CHI2:g}) over "
-                f"{lo:g}-{hi:g} MeV; no best-fit mass is quoted"], False
+        return [note("mass_not_constrained", spread=spread, threshold=FLAT_MASS_CHI2, lo=lo, hi=hi)], False
     step = masses[1] - masses[0]
     if m_fit - lo < 0.5 * step or hi - m_fit < 0.5 * step:
-        return [f"best-fit mass {m_fit:.5g} MeV is on the edge of the mass range {lo:g}-{hi:g} MeV"], True
+        return [note("mass_on_range_edge", mass=m_fit, lo=lo, hi=hi)], True
     return [], True
 
 
@@ -334,7 +328,7 @@ def fit_free_mass(joint: JointLikelihood, mass_range: tuple[float, float],
         k = int(np.argmin(total))
         best = fit_fixed_mass(joint, masses[k], levels)
         mass_notes, constrained = _mass_notes(total, masses, masses[k])
-        notes = ["lepton couplings with free mass: best mass from the profile grid, intervals at that mass"]
+        notes = [note("lepton_couplings_free_mass")]
         fitted = sum(b is not None for b in best.best_fit.values()) - 1
         gof = _free_mass_gof(joint, masses, best.best_fit, best.chi2_min, fitted,
                              sum(b is not None for b in best.boundary.values()))
@@ -347,13 +341,13 @@ def fit_free_mass(joint: JointLikelihood, mass_range: tuple[float, float],
     notes = []
     if piece.at_edge is not None:  # ε on a boundary: the mass is fixed only by the grid
         m_fit, eps_fit, chi2_fit, valid = m0, piece.eps, piece.chi2, piece.valid
-        notes.append(f"best fit on a boundary of eps; mass from the profile grid (spacing {step:.3g} MeV)")
+        notes.append(note("mass_from_grid_at_eps_edge", spacing=step))
     else:
         m_fit, eps_fit, chi2_fit, valid = _refine_2d(part, m0, piece, max(mass_range[0], m0 - step),
                                                      min(mass_range[1], m0 + step))
     if not (np.isfinite(chi2_fit) and chi2_fit <= piece.chi2):
         m_fit, eps_fit, chi2_fit, valid = m0, piece.eps, piece.chi2, piece.valid
-        notes.append("2D refinement did not improve on the mass grid; grid minimum reported")
+        notes.append(note("refinement_no_gain"))
     if not np.isfinite(chi2_fit):
         raise NoAllowedRegion("analysis", None, "no allowed point in the mass range")
     mass_notes, constrained = _mass_notes(chi2, masses, m_fit)

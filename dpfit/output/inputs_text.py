@@ -1,4 +1,4 @@
-"""Human-readable views of the inputs: the list, one file, and an overlay's differences."""
+"""Human-readable views of the inputs (`dpfit inputs`): the list, one file, and an overlay's differences."""
 
 from __future__ import annotations
 

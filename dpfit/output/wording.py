@@ -1,0 +1,163 @@
+"""Notes in words: the sentence of every :class:`dpfit.notes.Note` a result carries.
+
+Results hold notes as data (a kind and its values); this table is the one place they become text, for the
+terminal, the report and the JSON documents alike. Numbers keep the digits the reader needs (``:g`` for
+inputs, a few significant digits for measured values); masses in MeV, couplings ε dimensionless (in units
+of e).
+"""
+
+from __future__ import annotations
+
+import math
+
+from dpfit.inference.profile.gof import SIGNIFICANCE_LABEL
+from dpfit.notes import Note
+
+
+def _best_fit_on_edge(v) -> str:
+    if v["at_zero"]:
+        return f"{v['parameter']}: best fit at the physical boundary eps = 0: the intervals are one-sided upper limits"
+    return (f"{v['parameter']}: best fit on the {v['edge']} edge of an allowed region, set by {v['set_by']}: "
+            f"the intervals are one-sided")
+
+
+def _limit_recast(v) -> str:
+    kind = f"beam dump, length ratio {v['length_ratio']:g}" if v["length_ratio"] else "prompt"
+    text = (f"limit {v['limit']} recast from the dark photon to {v['model']} ({v['mechanism']} -> X -> {v['decay']}, "
+            f"{kind}; Ilten et al., JHEP 06 (2018) 004)")
+    if v["hadronic_limit"] is not None:
+        text += (f"; only up to 2 m_pi = {v['hadronic_limit']:.5g} MeV: above it hadronic decays are not modelled and "
+                 f"the limit is left out")
+    return text
+
+
+def _toys_disagree_edge(v) -> str:
+    error = f"+- {v['error']:.2g}" if math.isfinite(v["error"]) else "(Monte-Carlo error unknown)"
+    return (f"toys and the asymptotic formulae disagree on the {v['side']} edge: {v['toys']:.5g} {error} "
+            f"vs {v['reference']:.5g}")
+
+
+def _evidence_priors(v) -> str:
+    lo, hi = v["mass_range"]
+    mass = (f"m Gaussian {v['mass_gaussian'][0]:g} +- {v['mass_gaussian'][1]:g} MeV within {lo:g}-{hi:g} MeV"
+            if v["mass_gaussian"] else f"m uniform over {lo:g}-{hi:g} MeV")
+    return (f"{mass}; eps {v['eps_prior']} over [{v['eps_range'][0]:g}, {v['eps_range'][1]:g}]; each Gaussian (g-2) "
+            "term normalised as a density of its Delta a (-ln(sigma sqrt(2 pi))); walls and the preferred region as "
+            "0 / -inf steps")
+
+
+def _joined(v) -> str:
+    return "; ".join(note_text(n) for n in v["flags"])
+
+
+#: kind -> the note's sentence from its values (a dict by name).
+WORDS = {
+    # fits (dpfit.inference.profile.fit)
+    "flat_parameter": lambda v: (f"{v['parameter']}: no measurement reads it, the likelihood is flat: the intervals "
+                                 f"are the allowed regions"),
+    "best_fit_on_edge": _best_fit_on_edge,
+    "unconstrained_parameter": lambda v: f"{v['parameter']}: no term constrains it",
+    "region_reaches_range_end": lambda v: (f"the {v['level']} region reaches the end of the coupling range "
+                                           f"({v['end']:g})"),
+    "mass_not_constrained": lambda v: (f"mass not constrained: the profile chi2 varies by {v['spread']:.2g} "
+                                       f"(<= {v['threshold']:g}) over {v['lo']:g}-{v['hi']:g} MeV; no best-fit mass "
+                                       f"is quoted"),
+    "mass_on_range_edge": lambda v: (f"best-fit mass {v['mass']:.5g} MeV is on the edge of the mass range "
+                                     f"{v['lo']:g}-{v['hi']:g} MeV"),
+    "lepton_couplings_free_mass": lambda v: ("lepton couplings with free mass: best mass from the profile grid, "
+                                             "intervals at that mass"),
+    "mass_from_grid_at_eps_edge": lambda v: (f"best fit on a boundary of eps; mass from the profile grid (spacing "
+                                             f"{v['spacing']:.3g} MeV)"),
+    "refinement_no_gain": lambda v: "2D refinement did not improve on the mass grid; grid minimum reported",
+    # compatibility and the window (dpfit.inference.profile.compatibility, dpfit.inference.window)
+    "pair_tension": lambda v: (f"{v['first']} vs {v['second']}: {v['significance']:.2g} sigma tension "
+                               f"(chi2_PG = {v['chi2_pg']:.3g}, {v['ndof']} dof)"),
+    "term_misfit": lambda v: (f"{v['term']} alone: {v['significance']:.2g} sigma ({SIGNIFICANCE_LABEL}; "
+                              f"chi2_min = {v['chi2_min']:.3g})"),
+    "data_reject_analysis": lambda v: (f"the data reject this analysis at m = {v['mass']:g} MeV (p = {v['p_value']:.2g}"
+                                       f" < {v['threshold']:g}): no window; largest disagreement: "
+                                       f"{note_text(v['worst']) if v['worst'] is not None else None}"),
+    # the analysis' model and its limits (dpfit.model)
+    "vector_model": lambda v: f"model {v['model']}: {v['description'].rstrip('.')}; couplings in units of e",
+    "gm2_no_coupling": lambda v: (f"(g-2)_{v['lepton']} {v['scenario']} does not constrain the {v['model']} model: "
+                                  f"the boson does not couple to the {v['lepton']}"),
+    "limits_as_published": lambda v: ("limits used as published (a dark photon's branching fractions) in the "
+                                      "two-coupling lepton model"),
+    "limit_no_production": lambda v: (f"limit {v['limit']} ({v['experiment']}) does not constrain the {v['model']} "
+                                      f"model: its production ({v['mechanism']}) has no coupling there"),
+    "limit_no_coupling": lambda v: (f"limit {v['limit']} ({v['experiment']}) does not constrain the {v['model']} "
+                                    f"model: its production ({v['mechanism']}) or final state ({v['decay']}) has no "
+                                    f"coupling there"),
+    "limit_recast": _limit_recast,
+    "limit_silent_at_mass": lambda v: (f"limit {v['limit']} has data only over {v['span'][0]:g}-{v['span'][1]:g} MeV:"
+                                       f" at {v['mass']:g} MeV it constrains nothing"),
+    "limit_silent_over": lambda v: (f"limit {v['limit']} has data only over {v['span'][0]:g}-{v['span'][1]:g} MeV: "
+                                    f"over {' and '.join(f'{a:g}-{b:g} MeV' for a, b in v['gaps'])} of the mass "
+                                    f"range {v['range'][0]:g}-{v['range'][1]:g} MeV it constrains nothing"),
+    # the landscape (dpfit.inference.landscape)
+    "landscape_unreadable": lambda v: f"{v['limit']}: {v['reason']}",
+    "landscape_above_hadronic": lambda v: (f"{v['limit']}: lies above 2 m_pi = {v['threshold']:.5g} MeV, where dpfit "
+                                           f"does not model hadronic decays (not recast to {v['model']})"),
+    "landscape_no_coupling": lambda v: (f"{v['limit']}: production ({v['mechanism']}) or final state ({v['decay']}) "
+                                        f"has no coupling in the {v['model']} model"),
+    "landscape_no_production": lambda v: (f"{v['limit']}: production {v['mechanism']} has no coupling in the "
+                                          f"{v['model']} model"),
+    "landscape_excludes_nothing": lambda v: (f"{v['limit']}: excludes nothing over {v['lo']:g}-{v['hi']:g} MeV under "
+                                             f"the {v['model']} model"),
+    "landscape_below_hadronic": lambda v: (f"{v['limit']}: recast only up to 2 m_pi = {v['threshold']:.5g} MeV "
+                                           f"(hadronic decays not modelled)"),
+    # toy constructions (dpfit.inference.frequentist.constructions)
+    "construction_chi2": lambda v: "delta chi2 of the data (closed form)",
+    "construction_toys": lambda v: f"toys ({v['toys']})",
+    "construction_asymptotic": lambda v: ("asymptotic formulae of Cowan et al. (2011), exact for Gaussian data on "
+                                          "eps >= 0 (the toys could not resolve this level)"),
+    "construction_none": lambda v: "none: the toys could not resolve this level; ask for more (--max-toys)",
+    "toys": lambda v: (f"{v['toys']} toys, seed {v['seed']}; p-values on {v['points']} test points in eps^2, edges "
+                       f"interpolated"),
+    "toys_doubled": lambda v: (f"{v['first']} toys, seed {v['seed']} were too few; doubled to {v['toys']} "
+                               f"(--max-toys {v['max_toys']})"),
+    "fc_tail_unreliable": lambda v: (f"only {v['expected']:.3g} toys are expected beyond the critical value at this "
+                                     f"level: the toy FC edges are unreliable (Monte-Carlo errors unknown)"),
+    "cls_tail_unreliable": lambda v: (f"only {v['tail']} toys under eps = 0 reach q_obs at the limit: the toy CLs "
+                                      f"limit is unreliable (Monte-Carlo error unknown)"),
+    "reaches_grid_end": lambda v: "the interval reaches the end of the test grid (max(x_hat,0) + 10 sigma_x in eps^2)",
+    "wilks": lambda v: f"{v['level'].describe()} if Wilks' theorem holds; see the coverage command",
+    "asymptotic_not_applied": lambda v: ("asymptotic formulae not applied: "
+                                         + {"poisson": "a Poisson count makes x* non-Gaussian",
+                                            "steps": "step terms cut the coupling axis at this mass"}[v["reason"]]),
+    "toys_disagree_pieces": lambda v: (f"toys give {v['toys']} interval piece(s), the asymptotic formulae "
+                                       f"{v['reference']}: they disagree"),
+    "toys_disagree_edge": _toys_disagree_edge,
+    # posterior checks and evidences (dpfit.inference.bayes)
+    "evidence_priors": _evidence_priors,
+    "chain_too_short": lambda v: (f"the chain ({v['steps']} steps) is shorter than {v['multiple']} autocorrelation "
+                                  f"times (tau = {v['tau']:.0f}); run about {v['more']} more steps "
+                                  f"({v['steps'] + v['more']} in total)"),
+    "piece_never_visited": lambda v: (f"the chain never visited the piece eps in [{v['eps_range'][0]:.3g}, "
+                                      f"{v['eps_range'][1]:.3g}], which holds {v['grid']:.3f} of the grid posterior"),
+    "piece_weight_off": lambda v: (f"piece eps in [{v['eps_range'][0]:.3g}, {v['eps_range'][1]:.3g}]: chain weight "
+                                   f"{v['chain']:.4f} +- {v['error']:.4f}, grid {v['grid']:.4f} (beyond "
+                                   f"{v['n_sigma']:g} errors)"),
+    "quantile_off": lambda v: (f"{v['parameter']} q{v['q']:g}: chain {v['chain']:.5g} vs grid {v['grid']:.5g} "
+                               f"(Monte-Carlo error {v['error']:.2g}; chain holds {v['fraction']:.4f} +- "
+                               f"{v['fraction_error']:.4f} below the grid quantile)"),
+    "chain_disagrees": lambda v: "THE CHAIN DISAGREES WITH THE GRID POSTERIOR beyond its Monte-Carlo error: " + _joined(v),
+    "no_walker_crossed": lambda v: ("no walker crossed between pieces: the chain's piece weights are those of its "
+                                    "starting points (shared in proportion to the grid weights, so quantised at "
+                                    "1/walkers)"),
+    "quantile_moves": lambda v: f"{v['parameter']} q{v['q']:g} moves {v['move']:.0%} ({v['prior']})",
+    "set_by_prior": lambda v: (f"{len(v['flags'])} posterior quantile(s) set by the prior (move > "
+                               f"{v['threshold']:.0%} when the prior changes): " + _joined(v)),
+}
+
+
+def note_text(note: Note | str) -> str:
+    """The sentence of a note (text from an input file, already words, passes unchanged)."""
+    if isinstance(note, str):
+        return note
+    return WORDS[note.kind](dict(note.values))
+
+
+def notes_text(notes) -> list[str]:
+    """The sentences of a sequence of notes, in order."""
+    return [note_text(n) for n in notes]
