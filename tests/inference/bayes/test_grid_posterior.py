@@ -1,15 +1,11 @@
-"""The grid posterior against independent quadrature, the issue's reference numbers, chains and dynesty."""
+"""The grid posterior against independent quadrature and the issue's reference numbers."""
 
 import numpy as np
 import pytest
 from scipy import integrate
 
-from dpfit.inference.bayes.diagnostics import diagnostics
 from dpfit.inference.bayes.grid_posterior import grid_posterior
-from dpfit.inference.bayes.pieces import chain_agreement
-from dpfit.inference.bayes.posterior_check import chain_samples
 from dpfit.inference.bayes.prior_sensitivity import prior_sensitivity
-from dpfit.inference.bayes.sampling import sample
 from dpfit.model.analysis import Analysis
 
 LIMITS = ("na64_point", "padme")  # NA64 as the source paper's single point, named explicitly
@@ -85,43 +81,6 @@ def test_no_atomki_two_pieces_and_their_weights(prior, weight, tol):
     assert grid.cdf("eps", 1.2e-4) == pytest.approx(pieces[0]["weight"], abs=1e-6)
     sens = prior_sensitivity(model, grid)
     assert sens["warning"] and "set by the prior" in sens["warning"]
-
-
-def test_reference_window_is_not_set_by_the_prior():
-    assert prior_sensitivity(REFERENCE.model())["warning"] is None
-
-
-def _chain(tmp_path, analysis, seed, walkers=100, steps=100, **kw):
-    grid = grid_posterior(analysis.model())
-    chain = sample(analysis, tmp_path / f"c{seed}.h5", nwalkers=walkers, nsteps=steps, seed=seed, progress=False,
-                   grid=grid, **kw)
-    diag = diagnostics(chain)
-    flat, per = chain_samples(chain, diag.burn)
-    return grid, flat, chain_agreement(grid, flat, diag.ess, per)
-
-
-@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
-def test_chains_started_in_every_piece_give_the_uniform_prior_weight(tmp_path, seed):
-    # walkers start in each piece in proportion to its grid weight (100 walkers: 6 below 1.2e-4)
-    grid, flat, agreement = _chain(tmp_path, Analysis(eps_prior="uniform", **NO_ATOMKI), seed)
-    assert np.mean(flat["eps"] < 1.2e-4) == pytest.approx(0.057, abs=0.005)
-    assert agreement["agrees"], agreement["warning"]
-    assert len(agreement["pieces"]["pieces"]) == 2
-
-
-def test_chain_started_in_every_piece_gives_the_log_uniform_weight(tmp_path):
-    _, flat, agreement = _chain(tmp_path, Analysis(**NO_ATOMKI), 1)
-    assert np.mean(flat["eps"] < 1.2e-4) == pytest.approx(0.512, abs=0.01)
-    assert agreement["agrees"], agreement["warning"]
-
-
-def test_chain_started_in_one_piece_only_is_flagged(tmp_path):
-    analysis = Analysis(eps_prior="uniform", **NO_ATOMKI)
-    rng = np.random.default_rng(0)
-    start = np.column_stack([rng.uniform(16.45, 16.95, 32), rng.uniform(7.5e-4, 8.5e-4, 32)])
-    _, flat, agreement = _chain(tmp_path, analysis, 1, walkers=32, steps=100, start=start)
-    assert not agreement["agrees"]
-    assert "never visited" in agreement["warning"] and "DISAGREES" in agreement["warning"]
 
 
 def test_lepton_mode_grid_evidence_matches_the_product_of_quadratures():

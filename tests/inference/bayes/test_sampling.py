@@ -13,7 +13,7 @@ from tests.helpers import fv_quadrature
 from dpfit.model.analysis import Analysis
 from dpfit.errors import InputError, NoAllowedRegion
 from dpfit.inference.bayes.chains import read_chain
-from dpfit.inference.bayes.diagnostics import credible_summary, diagnostics, physical_samples
+from dpfit.inference.bayes.diagnostics import diagnostics, physical_samples
 from dpfit.inference.bayes.sampling import sample
 
 M_MU = 105.6583755
@@ -59,14 +59,6 @@ def test_same_seed_same_chain_and_resume_continues(tmp_path):
     assert read_chain(tmp_path / "part.h5").steps == 300
 
 
-def test_emcee_reads_the_chain_file(tmp_path):
-    import emcee
-
-    sample(Analysis(), tmp_path / "c.h5", nwalkers=8, nsteps=50, seed=1, progress=False)
-    backend = emcee.backends.HDFBackend(str(tmp_path / "c.h5"), read_only=True)
-    assert backend.get_chain().shape == (50, 8, 2) and backend.iteration == 50
-
-
 def test_refuses_to_overwrite_or_resume_another_analysis(tmp_path):
     sample(Analysis(), tmp_path / "c.h5", nwalkers=8, nsteps=20, seed=1, progress=False)
     with pytest.raises(InputError, match="exists; resume it"):
@@ -80,20 +72,6 @@ def test_no_allowed_point_is_reported(tmp_path):
     with pytest.raises(NoAllowedRegion, match="nothing to sample"):
         sample(analysis, tmp_path / "c.h5", nwalkers=8, nsteps=10, progress=False)
     assert not (tmp_path / "c.h5").exists()
-
-
-def test_short_chain_warning_says_how_many_more_steps(tmp_path):
-    chain = sample(Analysis(), tmp_path / "c.h5", nwalkers=8, nsteps=60, seed=1, progress=False)
-    diag = diagnostics(chain)
-    assert diag.warning is not None and "more steps" in diag.warning
-
-
-def test_summary_quantiles():
-    values = {"x": np.linspace(0, 1, 100001)}
-    s = credible_summary(values)["x"]
-    assert s["median"] == pytest.approx(0.5)
-    assert s["central"]["2sigma"]["interval"] == pytest.approx([0.5 - 0.9544997 / 2, 0.5 + 0.9544997 / 2], abs=1e-6)
-    assert credible_summary(values, "0.95")["x"]["central"]["0.95"]["interval"] == pytest.approx([0.025, 0.975])
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM])  # every signal, at random moments: tests/system/test_resume_signals.py
@@ -138,19 +116,3 @@ def test_no_progress_bar_no_ipywidgets_warning_in_jupyter(tmp_path):
     stdout = "".join(o.get("text", "") for o in outputs if o.get("name") == "stdout")
     stderr = "".join(o.get("text", "") for o in outputs if o.get("name") == "stderr")
     assert stdout == "steps 10 False\n" and "IProgress" not in stderr and "Warning" not in stderr, (stdout, stderr)
-
-
-def test_autocorrelation_time_ignores_a_walker_that_never_moved():
-    """A walker whose every proposal was rejected has a 0/0 autocorrelation; emcee's estimate then is NaN (and
-    warns). dpfit's leaves that walker out and equals emcee's on the others; with no walker moving, τ = the length."""
-    import emcee
-
-    from dpfit.inference.bayes.diagnostics import integrated_time
-
-    rng = np.random.default_rng(3)
-    x = np.cumsum(rng.normal(size=(300, 6, 2)), axis=0) * 0.1 + rng.normal(size=(300, 6, 2))
-    stuck = x.copy()
-    stuck[:, 0, :] = 1.0
-    expected = emcee.autocorr.integrated_time(x[:, 1:, :], c=5, tol=0, quiet=True)
-    assert integrated_time(stuck) == pytest.approx(expected, rel=1e-12)
-    assert list(integrated_time(np.ones((10, 4, 1)))) == [10.0]

@@ -1,4 +1,4 @@
-"""Feldman-Cousins, CLs and delta-chi2 intervals and their coverage, against independent constructions.
+"""Feldman-Cousins, CLs and delta-chi2 intervals against independent constructions.
 
 The reference FC construction here follows Feldman & Cousins, PRD 57 (1998) 3873,
 section IV.B directly: for a unit Gaussian measurement x of a mean mu >= 0 the
@@ -20,11 +20,9 @@ from dpfit.cli import main
 from dpfit.inference.frequentist.coverage import coverage
 from dpfit.inference.frequentist.constructions import frequentist_interval
 from dpfit.inference.levels import parse_level
-from dpfit.inference.frequentist.toys import ToyModel, toy_fits
-from dpfit.likelihood.terms import gm2_terms
+from dpfit.inference.frequentist.toys import ToyModel
 from dpfit.model.analysis import Analysis
-
-WP25_ONLY = dict(electron=None, limits=(), atomki=None)
+from tests.inference.frequentist.toy_models import wp25_model
 
 
 # ---------------------------------------------------------------- independent FC construction (unit Gaussian)
@@ -59,7 +57,7 @@ def unit_model(x0: float) -> ToyModel:
 
 @pytest.fixture(scope="module")
 def wp25():
-    return ToyModel.from_joint(Analysis(**WP25_ONLY).likelihood(), 16.7)
+    return wp25_model()
 
 
 def test_reference_construction_reproduces_fc_table_x():
@@ -109,38 +107,6 @@ def test_cls_single_gaussian_at_zero_closed_form():
     assert result.intervals[0][0] == 0.0
     assert abs(result.intervals[0][1] - expected) < 4 * result.edge_errors[0][1]
     assert result.sides == "one-sided upper limit"
-
-
-def test_toys_refit_matches_fit_module(wp25):
-    # a toy refit (closed form per piece) against the fit module's MIGRAD fit of the same pseudo-data
-    from dpfit.inference.profile.fit import fit_coupling
-    from dpfit.likelihood.joint import JointLikelihood
-    from dpfit.likelihood.terms import Gm2Gaussian
-    from dpfit.inference.frequentist.toys import chunk_rng
-
-    term = gm2_terms(Analysis(**WP25_ONLY).likelihood())[0]
-    x_hat, _ = toy_fits(wp25, 3e-7, chunk_rng(4, 0), 3)
-    z = chunk_rng(4, 0).standard_normal((3, 1))[:, 0]
-    for xh, zi in zip(x_hat, z):
-        fake = Gm2Gaussian(term.name, term.lepton, term.scenario, float(wp25.k[0] * 3e-7 + wp25.sigma[0] * zi),
-                           term.sigma, term.lepton_mass, term.alpha)
-        best, _, _ = fit_coupling(JointLikelihood([fake]), 16.7)
-        assert np.sqrt(xh) == pytest.approx(best.eps, rel=1e-5, abs=1e-9)
-
-
-def test_chi2_coverage_at_zero_is_0841(wp25):
-    result = coverage(wp25, "chi2", parse_level("1sigma"), [0.0, 2e-3], ntoys=40_000, seed=3)
-    # Delta chi2 <= 1 at eps = 0 covers when x* < 0 or 0 <= x* <= sigma_x: Phi(1)
-    assert abs(result.coverage[0] - norm.cdf(1.0)) < 4 * result.error[0]
-    # far from the boundary Wilks holds: 68.27 %
-    assert abs(result.coverage[1] - 0.6827) < 4 * result.error[1]
-
-
-def test_fc_covers_and_cls_overcovers(wp25):
-    fc = coverage(wp25, "fc", parse_level("0.9"), [0.0, 1e-3], ntoys=20_000, seed=4)
-    assert np.all(np.abs(fc.coverage - 0.9) < 4 * fc.error + 0.005)  # 0.005: critical values from CHUNK toys
-    cls = coverage(wp25, "cls", parse_level("0.9"), [0.0, 1e-3], ntoys=20_000, seed=4)
-    assert cls.coverage[0] == 1.0 and cls.coverage[1] > 0.9
 
 
 def test_reference_analysis_with_step_terms():
@@ -204,15 +170,3 @@ def test_report_lines():
     assert len(rows) == 2
     assert "[0.0002387, 0.001135]" in rows[0]  # FC asymptotic, FC 1998 construction (test above)
     assert rows[0].split("|")[3].strip() == "[0, 0.001135]"  # delta chi2 <= 1
-
-
-@pytest.mark.parametrize("method", ["fc", "cls"])
-def test_coverage_error_holds_the_calibration_noise(method):
-    """FC and CLs read their critical values from each chunk's calibration toys: the quoted error must match the
-    spread of the coverage over seeds (the binomial error alone was 1.3-2.2 times too small here)."""
-    model = ToyModel.from_joint(Analysis(muon="WP25", electron=None, atomki=None).likelihood(), 16.7)  # NA64 walls
-    results = [coverage(model, method, parse_level("0.6827"), np.array([7e-4]), 100_000, seed=s) for s in range(16)]
-    values = np.array([r.coverage[0] for r in results])
-    quoted = np.mean([r.error[0] for r in results])
-    assert "chunks" in results[0].error_method
-    assert 0.55 < values.std(ddof=1) / quoted < 1.6  # 16 seeds: the spread itself is known to about 20 %
