@@ -9,6 +9,7 @@ from dpfit.inference.bayes.diagnostics import MIN_TAU_MULTIPLE, credible_summary
     physical_samples
 from dpfit.inference.bayes.sampling import sample
 from dpfit.model.analysis import Analysis
+from dpfit.output.wording import note_text, notes_text
 
 RHOS = np.array([0.5, 0.8])  # AR(1) x_t = rho x_(t-1) + sqrt(1 - rho^2) e_t: tau = (1 + rho) / (1 - rho) = 3, 9
 
@@ -33,7 +34,7 @@ def as_chain(x: np.ndarray, names=("m", "log10_eps"), accepted=None) -> Chain:
 def test_short_chain_warning_says_how_many_more_steps(tmp_path):
     chain = sample(Analysis(), tmp_path / "c.h5", nwalkers=8, nsteps=60, seed=1, progress=False)
     diag = diagnostics(chain)
-    assert diag.warning is not None and "more steps" in diag.warning
+    assert diag.warning is not None and "more steps" in note_text(diag.warning)
 
 
 def test_summary_quantiles():
@@ -88,8 +89,8 @@ def test_a_chain_shorter_than_50_tau_says_the_total_it_needs():
     diag = diagnostics(as_chain(x))
     need = int(np.ceil(MIN_TAU_MULTIPLE * max(emcee.autocorr.integrated_time(x, c=5, tol=0, quiet=True))))
     assert MIN_TAU_MULTIPLE == 50 and need > 300
-    assert diag.warning.startswith("the chain (300 steps) is shorter than 50 autocorrelation times")
-    assert diag.warning.endswith(f"run about {need - 300} more steps ({need} in total)")
+    assert note_text(diag.warning).startswith("the chain (300 steps) is shorter than 50 autocorrelation times")
+    assert note_text(diag.warning).endswith(f"run about {need - 300} more steps ({need} in total)")
 
 
 def test_physical_samples_are_emcees_flat_chain_with_couplings_as_eps():

@@ -7,6 +7,7 @@ from scipy import integrate
 from dpfit.inference.bayes.grid_posterior import grid_posterior
 from dpfit.inference.bayes.prior_sensitivity import prior_sensitivity
 from dpfit.model.analysis import Analysis
+from dpfit.output.wording import note_text, notes_text
 
 LIMITS = ("na64_point", "padme")  # NA64 as the source paper's single point, named explicitly
 REFERENCE = Analysis(limits=LIMITS)
@@ -80,7 +81,7 @@ def test_no_atomki_two_pieces_and_their_weights(prior, weight, tol):
     assert pieces[0]["weight"] == pytest.approx(weight, abs=tol)
     assert grid.cdf("eps", 1.2e-4) == pytest.approx(pieces[0]["weight"], abs=1e-6)
     sens = prior_sensitivity(model, grid)
-    assert sens["warning"] and "set by the prior" in sens["warning"]
+    assert sens["warning"] and "set by the prior" in note_text(sens["warning"])
 
 
 def test_lepton_mode_grid_evidence_matches_the_product_of_quadratures():

@@ -5,7 +5,8 @@ import pytest
 from scipy import stats
 
 from dpfit.inference.bayes.evidence import evidence_row
-from dpfit.inference.bayes.null_hypothesis import null_log_evidence, priors_text, x17_against_null
+from dpfit.inference.bayes.null_hypothesis import evidence_priors, null_log_evidence, x17_against_null
+from dpfit.output.wording import note_text
 from dpfit.inference.bayes.prior_sensitivity import prior_variants
 from dpfit.likelihood.terms import gm2_terms
 from dpfit.model.analysis import Analysis
@@ -56,10 +57,13 @@ def test_a_given_evidence_row_is_used():
     assert out["ln_B"] == pytest.approx(1.5 - stats.norm.logpdf(DELTA, 0.0, SIGMA), rel=1e-12)
 
 
-def test_priors_text_names_the_priors_and_the_normalisation():
-    text = priors_text(one_gaussian().model())
+def test_priors_name_the_priors_and_the_normalisation():
+    model = one_gaussian().model()
+    priors = evidence_priors(model)
+    assert priors.get("mass_range") == tuple(model.mass_range) and priors.get("mass_gaussian") is None
+    text = note_text(priors)
     assert text.startswith("m uniform over 16.9-17.1 MeV; eps log-uniform over [0.0001, 0.01];")
     assert "-ln(sigma sqrt(2 pi))" in text
     analysis = Analysis(mass_prior="gaussian")
     (lo, hi), (mean, sigma) = analysis.model().mass_range, analysis.mass_prior_gaussian()
-    assert priors_text(analysis.model()).startswith(f"m Gaussian {mean:g} +- {sigma:g} MeV within {lo:g}-{hi:g} MeV;")
+    assert note_text(evidence_priors(analysis.model())).startswith(f"m Gaussian {mean:g} +- {sigma:g} MeV within {lo:g}-{hi:g} MeV;")

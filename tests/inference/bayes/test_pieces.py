@@ -10,6 +10,7 @@ from dpfit.inference.bayes.posterior import initial_walkers, posterior
 from dpfit.inference.bayes.posterior_check import chain_samples
 from dpfit.inference.bayes.sampling import sample
 from dpfit.model.analysis import Analysis
+from dpfit.output.wording import note_text, notes_text
 
 LIMITS = ("na64_point", "padme")  # NA64 as the source paper's single point, named explicitly
 NO_ATOMKI = dict(limits=LIMITS, atomki=None, mass_range=(16.4, 17.0))
@@ -53,7 +54,7 @@ def test_chain_started_in_one_piece_only_is_flagged(tmp_path):
     start = np.column_stack([rng.uniform(16.45, 16.95, 32), rng.uniform(7.5e-4, 8.5e-4, 32)])
     _, flat, agreement = _chain(tmp_path, analysis, 1, walkers=32, steps=100, start=start)
     assert not agreement["agrees"]
-    assert "never visited" in agreement["warning"] and "DISAGREES" in agreement["warning"]
+    assert "never visited" in note_text(agreement["warning"]) and "DISAGREES" in note_text(agreement["warning"])
 
 
 @pytest.mark.parametrize("weights, n, expected", [
@@ -87,11 +88,11 @@ def test_draws_from_the_grid_agree_and_a_missing_piece_or_shifted_mass_is_flagge
     assert [r["chain_weight"] for r in rows] == pytest.approx([r["grid_weight"] for r in rows], abs=1 / 4000)
     upper = draws[:, 1] > 1.2e-4
     agreement = chain_agreement(grid, {"m": draws[upper, 0], "eps": draws[upper, 1]}, 4000.0)
-    assert not agreement["agrees"] and agreement["warning"].startswith("THE CHAIN DISAGREES WITH THE GRID POSTERIOR")
-    assert "the chain never visited the piece eps in [1e-05, 0.00012]" in agreement["warning"]
+    assert not agreement["agrees"] and note_text(agreement["warning"]).startswith("THE CHAIN DISAGREES WITH THE GRID POSTERIOR")
+    assert "the chain never visited the piece eps in [1e-05, 0.00012]" in note_text(agreement["warning"])
     agreement = chain_agreement(grid, {"m": draws[:, 0] + 0.03, "eps": draws[:, 1]}, 4000.0)
     assert agreement["pieces"]["flags"] == []  # the pieces hold the same weights
-    assert "m q0.5: chain" in agreement["warning"] and "eps q" not in agreement["warning"]
+    assert "m q0.5: chain" in note_text(agreement["warning"]) and "eps q" not in note_text(agreement["warning"])
 
 
 def test_piece_error_is_the_spread_over_walkers_that_never_cross(two_pieces):
@@ -106,5 +107,5 @@ def test_piece_error_is_the_spread_over_walkers_that_never_cross(two_pieces):
     # walker fractions are 1 (6 walkers) or 0 (94): std sqrt(0.06 * 0.94) over sqrt(100 walkers), larger than the
     # binomial sqrt(0.06 * 0.94 / 1000)
     assert lower["chain_error"] == pytest.approx(np.sqrt(0.06 * 0.94) / 10, rel=1e-12)
-    assert out["walkers_crossing_pieces"] == 0 and out["note"].startswith("no walker crossed between pieces")
+    assert out["walkers_crossing_pieces"] == 0 and note_text(out["note"]).startswith("no walker crossed between pieces")
     assert out["flags"] == []  # 0.06 against 0.058: well within 3 errors

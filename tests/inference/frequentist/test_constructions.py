@@ -22,6 +22,7 @@ from dpfit.inference.frequentist.constructions import frequentist_interval
 from dpfit.inference.levels import parse_level
 from dpfit.inference.frequentist.toys import ToyModel
 from dpfit.model.analysis import Analysis
+from dpfit.output.wording import note_text, notes_text
 from tests.inference.frequentist.toy_models import wp25_model
 
 
@@ -114,7 +115,7 @@ def test_reference_analysis_with_step_terms():
     model = ToyModel.from_joint(Analysis().likelihood(), 16.7)
     (a, b), = model.pieces
     result = frequentist_interval(model, "fc", parse_level("0.9"), ntoys=20_000, seed=1, points=100)
-    assert result.closed_form is None and any("asymptotic formulae not applied" in n for n in result.notes)
+    assert result.closed_form is None and any("asymptotic formulae not applied" in n for n in notes_text(result.notes))
     assert all(a <= lo <= hi <= b for lo, hi in result.intervals)
     chi2 = frequentist_interval(model, "chi2", parse_level("0.9"))
     assert chi2.intervals[0][0] == pytest.approx(a)
