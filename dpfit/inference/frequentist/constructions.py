@@ -25,6 +25,7 @@ reported beside the toys, with a note when the two disagree.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -191,7 +192,7 @@ def _to_eps(pieces_x, errors_x=None):
     return eps, errs
 
 
-@dataclass
+@dataclass(frozen=True)
 class IntervalResult:
     """A frequentist interval of ε at fixed mass: pieces (union), their Monte-Carlo edge errors, what it holds."""
 
@@ -336,13 +337,9 @@ def frequentist_interval(model: ToyModel, method: str, level: Level, ntoys: int 
     if reliable:
         return result
     if closed is not None:
-        result.intervals, result.edge_errors = closed, None
-        result.construction = note("construction_asymptotic")
-        result.reliable = True
-    else:
-        result.intervals, result.edge_errors = None, None
-        result.construction = note("construction_none")
-    return result
+        return dataclasses.replace(result, intervals=closed, edge_errors=None,
+                                   construction=note("construction_asymptotic"), reliable=True)
+    return dataclasses.replace(result, intervals=None, edge_errors=None, construction=note("construction_none"))
 
 
 def _compare(toys, errors, closed) -> list[Note]:

@@ -25,6 +25,7 @@ unconstrained, and the result says so.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -61,7 +62,7 @@ class PieceMinimum:
     at_edge: str | None
 
 
-@dataclass
+@dataclass(frozen=True)
 class FitResult:
     """A fit: best-fit point, χ²_min and its goodness of fit, intervals per parameter and level, status.
 
@@ -409,5 +410,4 @@ def fit(target, mass: float | None = None, mass_range=None, eps_range=None, leve
             if mass_range is None:
                 raise InputError("fit", "mass_range", "no term fixes a mass range: give a mass or a mass range (MeV)")
         result = fit_free_mass(joint, tuple(mass_range), eps_range, levels)
-    result.notes = notes + result.notes
-    return result
+    return dataclasses.replace(result, notes=notes + result.notes)
