@@ -1,8 +1,6 @@
-"""Coupling bands and the two reference figures (the muon bands and the overlay).
-
-Band edges are checked against an independent computation (F_V by quadrature,
-tests/helpers.py) and against the profile-likelihood fit; the figures are
-checked to be written as non-empty PNG and PDF files.
+"""The two reference figures (dpfit.output.figures): the muon bands and the overlay written as PNG and PDF, their
+titles, legend, fills, labels and zoom. Left here for dpfit.inference.bands: band edges against an independent
+computation (F_V by quadrature, tests/helpers.py) and against the profile-likelihood fit, the overlay's layers.
 """
 
 import math
@@ -171,3 +169,69 @@ def test_muon_bands_print_delta_a_as_the_paper_and_name_the_convention(paper):
     from dpfit.output.figures import _delta_text
 
     assert _delta_text(cs18).endswith("= −102(26) × 10⁻¹⁴")
+
+
+def test_overlay_window_follows_the_mass_fills_do_not_mix_and_legend_is_compact():
+    import matplotlib.pyplot as plt
+
+    from dpfit.inference import bands
+    from dpfit.inference.window import interval_algebra
+    from dpfit.output.figures import plot_overlay
+
+    analysis = Analysis()
+    results = bands.overlay_results(analysis, np.geomspace(5, 50, 40), interval_algebra(analysis.likelihood(), 16.7))
+    mass, lower, upper = results.window_band
+    for i in (0, 40, 79):
+        assert [[lower[i], upper[i]]] == interval_algebra(analysis.likelihood(), float(mass[i]))
+    assert np.nanmax(upper) > 1.05 * np.nanmin(upper)  # not a constant-ε box
+    fig = plot_overlay(results)
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "surviving window ε(m) (outline)" in texts and "ATOMKI 8Be (2016): preferred" in texts
+    assert "Cs18 (e): one-sided upper limit, Δχ² = 4 (97.72 %)" in texts
+    renderer = fig.canvas.get_renderer()
+    legend = fig.legends[0].get_window_extent(renderer)
+    assert legend.height < 0.15 * fig.bbox.height  # compact: was a quarter of the figure
+    assert fig.bbox.x0 <= legend.x0 and legend.x1 <= fig.bbox.x1 and legend.y0 >= fig.bbox.y0
+    for ax in fig.axes:
+        assert not legend.overlaps(ax.get_window_extent(renderer))
+        filled = [c for c in ax.collections if len(c.get_facecolor()) and c.get_facecolor()[0][3] > 0]
+        assert all(c.get_facecolor()[0][3] == 1.0 for c in filled)  # opaque fills only: no mixed colours
+        assert len(filled) == 3  # Rb20: the 1σ band and the two 2σ strips beside it, side by side
+        window = [c for c in ax.collections if c.get_zorder() == 5]
+        face = window[0].get_facecolor() if len(window) == 1 else None
+        assert face is not None and (len(face) == 0 or face[0][3] == 0)  # an outline: its edges' curves show
+        assert any(t.get_text() == "Cs18 (e): upper limit ↓" for t in ax.texts)
+    plt.close(fig)
+
+
+def test_upper_limit_label_states_the_chernoff_coverage(paper):
+    from scipy import stats
+
+    from dpfit.output.figures import upper_limit_label
+
+    [cs18] = [b for b in scenario_bands(paper, "e", [17.0]) if b.scenario == "Cs18"]
+    held = 100 * (0.5 + 0.5 * stats.chi2.cdf(4.0, 1))  # best fit on eps = 0: 1/2 delta_0 + 1/2 chi2(1)
+    assert upper_limit_label(cs18) == f"Cs18 (e): one-sided upper limit, Δχ² = 4 ({held:.2f} %)"
+
+
+def test_zoom_frames_the_x17_boxes_with_margins(paper):
+    import dataclasses
+
+    from dpfit.output.figures import _zoom_limits
+
+    results = overlay_results(paper, np.geomspace(5, 50, 10), [[6.8e-4, 9.6e-4]])
+    # the ATOMKI box (15.85-17.55 MeV, 2e-4-1.4e-3) holds the window: 35 % of its width either side, eps x/÷ 2.5
+    (m_lo, m_hi), (e_lo, e_hi) = _zoom_limits(results)
+    assert (m_lo, m_hi) == pytest.approx((15.85 - 0.595, 17.55 + 0.595)) and (e_lo, e_hi) == pytest.approx((8e-5, 3.5e-3))
+    alone = dataclasses.replace(results, atomki=None)  # the window's mass-dependent upper edge widens the frame
+    top = np.nanmax(results.window_band[2])
+    assert top > 9.6e-4 and _zoom_limits(alone)[1] == pytest.approx((6.8e-4 / 2.5, top * 2.5))
+    assert _zoom_limits(dataclasses.replace(results, atomki=None, window=[])) is None
+
+
+def test_fills_are_the_opaque_colours_of_their_shade_over_white():
+    from dpfit.output.figures import _on_white, _power_of_ten
+
+    assert _on_white("#ff0000", 0.2) == pytest.approx((1.0, 0.8, 0.8))
+    assert _on_white("#000000", 0.45) == pytest.approx((0.55, 0.55, 0.55))
+    assert [_power_of_ten(v) for v in (6.8e-4, 1.4e-3, 500.0)] == ["6.8 × 10⁻⁴", "1.4 × 10⁻³", "5 × 10²"]

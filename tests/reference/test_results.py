@@ -1,12 +1,11 @@
-"""The reference run computes once and formats after: an override reaches every section that uses its file
-and no other; each distinct computation runs once; ln B(X17 : no X17) against quadrature; the report's first
-screen and the appendix's digits."""
+"""The reference run computes once and formats after (dpfit.reference.results): an override reaches every
+section that uses its file and no other; each distinct computation runs once. Left here for
+dpfit.inference.bayes.null_hypothesis: ln B(X17 : no X17) against quadrature."""
 
 from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from collections import Counter
 
 import numpy as np
@@ -14,24 +13,12 @@ import pytest
 from scipy import integrate, stats
 
 from tests.helpers import fv_quadrature
+from tests.reference.report_helpers import _report, _sections
 from dpfit.likelihood.terms import Gm2Gaussian, intersect
 from dpfit.model.analysis import Analysis
+from dpfit.reference.results import compute
 
-PROV = {"dpfit_version": "test", "inputs_digest": "x", "files": [], "overrides": [], "seed": 1, "analysis": "a"}
 WP25 = ("a_mu_sm_wp25.value=116592000",)
-
-
-def _report(tmp_path, name, overrides=()):
-    from dpfit.reference.report import render
-    from dpfit.reference.results import compute
-
-    results = compute(Analysis(overrides=overrides), tmp_path / f"{name}.h5", quick=True, progress=False)
-    return results, render(results, [], PROV)
-
-
-def _sections(text: str) -> dict[str, str]:
-    parts = re.split(r"^(#{2,3} .*)$", text, flags=re.M)
-    return {head: body for head, body in zip(parts[1::2], parts[2::2])}
 
 
 def test_an_override_changes_every_section_using_its_file_and_no_other(tmp_path):
@@ -126,32 +113,3 @@ def test_bayes_factor_against_no_x17_matches_quadrature(scenario, expected):
     ours = x17_against_null(analysis.model(), scenario)["ln_B"]
     assert ours == pytest.approx(_ln_b_quadrature(analysis), abs=2e-3)
     assert round(ours, 2) == expected  # the independent computation quoted in the issue
-
-
-def test_report_starts_with_the_answer_and_the_appendix_has_the_digits(tmp_path):
-    results, text = _report(tmp_path, "default")
-    first = text.split("## Details")[0]
-    assert len(first.splitlines()) < 40
-    for needle in ("interval algebra", "profile likelihood", "posterior", "goodness of fit", "eps_nu = 0",
-                   "Lepton-universal protophobic vector", "ln B", "6.620e-04", "9.587e-04", "NA48/2"):
-        assert needle in first, needle
-    appendix = text.split("## Appendix")[1]
-    assert "| `137.035999046(27)` |" in appendix and "137.035999046" in appendix.split("137.035999046(27)")[1]
-    assert "| `3e-4` |" in appendix and "0.0007289" in appendix
-    models = _sections(text)["## The window at 16.7 MeV under four vector models"]
-    rows = {r.split(" | ")[0][2:]: r for r in models.splitlines() if r.startswith("| ") and "---" not in r}
-    assert "[0.000662, 0.0007289]" in rows["dark_photon"] and "na48" in rows["dark_photon"]
-    assert "[0.000662, 0.0009587]" in rows["protophobic"]
-    assert rows["axial"].split(" | ")[1].startswith("excluded")
-    cs18 = _sections(text)["### What Cs18 means under an axial coupling"]
-    assert f"eps_A = {results.axial_eps_cs18:.4g}" in cs18 and f"{results.axial_eps_cs18:.4g}" == "0.0005303"
-
-
-def test_compare_states_priors_and_the_bayes_factor_against_no_x17(cli):
-    code, out, _ = cli("compare", "--muon", "WP20,BMW21,WP25", "--no-progress")
-    assert code == 0
-    assert "priors of the X17 evidence: m uniform over 15.85-17.55 MeV; eps log-uniform over [1e-05, 0.01]" in out
-    assert "null hypothesis: no X17: eps = 0" in out and "not X17 against no X17" in out
-    for label, value in (("WP20", "+5.16"), ("BMW21", "-0.15"), ("WP25", "-0.94")):
-        assert f"ln B(X17 : no X17) for muon={label} = {value}" in out
-    assert "eps prior uniform" in out and "eps range from 1e-08" in out
