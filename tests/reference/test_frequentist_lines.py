@@ -10,6 +10,7 @@ from dpfit.inference.frequentist.constructions import IntervalResult
 from dpfit.inference.levels import parse_level
 from dpfit.reference.frequentist_lines import _pieces, frequentist_lines
 from dpfit.reference.results import MASS, FrequentistRow
+from dpfit.notes import note
 
 
 def test_pieces_with_their_errors():
@@ -19,7 +20,8 @@ def test_pieces_with_their_errors():
     assert _pieces([[2e-4, 1.2e-3]], [[1.1e-5, math.nan]]) == "[0.0002 ± 1e-05, 0.0012 (MC error unknown)]"
 
 
-def result(method, level, intervals, errors, closed, construction="toys, 1000 per point", notes=("first",), toy=None):
+def result(method, level, intervals, errors, closed, construction=note("construction_toys", toys=1000),
+           notes=("first",), toy=None):
     return IntervalResult(method, level, MASS, intervals, errors, 1000, 1, "two-sided", closed_form=closed,
                           notes=list(notes), construction=construction, toy_intervals=toy)
 
@@ -32,7 +34,7 @@ def test_one_row_per_scenario_and_level_and_notes_for_what_the_toys_could_not_re
                                      notes=("first", "the toys saturate")))
     asymptotic = FrequentistRow("Cs18 (electron)", level, SimpleNamespace(intervals=[[0.0, 4.0e-4]]),
                                 result("fc", level, [[0.0, 3.9e-4]], None, [[0.0, 3.9e-4]],
-                                       construction="asymptotic formula (toys unresolved)", toy=None),
+                                       construction=note("construction_asymptotic"), toy=None),
                                 result("cls", level, [[0.0, 3.5e-4]], [[0.0, 1e-5]], [[0.0, 3.5e-4]]))
     out = frequentist_lines(SimpleNamespace(toys=1000, frequentist=[resolved, asymptotic]), seed=7)
     assert out[0] == "## Frequentist intervals at fixed mass (one (g-2) term alone, no exclusions)"
@@ -44,5 +46,6 @@ def test_one_row_per_scenario_and_level_and_notes_for_what_the_toys_could_not_re
     header = next(line for line in out if line.startswith("| scenario"))
     assert all(r.count(" | ") == header.count(" | ") for r in rows)
     assert out[-2:] == ["- WP25 (muon), 0.95, cls: the toys saturate",
-                        "- Cs18 (electron), 0.95, fc: the result is the asymptotic formula (toys unresolved); the toys "
-                        "gave not resolved by the toys"]
+                        "- Cs18 (electron), 0.95, fc: the result is the asymptotic formulae of Cowan et al. (2011), exact "
+                        "for Gaussian data on eps >= 0 (the toys could not resolve this level); the toys gave not "
+                        "resolved by the toys"]
