@@ -31,3 +31,4 @@ def plot_coverage(result, target) -> None:
     ax.set_title(f"m = {result.mass:g} MeV, {result.level.label}")
     ax.legend()
     save(fig, target)
+    plt.close(fig)  # made here: no figure is left open in pyplot after the call

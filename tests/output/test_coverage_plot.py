@@ -55,3 +55,14 @@ def test_a_single_positive_point_stays_on_a_linear_axis(tmp_path, drawn):
     assert ax.get_xscale() == "linear" and not ax.texts
     np.testing.assert_array_equal(ax.containers[0].lines[0].get_xdata(), [5e-4])
     assert b"<svg" in (tmp_path / "c.svg").read_bytes()[:500]
+
+
+def test_the_figure_is_closed_after_saving(tmp_path):
+    import matplotlib.pyplot as plt
+
+    result = CoverageResult("cls", parse_level("0.9"), 17.0, np.array([5e-4]), np.array([0.91]),
+                            np.array([0.01]), 50, 2)
+    before = set(plt.get_fignums())
+    for i in range(3):
+        plot_coverage(result, tmp_path / f"c{i}.png")
+    assert set(plt.get_fignums()) == before
