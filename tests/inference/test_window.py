@@ -1,15 +1,18 @@
-"""The surviving window at the X17 mass, three ways, and `dpfit reproduce --quick`."""
+"""dpfit.inference.window: the surviving window at the X17 mass three ways (interval algebra, profile, posterior) and
+the excluded status (a `dpfit reproduce --quick` and a `dpfit sample` test wait here for their areas)."""
 
 import json
 
 import numpy as np
 import pytest
 
+import dpfit
 from tests.helpers import eps_quadrature
 from dpfit.model.analysis import Analysis
-from dpfit.inference.window import interval_algebra, profile_window
+from dpfit.inference.window import interval_algebra, profile_window, window
 
 M_E = 0.51099895069
+MASS = 16.7
 
 
 def test_paper_window_by_interval_algebra():
@@ -35,11 +38,43 @@ def test_profile_window_inside_algebra_window():
     assert plo == alo and phi < ahi  # muon term pulls the joint fit down a little
 
 
-def test_band_of_negative_delta_is_empty_above_two_sigma():
-    from dpfit.likelihood.terms import Gm2Gaussian
 
-    term = Gm2Gaussian("e", "e", "X", -1.02e-12, 0.26e-12, M_E, 1 / 137)
-    assert term.band(16.7, 2.0)[0] == []  # -1.02 + 2 x 0.26 < 0
+def test_interval_algebra_applies_the_poisson_limit_at_its_cl(tmp_path):
+    path = tmp_path / "up.csv"
+    path.write_text("mass_MeV,eps_lower\n10,9e-4\n30,9e-4\n")  # below Rb20's 2 sigma top, 9.587e-4
+    analysis = Analysis(muon=None, electron="Rb20", atomki=None, limits=(), limit_files=(f"{path}:lepton=e",),
+                        limit_model="poisson")
+    pieces = interval_algebra(analysis.likelihood(), MASS)
+    assert pieces[-1][1] == pytest.approx(9e-4, rel=1e-12)
+    from dpfit.inference.window import algebra_composition
+
+    assert any("upper limit" in text and "(90 % one-sided)" in text for text in algebra_composition(analysis.likelihood(), MASS))
+
+
+def test_muon_poisson_limit_under_wp20_is_excluded(tmp_path):
+    path = tmp_path / "mu.csv"
+    path.write_text("mass_MeV,eps_lower\n10,5e-4\n30,5e-4\n")
+    analysis = Analysis(muon="WP20", electron=None, atomki=None, limits=(), limit_files=(f"{path}:lepton=mu",),
+                        limit_model="poisson", mass_range=(16.0, 17.5))
+    result = dpfit.window(analysis, MASS, progress=False)
+    assert result.status == "excluded"
+    assert result.gof.ndof == 1 and result.gof.p_value == pytest.approx(9e-9, rel=0.1)
+
+
+
+def test_window_reports_excluded_status_instead_of_a_window(cli):
+    result = window(Analysis(muon="WP20"), MASS)
+    assert result.status == "excluded" and result.profile is None and result.posterior is None
+    assert result.gof.p_value < 0.0027
+    assert "gm2:WP20 vs gm2:Rb20" in result.compatibility.worst()
+    code, out, _ = cli("window", "--muon", "WP20", "--format", "json", "--no-progress")
+    doc = json.loads(out)
+    assert code == 0 and doc["status"] == "excluded" and doc["posterior"] is None
+    assert doc["gof"]["p_value"] == pytest.approx(result.gof.p_value, rel=1e-12)
+    code, out, _ = cli("window", "--muon", "WP20", "--gof-threshold", "1e-7", "--steps", "60", "--walkers", "8",
+                       "--no-progress", "--format", "json")
+    assert code == 0 and json.loads(out)["status"] == "allowed"
+
 
 
 def test_window_cli_json_keys(cli, tmp_path):
@@ -104,3 +139,4 @@ def test_sample_with_gaussian_mass_prior_and_uniform_eps(cli, tmp_path):
     chain = read_chain(tmp_path / "c.h5")
     assert chain.names == ["m", "eps"]
     assert abs(np.median(chain.chain[100:, :, 0]) - 16.94) < 0.3
+
