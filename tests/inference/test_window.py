@@ -10,6 +10,7 @@ import dpfit
 from tests.helpers import eps_quadrature
 from dpfit.model.analysis import Analysis
 from dpfit.inference.window import interval_algebra, profile_window, window
+from dpfit.output.wording import note_text
 
 M_E = 0.51099895069
 MASS = 16.7
@@ -66,7 +67,7 @@ def test_window_reports_excluded_status_instead_of_a_window(cli):
     result = window(Analysis(muon="WP20"), MASS)
     assert result.status == "excluded" and result.profile is None and result.posterior is None
     assert result.gof.p_value < 0.0027
-    assert "gm2:WP20 vs gm2:Rb20" in result.compatibility.worst()
+    assert "gm2:WP20 vs gm2:Rb20" in note_text(result.compatibility.worst())
     code, out, _ = cli("window", "--muon", "WP20", "--format", "json", "--no-progress")
     doc = json.loads(out)
     assert code == 0 and doc["status"] == "excluded" and doc["posterior"] is None

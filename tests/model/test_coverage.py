@@ -9,6 +9,7 @@ from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, PoissonLimit
 from dpfit.model.analysis import Analysis
 from dpfit.model.coverage import coverage_notes, limit_span, limits_composition
 from dpfit.model.model import Model
+from dpfit.output.wording import note_text, notes_text
 
 M_E = 0.51099895069
 RB20 = Gm2Gaussian("e", "e", "Rb20", 34e-14, 16e-14, M_E, 1 / 137)
@@ -36,10 +37,10 @@ def test_notes_name_each_gap_of_the_mass_range():
     inside = contour("wide", [10.0, 30.0], (10.0, 30.0))
     padme = contour("padme", [16.9], (16.4, 17.4))
     notes = coverage_notes(model([RB20, inside, padme], (15.85, 17.55)))
-    assert notes == ["limit padme has data only over 16.4-17.4 MeV: over 15.85-16.4 MeV and 17.4-17.55 MeV of the "
-                     "mass range 15.85-17.55 MeV it constrains nothing"]
+    assert notes_text(notes) == ["limit padme has data only over 16.4-17.4 MeV: over 15.85-16.4 MeV and 17.4-17.55 MeV "
+                                 "of the mass range 15.85-17.55 MeV it constrains nothing"]
     assert coverage_notes(model([RB20, inside, padme], (15.85, 17.55)), mass=16.7) == []
-    assert coverage_notes(model([padme], (15.85, 17.55)), mass=17.5) == [
+    assert notes_text(coverage_notes(model([padme], (15.85, 17.55)), mass=17.5)) == [
         "limit padme has data only over 16.4-17.4 MeV: at 17.5 MeV it constrains nothing"]
     assert coverage_notes(model([padme], None)) == []  # neither a range nor a mass: nothing to say
 
@@ -48,8 +49,8 @@ def test_the_reference_analysis_says_padme_ends_inside_the_atomki_range():
     analysis = Analysis()
     lo, hi = analysis.resolved_mass_range()
     notes = coverage_notes(analysis.model())
-    assert len(notes) == 1 and notes[0].startswith("limit padme has data only over 16.4-17.4 MeV")
-    assert f"{lo:g}-16.4 MeV and 17.4-{hi:g} MeV" in notes[0]
+    assert len(notes) == 1 and note_text(notes[0]).startswith("limit padme has data only over 16.4-17.4 MeV")
+    assert f"{lo:g}-16.4 MeV and 17.4-{hi:g} MeV" in note_text(notes[0])
 
 
 def test_limits_composition_says_how_each_limit_enters():

@@ -9,6 +9,7 @@ import pytest
 from dpfit.errors import InputError
 from dpfit.model.analysis import Analysis
 from dpfit.model.recast import Physics, recast_contour
+from dpfit.output.wording import note_text, notes_text
 
 
 def test_invisible_width_through_the_model_solves_the_beam_dump_equation():
@@ -32,7 +33,7 @@ def test_invisible_width_through_the_model_solves_the_beam_dump_equation():
         na64 = [t for t in analysis.likelihood().terms if t.name == "na64_point"]
         if not inside.any():  # R = 3: the model's yield never reaches the excluded one, the band has closed
             assert r == 3.0 and not na64
-            assert any("na64_point" in n and "does not constrain" in n for n in analysis.model().notes)
+            assert any("na64_point" in n and "does not constrain" in n for n in notes_text(analysis.model().notes))
             continue
         expected = (g[inside].min(), g[inside].max())
         assert na64[0].edges(16.7) == pytest.approx(expected, rel=3e-4)  # the grids: 1.7e-5 in g, 7e-5 in t0
@@ -56,7 +57,7 @@ def test_a_prompt_limit_moves_up_by_the_branching_fraction(ratio):
     analysis = Analysis(vector_model="dark_photon", invisible_ratio=ratio)
     record = analysis.inputs.record("padme")
     contour = recast_contour(record, analysis.vector, analysis.physics())
-    assert contour.constrains and "prompt" in contour.note
+    assert contour.constrains and "prompt" in note_text(contour.note)
     assert contour.lower == pytest.approx(record.contour.lower * math.sqrt(1.0 + ratio), rel=1e-9)
     assert np.isinf(contour.upper).all()
 
@@ -67,7 +68,7 @@ def test_a_limit_produced_through_the_proton_does_not_constrain_a_protophobic_bo
     assert 2 * charges["u"] + charges["d"] == pytest.approx(0.0, abs=1e-15)
     record = analysis.inputs.record("na48")  # NA48/2: pi0 -> gamma X
     contour = recast_contour(record, analysis.vector, analysis.physics())
-    assert not contour.constrains and "does not constrain the protophobic model" in contour.note
+    assert not contour.constrains and "does not constrain the protophobic model" in note_text(contour.note)
     assert "na48" not in analysis.likelihood().names
 
 

@@ -10,6 +10,7 @@ from tests.helpers import fv_quadrature
 from dpfit.inference.profile.compatibility import compatibility
 from dpfit.likelihood.joint import JointLikelihood
 from dpfit.likelihood.terms import Gm2Gaussian, PreferredRegion
+from dpfit.output.wording import note_text
 
 ALPHA, M_E, M_MU, MASS = 1 / 137, 0.51099895069, 105.6583755, 16.7
 
@@ -42,7 +43,7 @@ def test_a_negative_measurement_alone_sits_on_zero_and_is_the_worst():
     assert own.p_value == pytest.approx(0.5 * stats.chi2.sf((102 / 26) ** 2, 1), rel=1e-6)
     (pair,) = result.pairs
     assert pair.chi2_pg == pytest.approx((34 / 16) ** 2, rel=1e-7)
-    assert result.worst().startswith("gm2:Cs18 alone: ")  # its own misfit (p 4e-5) beats the pair's tension (p 0.03)
+    assert note_text(result.worst()).startswith("gm2:Cs18 alone: ")  # its own misfit (p 4e-5) beats the pair's tension (p 0.03)
     doc = result.to_dict()
     assert doc["mass_MeV"] == MASS and doc["worst"] == result.worst()
     assert doc["pairs"][0]["terms"] == ["gm2:Rb20", "gm2:Cs18"]
