@@ -1,6 +1,7 @@
-"""Exclusions as the experiments published them: DarkCast .lmt semantics, several bands, NA64's contour by
-default, limits that say where they have no data, --limit-file, the zero-event Poisson limit model, production
-couplings (NA48/2) and the invisible width on prompt searches."""
+"""dpfit.inputs.limit_files: --limit-file specifications parsed, read into exclusion records, used end to end;
+and, until they move to the likelihood, model and inference areas, what exclusions do there (several bands,
+NA64's contour by default, where a limit has no data, the zero-event Poisson limit, production couplings,
+the invisible width on prompt searches)."""
 
 from __future__ import annotations
 
@@ -15,33 +16,123 @@ from scipy import stats
 from dpfit.errors import InputError
 from dpfit.inference.window import interval_algebra
 from dpfit.inputs.contours import read_lmt
+from dpfit.inputs.limit_files import LimitFile, limit_file_record, parse_limit_file
 from dpfit.inputs.load import default_dir
 from dpfit.likelihood.fused import compiled
 from dpfit.likelihood.joint import JointLikelihood
 from dpfit.likelihood.terms import Exclusion, PoissonLimit
 from dpfit.model.analysis import Analysis
 from dpfit.model.coverage import coverage_notes
-from tests.helpers import DARKCAST
+from tests.inputs.contour_helpers import loglog
 
-needs_darkcast = pytest.mark.skipif(not (DARKCAST / "E141_Riordan1987aw.lmt").exists(),
-                                    reason="../shared/external/darkcast not present")
-
-
-def loglog(mass, m0, m1, v0, v1):
-    """Linear interpolation in (ln m, ln v) between two points, by hand."""
-    t = (math.log(mass) - math.log(m0)) / (math.log(m1) - math.log(m0))
-    return math.exp(math.log(v0) + t * (math.log(v1) - math.log(v0)))
+ALPHA = 1 / 137.035999177
 
 
-# ------------------------------------------------------------------ the .lmt format
+# ------------------------------------------------------------------ --limit-file
 
 
-def test_repeated_masses_collapse_to_the_union(tmp_path):
-    path = tmp_path / "dup.lmt"
-    path.write_text("# m lower upper\n1.0e-2 2e-4 1e-3\n1.0e-2 1e-4 8e-4\n1.0e-2 3e-4 2e-3\n2.0e-2 2e-4 1e-3\n")
-    contour = read_lmt(path)
-    assert contour.mass.tolist() == [10.0, 20.0]  # GeV -> MeV, one row per mass
-    assert contour.lower.tolist() == [1e-4, 2e-4] and contour.upper.tolist() == [2e-3, 1e-3]
+LMT = "# m lower upper\n1.6e-2 1.5e-4 8.0e-4\n1.8e-2 1.7e-4 7.0e-4\n"
+
+
+def test_limit_file_fit_end_to_end(cli, tmp_path):
+    path = tmp_path / "mine.lmt"
+    path.write_text(LMT)
+    code, out, err = cli("fit", "--no-atomki", "--limits", "none", "--electron", "none", "--muon", "none",
+                         "--limit-file", f"{path}:lepton=e", "--mass", "16.7", "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["terms"] == ["mine"]
+    (a, b), (c, d) = doc["intervals"]["eps"]["2sigma"]["pieces"]
+    assert b == pytest.approx(loglog(16.7, 16.0, 18.0, 1.5e-4, 1.7e-4), rel=1e-12)
+    assert c == pytest.approx(loglog(16.7, 16.0, 18.0, 8.0e-4, 7.0e-4), rel=1e-12)
+    recorded = doc["provenance"]["analysis"]["limit_files"]
+    assert recorded == [{"name": "mine", "path": str(path.resolve()), "lepton": "e", "cl": 0.9, "production": "e_brem",
+                         "decay": "e_e", "length_ratio": None, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}]
+    code, out, _ = cli("fit", "--limit-file", f"{path}:name=other:cl=0.95", "--mass", "16.7")
+    assert code == 0 and "terms: muon_wp25, electron_rb20, na64, padme, other, atomki" in out
+
+
+@pytest.mark.parametrize("spec, needle", [
+    ("{p}:colour=red", "unknown option 'colour=red'"),
+    ("{p}:cl=1.5", "field 'cl': expected a probability"),
+    ("{p}:lepton=tau", "field 'lepton': expected e or mu"),
+    ("{d}/mine.txt", "a limit file must end in .csv or .lmt"),
+    ("{d}/absent.lmt", "cannot read file"),
+])
+def test_bad_limit_file_is_one_line(cli, tmp_path, spec, needle):
+    path = tmp_path / "mine.lmt"
+    path.write_text(LMT)
+    code, out, err = cli("fit", "--limit-file", spec.format(p=path, d=tmp_path), "--mass", "16.7")
+    assert code == 2 and err.startswith("dpfit: error: ") and err.count("\n") == 1 and needle in err
+
+
+def test_parse_limit_file_defaults(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    expected = LimitFile(str((tmp_path / "sub/mine.lmt").resolve()), "e", 0.9, "mine", "e_brem", "e_e", None)
+    assert parse_limit_file("sub/mine.lmt") == expected  # the path resolved against the working directory
+    muon = parse_limit_file("m.csv:lepton=mu")
+    assert (muon.lepton, muon.production, muon.name) == ("mu", "mu_brem", "m")
+
+
+def test_parse_limit_file_every_option():
+    spec = "/data/e141.lmt:lepton=e:cl=0.95:name=E141:production=pi0_gamma:decay=invisible:lratio=291.5"
+    assert parse_limit_file(spec) == LimitFile("/data/e141.lmt", "e", 0.95, "E141", "pi0_gamma", "invisible", 291.5)
+
+
+@pytest.mark.parametrize("spec, field, words", [
+    (":cl=0.9", None, "expected PATH[:lepton=e]"),
+    ("x.lmt:cl", None, "unknown option 'cl'"),
+    ("x.lmt:cl=nan", "cl", "strictly between 0 and 1"),
+    ("x.lmt:cl=1", "cl", "strictly between 0 and 1"),
+    ("x.lmt:cl=ninety", "cl", "expected a probability"),
+    ("x.lmt:name=a\tb", "name", "printable characters"),
+    ("x.lmt:production=eta_gamma", "production", "expected one of e_brem"),
+    ("x.lmt:decay=gamma_gamma", "decay", "expected one of e_e, mu_mu, invisible"),
+    ("x.lmt:lratio=0", "lratio", "expected a number in (0, 1e6]"),
+    ("x.lmt:lratio=2e6", "lratio", "expected a number in (0, 1e6]"),
+    ("x.lmt:lratio=long", "lratio", "expected a positive number"),
+])
+def test_parse_limit_file_errors_name_the_source_and_field(spec, field, words):
+    with pytest.raises(InputError) as info:
+        parse_limit_file(spec, "option --limit-file")
+    assert info.value.source == "option --limit-file" and info.value.field == field
+    assert words in info.value.message and "\n" not in str(info.value)
+
+
+def test_limit_file_record_converts_g_to_eps_and_maps_the_production(tmp_path):
+    """A CSV in g_ve: ε = g/e with e = sqrt(4πα); π⁰ → γX production reads the quark couplings."""
+    path = tmp_path / "g.csv"
+    path.write_text("mass_MeV,g_lower,g_upper\n10,3e-5,3e-4\n20,6e-5,6e-4\n")
+    limit = parse_limit_file(f"{path}:production=pi0_gamma:lratio=10")
+    record = limit_file_record(limit, ALPHA)
+    e = math.sqrt(4 * math.pi * ALPHA)
+    assert record.contour.coupling == "eps"
+    assert record.contour.lower == pytest.approx([3e-5 / e, 6e-5 / e], rel=1e-15)
+    assert record.contour.upper == pytest.approx([3e-4 / e, 6e-4 / e], rel=1e-15)
+    assert (record.name, record.experiment, record.mass_range, record.production, record.mechanism) == \
+        ("g", "g.csv", (10.0, 20.0), "quark", "pi0_gamma")
+    assert (record.visible_decay, record.default, record.length_ratio, record.cl) == (True, False, 10.0, 0.9)
+
+
+@pytest.mark.parametrize("options, production, visible", [("", "electron", True), (":lepton=mu", "muon", True),
+                                                          (":decay=invisible", "electron", False)])
+def test_limit_file_record_production_and_visibility(tmp_path, options, production, visible):
+    path = tmp_path / "l.lmt"
+    path.write_text(LMT)
+    record = limit_file_record(parse_limit_file(f"{path}{options}"), ALPHA)
+    assert (record.production, record.visible_decay) == (production, visible)
+    assert record.contour.mass.tolist() == [16.0, 18.0]  # GeV -> MeV, read as given
+
+
+def test_limit_file_describe_records_the_bytes_it_read(tmp_path):
+    path = tmp_path / "mine.lmt"
+    path.write_text(LMT)
+    described = parse_limit_file(f"{path}:cl=0.95").describe()
+    assert described == {"name": "mine", "path": str(path.resolve()), "lepton": "e", "cl": 0.95, "production": "e_brem",
+                         "decay": "e_e", "length_ratio": None, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+
+
+# ------------------------------------------------------------------ several bands in the likelihood
 
 
 def test_several_bands_union_and_allowed_pieces(tmp_path):
@@ -82,100 +173,6 @@ def test_open_band_invisible_width_fused_equals_numpy():
     m = np.linspace(14.0, 19.0, 301)[:, None]
     eps = np.geomspace(1e-4, 3e-3, 201)[None, :]
     assert np.array_equal(fused.logl(m, eps), joint.logl(m, eps))
-
-
-@pytest.mark.parametrize("content, needle", [
-    ("1.0e-2\n2.0e-2\n", "at least 2 columns"),
-    ("1.0e-2 1e-4 1e-3\n1.0e-2 1e-4 1e-3\n", "at least two rows of distinct masses"),
-    ("1.0e-2 1e-5 2e-5 3e-4 1e-4\n2.0e-2 1e-5 2e-5 1e-4 1e-3\n", "not below upper edge"),
-])
-def test_bad_lmt_files(tmp_path, content, needle):
-    path = tmp_path / "bad.lmt"
-    path.write_text(content)
-    with pytest.raises(InputError, match=needle):
-        read_lmt(path)
-
-
-@pytest.mark.parametrize("name, content", [
-    ("band.lmt", "# holds: preferred band, lower edge\n1.0e-2 1e-4\n2.0e-2 2e-4\n"),
-    ("band.csv", "#holds: allowed window, upper edge\nmass_MeV,eps_lower\n10,1e-4\n20,2e-4\n"),
-])
-def test_contour_declaring_an_allowed_region_is_refused(tmp_path, name, content):
-    from dpfit.inputs.contours import READERS
-
-    path = tmp_path / name
-    path.write_text(content)
-    with pytest.raises(InputError, match="an allowed region, not an exclusion") as info:
-        READERS[path.suffix[1:]](path)
-    assert info.value.field == "line 1"
-    ok = tmp_path / f"limit{path.suffix}"
-    ok.write_text(content.replace("preferred band, lower edge", "upper limit").replace("allowed window, upper edge",
-                                                                                          "exclusion"))
-    assert READERS[path.suffix[1:]](ok).lower[1] == 2e-4
-#: DarkCast tables that are not an excluded band over (mass, ε), and why.
-NOT_BANDS = {  # refused by read_lmt
-    "LHCb_Aaij2017rft_displaced.lmt": "an r-value grid (columns mass g r), DarkCast's rvals",
-    "LHCb_Aaij2019bvg_displaced.lmt": "an r-value grid (columns mass g r), DarkCast's rvals",
-}
-NOT_LIMITS = {  # read as a table, but not a search's exclusion: dpfit's (g-2) terms come from data/ as Gaussians
-    "AMMe_Bodas2021fsy_cs.lmt": "electron (g-2) bound (Cs alpha), computed from the anomalous moment",
-    "AMMe_Bodas2021fsy_rb.lmt": "electron (g-2) bound (Rb alpha), computed from the anomalous moment",
-    "AMMmu_Bodas2021fsy.lmt": "muon (g-2) bound, computed from the anomalous moment",
-    "AMMmu_Bodas2021fsy_2l.lmt": "lower edge of the muon (g-2) preferred band, not an exclusion",
-    "AMMmu_Bodas2021fsy_2u.lmt": "upper edge of the muon (g-2) preferred band, not an exclusion",
-}
-
-
-@needs_darkcast
-def test_every_darkcast_limit_loads_and_e141_matches_a_hand_interpolation():
-    files = {path.name: path for path in sorted(DARKCAST.glob("*.lmt"))}
-    assert set(NOT_BANDS) | set(NOT_LIMITS) <= set(files)  # the lists name files that are there
-    limits = [name for name in files if name not in NOT_BANDS and name not in NOT_LIMITS]
-    assert len(limits) >= 38
-    for name in limits + list(NOT_LIMITS):
-        contour = read_lmt(files[name])
-        rows = [line.split() for line in files[name].read_text().splitlines() if line.strip() and line[0] != "#"]
-        assert contour.mass[0] == pytest.approx(1000 * min(float(r[0]) for r in rows if float(r[0]) > 0), rel=1e-12)
-        assert contour.mass[-1] == pytest.approx(1000 * max(float(r[0]) for r in rows), rel=1e-12)
-        assert np.all(np.diff(contour.mass) > 0) and np.all(contour.lower > 0) and np.all(contour.lower < contour.upper)
-        assert contour.bands == 1 and (np.all(np.isinf(contour.upper)) == (len(rows[0]) == 2)), name
-    for name in NOT_BANDS:
-        with pytest.raises(InputError, match=r"line 1.*'mass g r' are an r-value grid"):
-            read_lmt(files[name])
-    c = read_lmt(DARKCAST / "E141_Riordan1987aw.lmt")
-    term = Exclusion("e141", "e", c.mass, c.lower, c.upper, (c.mass[0], c.mass[-1]))
-    lo, hi = term.edges(16.7)
-    # the file's rows at 16.457 and 17.340 MeV, interpolated by hand linearly in the mass
-    t = (16.7 - 16.457) / (17.340 - 16.457)
-    assert lo == pytest.approx(5.0001e-5 + t * (5.6920e-5 - 5.0001e-5), rel=0.01)
-    assert hi == pytest.approx(1.9486e-4 + t * (1.7118e-4 - 1.9486e-4), rel=0.01)
-    assert lo == pytest.approx(loglog(16.7, 16.457, 17.340, 5.0001e-5, 5.6920e-5), rel=1e-9)
-
-
-@needs_darkcast
-def test_belle_ii_table_starts_after_its_axis_origin():
-    """DarkCast's Belle II table begins at mass 0 (the plot's origin), which has no place on a log-mass axis."""
-    c = read_lmt(DARKCAST / "BelleII_Adachi2019otg.lmt")
-    assert c.mass[0] == pytest.approx(2.0, rel=1e-12) and c.lower[0] == 1.6841e-01
-
-
-def test_lmt_axis_origin_skipped_only_as_the_first_row(tmp_path):
-    path = tmp_path / "origin.lmt"
-    path.write_text("# mass lower\n0.0 1e-3\n1.0e-2 1e-3\n2.0e-2 2e-3\n")
-    c = read_lmt(path)
-    assert c.mass.tolist() == [10.0, 20.0] and c.lower.tolist() == [1e-3, 2e-3]
-    path.write_text("1.0e-2 1e-3\n0.0 1e-3\n2.0e-2 2e-3\n")
-    with pytest.raises(InputError, match="line 2.*masses and couplings must be positive"):
-        read_lmt(path)
-
-
-def test_lmt_r_value_grid_refused_in_one_line(cli, tmp_path):
-    path = tmp_path / "displaced.lmt"
-    path.write_text("# produced by someone\n#     mass          g          r\n"
-                    "2.143e-01  1.000e-05  3.241e+01\n2.143e-01  1.005e-05  3.201e+01\n2.2e-01  1.0e-05  3.0e+01\n")
-    code, _, err = cli("fit", "--limit-file", f"{path}:lepton=e", "--mass", "16.7")
-    assert code == 2 and err.count("\n") == 1
-    assert err.startswith(f"dpfit: error: {path}") and "line 2" in err and "r-value grid" in err
 
 
 # ------------------------------------------------------------------ NA64's contour by default
@@ -241,44 +238,6 @@ def test_limit_model_poisson_only_for_one_sided_limits():
     assert term(16.7, float(term.limit_at(16.7))) == pytest.approx(-2 * math.log(0.1), rel=1e-12)
 
 
-# ------------------------------------------------------------------ --limit-file
-
-
-LMT = "# m lower upper\n1.6e-2 1.5e-4 8.0e-4\n1.8e-2 1.7e-4 7.0e-4\n"
-
-
-def test_limit_file_fit_end_to_end(cli, tmp_path):
-    path = tmp_path / "mine.lmt"
-    path.write_text(LMT)
-    code, out, err = cli("fit", "--no-atomki", "--limits", "none", "--electron", "none", "--muon", "none",
-                         "--limit-file", f"{path}:lepton=e", "--mass", "16.7", "--format", "json")
-    assert code == 0, err
-    doc = json.loads(out)
-    assert doc["terms"] == ["mine"]
-    (a, b), (c, d) = doc["intervals"]["eps"]["2sigma"]["pieces"]
-    assert b == pytest.approx(loglog(16.7, 16.0, 18.0, 1.5e-4, 1.7e-4), rel=1e-12)
-    assert c == pytest.approx(loglog(16.7, 16.0, 18.0, 8.0e-4, 7.0e-4), rel=1e-12)
-    recorded = doc["provenance"]["analysis"]["limit_files"]
-    assert recorded == [{"name": "mine", "path": str(path.resolve()), "lepton": "e", "cl": 0.9, "production": "e_brem",
-                         "decay": "e_e", "length_ratio": None, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}]
-    code, out, _ = cli("fit", "--limit-file", f"{path}:name=other:cl=0.95", "--mass", "16.7")
-    assert code == 0 and "terms: muon_wp25, electron_rb20, na64, padme, other, atomki" in out
-
-
-@pytest.mark.parametrize("spec, needle", [
-    ("{p}:colour=red", "unknown option 'colour=red'"),
-    ("{p}:cl=1.5", "field 'cl': expected a probability"),
-    ("{p}:lepton=tau", "field 'lepton': expected e or mu"),
-    ("{d}/mine.txt", "a limit file must end in .csv or .lmt"),
-    ("{d}/absent.lmt", "cannot read file"),
-])
-def test_bad_limit_file_is_one_line(cli, tmp_path, spec, needle):
-    path = tmp_path / "mine.lmt"
-    path.write_text(LMT)
-    code, out, err = cli("fit", "--limit-file", spec.format(p=path, d=tmp_path), "--mass", "16.7")
-    assert code == 2 and err.startswith("dpfit: error: ") and err.count("\n") == 1 and needle in err
-
-
 # ------------------------------------------------------------------ production couplings, NA48/2, PADME
 
 
@@ -300,38 +259,7 @@ def test_padme_limit_rescaled_by_an_invisible_width():
     assert padme.edges(16.9)[0] == pytest.approx(2.0 * plain.edges(16.9)[0], rel=1e-15)
 
 
-def test_a_limit_the_width_does_not_rescale_needs_a_reason(tmp_path):
-    text = (default_dir("likelihoods") / "padme.yaml").read_text().replace("visible_decay: true", "visible_decay: false")
-    (tmp_path / "padme.yaml").write_text(text)
-    with pytest.raises(InputError, match="field 'visible_decay_reason'"):
-        Analysis(inputs_dir=str(tmp_path)).likelihood()
-    (tmp_path / "padme.yaml").write_text(text + "visible_decay_reason: a made-up reason for the test\n")
-    assert "padme" in Analysis(inputs_dir=str(tmp_path)).likelihood().names
-
-
-# ------------------------------------------------------------------ a broken overlay file blocks only its users
-
-
-def test_broken_overlay_file_reported_when_used(cli, tmp_path):
-    (tmp_path / "good.csv").write_text("mass_MeV,eps_lower\n10,9e-4\n20,9e-4\n")
-    (tmp_path / "good_data.yaml").write_text(
-        "schema: dpfit-data/1\nkind: exclusion\nexperiment: X\ncl: 0.9\ncoupling: eps\n"
-        "contour: {file: good.csv, format: csv}\nreference: made up for a test\n")
-    (tmp_path / "good.yaml").write_text("schema: dpfit-card/1\nkind: exclusion\ndescription: a test limit\n"
-                                        "data: good_data\nlepton: e\nvisible_decay: true\ndefault: false\n")
-    (tmp_path / "bad_data.yaml").write_text(  # its contour file does not exist
-        "schema: dpfit-data/1\nkind: exclusion\nexperiment: X\ncl: 0.9\ncoupling: eps\n"
-        "contour: {file: missing.csv, format: csv}\nreference: made up for a test\n")
-    (tmp_path / "bad.yaml").write_text("schema: dpfit-card/1\nkind: exclusion\ndescription: a broken limit\n"
-                                       "data: bad_data\nlepton: e\nvisible_decay: true\n")  # no 'default'
-    code, out, err = cli("fit", "--inputs", tmp_path, "--limits", "na64,padme,good", "--mass", "16.7")
-    assert code == 0, err
-    assert "terms: muon_wp25, electron_rb20, na64, padme, good, atomki" in out
-    code, _, err = cli("fit", "--inputs", tmp_path, "--limits", "bad", "--mass", "16.7")
-    assert code == 2 and err.count("\n") == 1 and "bad.yaml" in err and "default" in err
-    code, _, err = cli("inputs", "check", tmp_path)  # both broken files, one line each; the good ones pass
-    lines = err.splitlines()
-    assert code == 2 and len(lines) == 2 and "bad.yaml: field 'default'" in lines[0] and "missing.csv" in lines[1]
+# ------------------------------------------------------------------ a limit file in an analysis and a figure
 
 
 def test_limit_file_in_an_analysis_file_is_relative_to_it(tmp_path):

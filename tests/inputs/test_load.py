@@ -1,24 +1,10 @@
-"""Loading, overlaying, overriding and rejecting inputs, through the API and the CLI."""
-
-from pathlib import Path
+"""dpfit.inputs.load: loading, overlaying, overriding and rejecting inputs, through the API and the CLI."""
 
 import pytest
 
 from dpfit.errors import InputError
-from dpfit.inputs.load import default_dir, load_inputs
-
-DATA = default_dir("data")
-
-
-def overlay(tmp_path: Path, name: str, text: str) -> Path:
-    (tmp_path / name).write_text(text)
-    return tmp_path
-
-
-def copy_with(tmp_path, name, old, new):
-    text = (DATA / name).read_text()
-    assert old in text
-    return overlay(tmp_path, name, text.replace(old, new))
+from dpfit.inputs.load import load_inputs
+from tests.inputs.input_helpers import copy_with, overlay
 
 
 def test_defaults_load_and_check():
@@ -94,19 +80,6 @@ def test_top_level_not_a_mapping(tmp_path):
         load_inputs(d)
 
 
-def test_unknown_card_reference(tmp_path):
-    text = (default_dir("likelihoods") / "na64.yaml").read_text().replace("data: na64_2020", "data: na64_2002")
-    d = overlay(tmp_path, "na64.yaml", text)
-    with pytest.raises(InputError, match="na64.yaml: field 'data': no data file named 'na64_2002'; close matches: na64_2020"):
-        load_inputs(d)
-
-
-def test_unknown_field_suggests_spelling(tmp_path):
-    d = copy_with(tmp_path, "a_mu_sm_wp25.yaml", "uncertainty: 62", "uncertainty: 62\nuncertainity: 62")
-    with pytest.raises(InputError, match="did you mean 'uncertainty'"):
-        load_inputs(d)
-
-
 def test_bad_overrides():
     with pytest.raises(InputError, match="close matches: a_mu_sm_wp25"):
         load_inputs(overrides=["a_mu_sm_wp52.value=1"])
@@ -118,13 +91,6 @@ def test_bad_overrides():
         load_inputs(overrides=["a_mu_sm_wp25"])
     with pytest.raises(InputError, match="> 0"):
         load_inputs(overrides=["a_mu_sm_wp25.uncertainty=-3"])
-
-
-def test_duplicate_scenario_rejected(tmp_path):
-    text = (default_dir("likelihoods") / "muon_wp25.yaml").read_text()
-    d = overlay(tmp_path, "muon_copy.yaml", text)
-    with pytest.raises(InputError, match="scenario 'WP25' is also defined"):
-        load_inputs(d)
 
 
 def test_unknown_scenario_and_convention():
@@ -145,38 +111,6 @@ def test_cli_inputs_list_show_check(cli, tmp_path):
     assert code == 0 and "116592033" in out and "sha256" in out
     code, out, _ = cli("inputs", "check")
     assert code == 0 and out.startswith("ok:")
-
-
-WP27_CARD = """schema: dpfit-card/1
-kind: gm2_gaussian
-description: Muon g-2 with a WP27 prediction.
-lepton: mu
-scenario: WP27
-delta_a: delta_a_mu_wp27
-"""
-
-
-def test_overlay_with_only_a_broken_card_names_the_card_not_an_unknown_scenario(cli, tmp_path):
-    d = overlay(tmp_path, "muon_wp27.yaml", WP27_CARD)  # its data file is missing
-    code, out, err = cli("fit", "--inputs", d, "--muon", "WP27", "--mass", "16.7")
-    assert code == 2 and not out and err.count("\n") == 1
-    assert "muon_wp27.yaml: field 'delta_a': no data file named 'delta_a_mu_wp27'" in err and "unknown" not in err
-    (d / "muon_wp27.yaml").write_text("schema: dpfit-card/1\nkind: gm2_gausian\nlepton: mu\nscenario: WP27\n")
-    code, _, err = cli("fit", "--inputs", d, "--muon", "WP27", "--mass", "16.7")  # not even a card: named as a hint
-    assert code == 2 and err.count("\n") == 1 and "unknown mu scenario 'WP27'" in err and "gm2_gausian" in err
-
-
-def test_inputs_check_reports_every_failing_file_of_an_overlay(cli, tmp_path):
-    d = overlay(tmp_path, "muon_wp27.yaml", WP27_CARD)
-    overlay(d, "a_mu_sm_wp25.yaml", "kind: quantity\nvalue: 1\n")  # no schema
-    overlay(d, "bad.yaml", ": : :\n")  # not YAML
-    overlay(d, "delta_a_mu_wp20.yaml", (DATA / "delta_a_mu_wp20.yaml").read_text().replace("kind:", "kind: x\nold_kind:"))
-    code, out, err = cli("inputs", "check", d)
-    lines = err.splitlines()
-    assert code == 2 and out == "" and len(lines) == 4 and all(x.startswith("dpfit: error: ") for x in lines)
-    for name, field in (("a_mu_sm_wp25.yaml", "schema"), ("bad.yaml", "malformed YAML"),
-                        ("delta_a_mu_wp20.yaml", "kind"), ("muon_wp27.yaml", "delta_a")):
-        assert any(name in x and field in x for x in lines), (name, err)
 
 
 def test_inputs_actions_have_their_own_help(cli):

@@ -1,4 +1,5 @@
-"""Input safety: YAML hardening, overlay confinement, special files, size caps, option ranges, API arguments.
+"""dpfit.inputs.safety: overlay confinement, special files, size caps and short excerpts; and, until they move to
+the CLI and model areas, option ranges and API arguments.
 
 Every refusal is one line (``dpfit: error: ...``, exit 2; InputError from the API)
 naming the file or option and the field; nothing is written before the check.
@@ -16,21 +17,9 @@ import pytest
 from dpfit.cli import limits
 from dpfit.errors import InputError
 from dpfit.inputs import contours, yaml_io
-from dpfit.inputs.load import default_dir, load_inputs, parse_override
+from dpfit.inputs.load import default_dir, load_inputs
 from dpfit.inputs.safety import excerpt
-from dpfit.inputs.yaml_io import parse_yaml
-
-NA64_DATA = (default_dir("data") / "na64_2020.yaml").read_text()
-ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
-    f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(9))
-
-
-def one_line_error(cli, *args):
-    code, out, err = cli(*args)
-    assert code == 2 and out == "", (code, out, err)
-    assert err.startswith("dpfit: error: ") and err.count("\n") == 1, err
-    return err
+from tests.inputs.input_helpers import one_line_error
 
 
 def contour_overlay(directory: Path, file_field: str, contour_text: str | None = None) -> Path:
@@ -60,90 +49,7 @@ default: true
 CSV = "mass_MeV,eps_lower,eps_upper\n10,1e-4,1e-3\n20,1e-4,1e-3\n"
 
 
-# ============================================================================ YAML
-
-
-@pytest.fixture(params=["libyaml", "python"])
-def either_parser(request, monkeypatch):
-    """Each YAML rule holds on libyaml's parser (used when PyYAML has it) and on PyYAML's pure-Python one."""
-    if request.param == "python":
-        monkeypatch.setattr(yaml_io, "_CLoader", None)
-    elif yaml_io._CLoader is None:
-        pytest.skip("PyYAML built without libyaml")
-
-
-@pytest.mark.usefixtures("either_parser")
-def test_alias_bomb_is_refused_at_once():
-    start = time.perf_counter()
-    with pytest.raises(InputError, match="anchors and aliases"):
-        parse_yaml(ALIAS_BOMB, "bomb.yaml")
-    assert time.perf_counter() - start < 1.0  # 9**10 items if expanded
-
-
-@pytest.mark.usefixtures("either_parser")
-def test_recursive_alias_is_refused_without_recursion_error():
-    with pytest.raises(InputError, match="anchors and aliases"):
-        parse_yaml("a: &a [*a]\n", "rec.yaml")
-
-
-def test_alias_bomb_in_a_data_file_an_analysis_file_and_a_set_value(cli, tmp_path):
-    (tmp_path / "ov").mkdir()
-    (tmp_path / "ov" / "bomb.yaml").write_text(ALIAS_BOMB)
-    assert "bomb.yaml" in one_line_error(cli, "inputs", "check", tmp_path / "ov")
-    (tmp_path / "an.yaml").write_text("schema: dpfit-analysis/1\n" + ALIAS_BOMB)
-    assert "an.yaml" in one_line_error(cli, "fit", tmp_path / "an.yaml", "--mass", "17")
-    err = one_line_error(cli, "fit", "--mass", "17", "--set", "a_mu_sm_wp25.value=&a [*a]")
-    assert "--set" in err and "anchors and aliases" in err
-
-
-@pytest.mark.usefixtures("either_parser")
-def test_duplicate_key_names_file_and_key(tmp_path):
-    with pytest.raises(InputError, match=r"x\.yaml: field 'point\.lower': duplicate key"):
-        parse_yaml("point:\n  lower: 1e-4\n  lower: 2e-4\n", "x.yaml")
-    d = tmp_path / "ov"
-    d.mkdir()
-    (d / "na64_2020.yaml").write_text(NA64_DATA + "cl: 0.95\n")
-    with pytest.raises(InputError, match="na64_2020.yaml: field 'cl': duplicate key"):
-        load_inputs(d)
-
-
-@pytest.mark.usefixtures("either_parser")
-@pytest.mark.parametrize("text, meaning", [
-    ("0777", "octal"), ("1:30", "sexagesimal"), ("0x1F", "hexadecimal"), ("0o17", "octal"), ("0b101", "binary"),
-    ("1_000", "'_'"), ("1_000.5", "'_'"), ("yes", "boolean"), ("off", "boolean"), ("True", "boolean"),
-    ("-0777", "octal"), ("190:20:30", "sexagesimal"),
-])
-def test_yaml_1_1_numbers_and_booleans_are_errors_naming_the_key(text, meaning):
-    with pytest.raises(InputError, match=f"f.yaml: field 'cl'.*{meaning}") as exc:
-        parse_yaml(f"cl: {text}\n", "f.yaml")
-    assert "\n" not in str(exc.value)
-    assert parse_yaml(f"cl: '{text}'\n", "f.yaml") == {"cl": text}  # quoted: text
-
-
-@pytest.mark.parametrize("text, value", [
-    ("1e-4", 1e-4), ("0.5", 0.5), ("12", 12), ("-3.0e+2", -300.0), ("0", 0), ("+7", 7), ("1E5", 1e5), (".5", 0.5),
-    ("true", True), ("false", False), ("null", None), ("~", None), ("na64", "na64"), ("WP25", "WP25"),
-    ("2023-01-01", "2023-01-01"),
-])
-def test_yaml_1_2_scalars_keep_their_meaning(text, value):
-    parsed = parse_yaml(f"v: {text}\n", "f.yaml")["v"]
-    assert parsed == value and type(parsed) is type(value)
-
-
-def test_yaml_nan_and_inf_still_reach_the_finite_check(tmp_path):
-    path = tmp_path / "x.yaml"
-    path.write_text("v: .nan\n")
-    with pytest.raises(InputError, match="field 'v': expected a finite number"):
-        yaml_io.read_yaml(path)
-
-
-def test_set_value_with_an_octal_is_an_error_naming_the_key():
-    with pytest.raises(InputError, match=r"overrides: field 'a_mu_sm_wp25\.value'.*octal"):  # the library names its field
-        parse_override("a_mu_sm_wp25.value=0777")
-
-
-def test_every_shipped_file_still_loads():
-    assert len(load_inputs().files()) > 30 and len(load_inputs(convention="paper").files()) > 30
+# ============================================================================ size caps
 
 
 def test_yaml_size_cap(tmp_path, cli):
@@ -231,15 +137,6 @@ def test_error_quotes_only_a_short_excerpt_of_a_cell(cli, tmp_path):
     d2 = contour_overlay(tmp_path / "ov2", "c.csv", f"{secret},\x1b[31m\n10,1e-4\n")
     err = one_line_error(cli, "inputs", "check", d2)
     assert "x" * 50 not in err and "\x1b" not in err
-
-
-def test_schema_errors_quote_a_short_excerpt(tmp_path):
-    d = tmp_path / "ov"
-    d.mkdir()
-    (d / "na64_2020.yaml").write_text(NA64_DATA.replace("cl: 0.9", "cl: '" + "z" * 300 + "'"))
-    with pytest.raises(InputError, match="field 'cl'") as exc:
-        load_inputs(d)
-    assert "z" * 50 not in str(exc.value)
 
 
 def test_excerpt_is_short_and_printable():

@@ -1,4 +1,5 @@
-"""Outputs: locks, umask permissions, stale temporaries, environment failures (exit 3), results directories, bad chains."""
+"""dpfit.io.atomic: locks, umask permissions, stale temporaries, special files, environment failures (exit 3); and,
+until they move to the Bayes area, bad chain files."""
 
 import json
 import os
@@ -11,7 +12,6 @@ import time
 import h5py
 import numpy as np
 import pytest
-from tests.helpers import special_entry
 
 from dpfit.cli import main
 from dpfit.errors import InputError, OutputError, OutputInUse
@@ -19,28 +19,8 @@ from dpfit.inference.bayes.chains import read_chain
 from dpfit.model.analysis import Analysis
 from dpfit.io.atomic import atomic_path, output_lock, write_text
 from dpfit.io.results_dir import MARKER, replace_directory
-
-
-def run(*argv, **kwargs):
-    """dpfit in a subprocess (a second process, or resource limits)."""
-    return subprocess.run([sys.executable, "-m", "dpfit", *argv], capture_output=True, text=True, timeout=300,
-                          **kwargs)
-
-
-def run_here(capsys, *argv):
-    """dpfit in this process: (exit status, stderr)."""
-    code = main(list(argv))
-    return code, capsys.readouterr().err
-
-
-def leftovers(directory):
-    """Temporaries dpfit may create beside an output (never the lock files, which stay by design)."""
-    return sorted(p.name for p in directory.rglob("*") if p.name.endswith(".part") or ".partial-" in p.name)
-
-
-def one_line(err: str, status: int) -> bool:
-    lines = err.strip().splitlines()
-    return len(lines) == 1 and lines[0].startswith("dpfit: error: ") and status in (2, 3)
+from tests.helpers import special_entry
+from tests.io.output_helpers import leftovers, one_line, run, run_here
 
 
 # -- permissions follow the umask -----------------------------------------------------------------
@@ -131,8 +111,6 @@ def test_toy_runs_on_the_same_output_one_at_a_time(tmp_path, command, output):
         res = run(*command, str(out if output.endswith(".json") else tmp_path / "cov"))
     assert res.returncode == 2 and "in use by another dpfit process" in res.stderr and one_line(res.stderr, 2)
     assert sorted(os.listdir(tmp_path)) == []
-
-
 
 
 @pytest.mark.parametrize("kind", ["symlink", "fifo", "device"])
@@ -226,121 +204,6 @@ def test_output_error_is_not_an_input_error(tmp_path):
     with pytest.raises(OutputError, match="is a directory") as info:
         write_text(tmp_path, "x")
     assert not isinstance(info.value, InputError) and issubclass(OutputInUse, InputError)
-
-
-# -- results directories (reproduce) ---------------------------------------------------------------
-
-def test_reproduce_keeps_the_users_files_in_the_working_directory(tmp_path, capsys, monkeypatch):
-    v = tmp_path / "v"
-    v.mkdir()
-    (v / "thesis.tex").write_text("x\n")
-    res = run("reproduce", "--quick", "--no-progress", "--out", ".", cwd=v)
-    assert res.returncode == 2 and one_line(res.stderr, 2) and "working directory" in res.stderr, res.stderr
-    monkeypatch.chdir(v)
-    for argv in (["--out", ".", "--force"], ["--out", "..", "--force"], ["--out", str(v)], ["--out", "/"]):
-        code, err = run_here(capsys, "reproduce", "--quick", "--no-progress", *argv)
-        assert code == 2 and one_line(err, 2) and "working directory" in err, err
-    assert (v / "thesis.tex").read_text() == "x\n" and sorted(p.name for p in v.iterdir()) == ["thesis.tex"]
-
-
-def test_reproduce_refuses_a_directory_it_did_not_write(tmp_path, capsys, monkeypatch):
-    (tmp_path / "mine").mkdir()
-    (tmp_path / "mine" / "notes.txt").write_text("keep\n")
-    monkeypatch.chdir(tmp_path)
-    code, err = run_here(capsys, "reproduce", "--quick", "--no-progress", "--out", "mine")
-    assert code == 2 and one_line(err, 2) and MARKER in err, err
-    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep\n"
-
-
-def _build(stage, name="a.txt", text="new\n"):
-    (stage / name).write_text(text)
-
-
-def test_results_directory_replace_rules(tmp_path):
-    out = tmp_path / "results"
-    with replace_directory(out) as stage:
-        _build(stage, text="one\n")
-    assert json.loads((out / MARKER).read_text())["files"] == ["a.txt"]
-    with replace_directory(out) as stage:  # ours: replaced
-        _build(stage, text="two\n")
-    assert (out / "a.txt").read_text() == "two\n" and not (tmp_path / "results.previous").exists()
-    (tmp_path / "empty").mkdir()
-    with replace_directory(tmp_path / "empty") as stage:  # empty: replaced
-        _build(stage)
-    (tmp_path / "user").mkdir()
-    (tmp_path / "user" / "x").write_text("x")
-    with pytest.raises(InputError, match="did not write"):
-        with replace_directory(tmp_path / "user") as stage:
-            pytest.fail("must refuse before building")
-    with replace_directory(tmp_path / "user", force=True) as stage:
-        _build(stage)
-    assert sorted(p.name for p in (tmp_path / "user").iterdir()) == [MARKER, "a.txt"]
-    with pytest.raises(RuntimeError):  # a failed build keeps the previous results
-        with replace_directory(out) as stage:
-            _build(stage, text="three\n")
-            raise RuntimeError
-    assert (out / "a.txt").read_text() == "two\n" and leftovers(tmp_path) == []
-
-
-def test_results_marker_cannot_be_faked(tmp_path, capsys, monkeypatch):
-    """A copied provenance.json, a copied marker, or a file added to or changed in dpfit's results: the
-    directory is not dpfit's, and nothing in it is deleted."""
-    results = tmp_path / "results"
-    with replace_directory(results) as stage:
-        _build(stage)
-        (stage / "provenance.json").write_text('{"command": "reproduce"}')
-    paper = tmp_path / "paper"
-    paper.mkdir()
-    (paper / "thesis.tex").write_text("x\n")
-    (paper / "provenance.json").write_text((results / "provenance.json").read_text())
-    monkeypatch.chdir(tmp_path)
-    argv = ("reproduce", "--quick", "--no-progress", "--out", "paper")
-    code, err = run_here(capsys, *argv)
-    assert code == 2 and one_line(err, 2) and "did not write" in err, err
-    for name in (MARKER, "a.txt"):  # a whole copy of dpfit's results, plus the user's file
-        (paper / name).write_bytes((results / name).read_bytes())
-    code, err = run_here(capsys, *argv)
-    assert code == 2 and "did not write" in err, err
-    (paper / "thesis.tex").unlink()
-    (paper / "a.txt").write_text("edited by hand\n")  # a file dpfit wrote, changed since
-    code, err = run_here(capsys, *argv)
-    assert code == 2 and "did not write" in err, err
-    assert (paper / "a.txt").read_text() == "edited by hand\n"
-    (tmp_path / "link").symlink_to(results)
-    with pytest.raises(InputError, match="symbolic link"):
-        with replace_directory(tmp_path / "link"):
-            pytest.fail("must refuse before building")
-
-
-def test_users_previous_directory_is_never_moved(tmp_path):
-    """A failed run with no DIR but the user's own DIR.previous: it stays where it is, untouched."""
-    out, previous = tmp_path / "results", tmp_path / "results.previous"
-    previous.mkdir()
-    (previous / "thesis.tex").write_text("x\n")
-    for _ in range(2):
-        with pytest.raises(InputError, match="did not write it; move it away"):
-            with replace_directory(out, force=True) as stage:
-                _build(stage)
-                raise RuntimeError
-    assert not out.exists() and (previous / "thesis.tex").read_text() == "x\n"
-    assert sorted(os.listdir(previous)) == ["thesis.tex"]
-
-
-def test_results_directory_recovers_from_a_kill_during_the_swap(tmp_path):
-    out, previous = tmp_path / "results", tmp_path / "results.previous"
-    with replace_directory(out) as stage:
-        _build(stage, text="old\n")
-    os.replace(out, previous)  # killed between the two renames: only DIR.previous is left
-    with replace_directory(out) as stage:
-        assert (out / "a.txt").read_text() == "old\n"  # restored before the build
-        _build(stage, text="new\n")
-    assert (out / "a.txt").read_text() == "new\n" and not previous.exists()
-    with replace_directory(tmp_path / "copy") as stage:  # killed after both renames: a marked DIR.previous
-        _build(stage, text="old\n")
-    os.replace(tmp_path / "copy", previous)
-    with replace_directory(out) as stage:
-        _build(stage, text="newer\n")
-    assert (out / "a.txt").read_text() == "newer\n" and not previous.exists() and leftovers(tmp_path) == []
 
 
 # -- bad chain files -------------------------------------------------------------------------------

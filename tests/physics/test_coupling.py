@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import fv_quadrature
-from dpfit.physics import coupling as physics
+import dpfit.physics.coupling as physics
 
 ALPHA = 1 / 137.035999177
 M_MU = 105.6583755
@@ -64,3 +64,13 @@ def test_lifetime_is_hbar_over_width():
     assert physics.lifetime(width, hbar) == pytest.approx(hbar / width, rel=1e-15)
     # order of magnitude check: a 17 MeV boson with eps = 1e-3 lives ~1e-14 s
     assert 1e-15 < physics.lifetime(width, hbar) < 1e-13
+
+
+def test_elementary_charge_and_the_edges_the_docstrings_promise():
+    assert physics.elementary_charge(ALPHA) == pytest.approx(0.302822, abs=5e-7)  # DarkCast's e = sqrt(4 pi alpha)
+    assert physics.sigma_eps_linear(1e-3, 0.0, 1e-11) == np.inf  # dε/dΔa diverges at Δa = 0
+    assert physics.lifetime(0.0, 6.582119569e-22) == np.inf
+    masses, deltas = np.array([[1.0], [17.0]]), np.array([2.5e-9, 3e-9, -1e-9])
+    eps = physics.eps_from_delta_a(masses, deltas, M_MU, ALPHA)  # broadcasts: (2, 1) x (3,) -> (2, 3)
+    assert eps.shape == (2, 3) and np.isnan(eps[:, 2]).all()
+    assert physics.delta_a(17.0, eps[1, 1], M_MU, ALPHA) == pytest.approx(3e-9, rel=1e-12)

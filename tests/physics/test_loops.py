@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import integrate
 
 from dpfit.physics.loops import loop_axial, loop_vector
 
@@ -97,3 +98,13 @@ def test_vector_loop_large_r_asymptote(log_r):
 def test_vector_loop_between_zero_and_one(log_r):
     value = loop_vector(10.0**log_r)
     assert 0 < value <= 1
+
+
+@pytest.mark.parametrize("r", [0.5, 3.0, 33.0, 300.0])
+def test_axial_loop_against_quadrature_and_the_heavy_ratio(r):
+    h = integrate.quad(lambda x: (2 * x**3 + (x - x * x) * (4 - x) * r * r) / (x * x + (1 - x) * r * r), 0, 1,
+                       epsabs=0, epsrel=1e-13)[0]
+    assert float(loop_axial(np.array([r]))[0]) == pytest.approx(h, rel=1e-10)
+    heavy = 1e5  # -(alpha/pi) H / r^2 against (alpha/2 pi) F_V: -5 for m >> m_l
+    ratio = -2 * loop_axial(np.array([heavy]))[0] / heavy**2 / loop_vector(np.array([heavy]))[0]
+    assert ratio == pytest.approx(-5.0, rel=1e-4)
