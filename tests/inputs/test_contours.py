@@ -16,6 +16,7 @@ from dpfit.errors import InputError
 from dpfit.inputs.contours import Contour, holds_line, read_csv, read_lmt
 from dpfit.inputs.load import load_inputs
 from dpfit.likelihood.terms import Exclusion
+from dpfit.output.wording import note_text
 from tests.helpers import DARKCAST
 from tests.inputs.contour_helpers import loglog
 
@@ -294,7 +295,7 @@ def test_recast_stops_at_the_two_pion_threshold():
     record = analysis.inputs.record("babar_2014")
     contour = recast_contour(record, analysis.vector, analysis.physics())
     above = contour.mass > 2 * 139.57039
-    assert np.all(np.isinf(contour.lower[above])) and "2 m_pi = 279.14 MeV" in contour.note
+    assert np.all(np.isinf(contour.lower[above])) and "2 m_pi = 279.14 MeV" in note_text(contour.note)
     i = int(np.argmin(abs(contour.mass - 100.0)))
     assert contour.mass[i] < 2 * 105.6583755
     assert contour.lower[i] == pytest.approx(record.contour.lower[i] / np.sqrt(0.4), rel=1e-6)  # m_e corrections ~(m_e/m)^4

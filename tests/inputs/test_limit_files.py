@@ -23,6 +23,7 @@ from dpfit.likelihood.joint import JointLikelihood
 from dpfit.likelihood.terms import Exclusion, PoissonLimit
 from dpfit.model.analysis import Analysis
 from dpfit.model.coverage import coverage_notes
+from dpfit.output.wording import notes_text
 from tests.inputs.contour_helpers import loglog
 
 ALPHA = 1 / 137.035999177
@@ -200,10 +201,10 @@ def test_atomki_4he_does_not_reopen_above_the_point_range():
     # above 17.55 MeV NA64's contour still excludes up to about 6.1e-4 (it reaches 24.8 MeV)
     lo = interval_algebra(joint, 17.8)[0][0]
     assert 5.9e-4 < lo < 6.2e-4
-    assert not [n for n in coverage_notes(analysis.model()) if "na64" in n]
+    assert not [n for n in coverage_notes(analysis.model()) if n.get("limit").startswith("na64")]
     point = Analysis(atomki="atomki_4he", limits=("na64_point", "padme"))
     assert interval_algebra(point.likelihood(), 17.8)[0][0] < 5e-4  # the point's range ends at 17.55 MeV
-    notes = coverage_notes(point.model())
+    notes = notes_text(coverage_notes(point.model()))
     assert any(n.startswith("limit na64_point has data only over 15.85-17.55 MeV: over 17.55-17.93 MeV") for n in notes)
 
 

@@ -11,6 +11,7 @@ from dpfit.cli import main
 from dpfit.errors import InputError
 from dpfit.inputs.model_cards import REFERENCE_MODEL, built_in_models, load_model, models_dir, parse_model
 from dpfit.model.analysis import Analysis
+from dpfit.output.wording import notes_text
 
 CARD = "schema: dpfit-model/1\nname: x\ndescription: d\nreference: r\n"
 
@@ -29,7 +30,7 @@ def test_a_user_model_is_one_yaml_file(tmp_path):
     card.write_text("schema: dpfit-model/1\nname: leaky\ndescription: A test model.\nreference: this test\n"
                     "parameters: [eps]\nvector:\n  eps: {e: -1, mu: -1, nu_e: 1, u: 2/3, d: -1/3}\n")
     result = dpfit.fit(Analysis(vector_model=str(card)), mass=16.7)
-    assert result.converged and any("model leaky" in n for n in result.notes)
+    assert result.converged and any("model leaky" in n for n in notes_text(result.notes))
     out = tmp_path / "na48.lmt"
     assert main(["recast", "na48", "--model", str(card), "--out", str(out)]) == 0
     # BR_ee = 1/(1 + 1/2) with one neutrino flavour: the NA48/2 limit moves up by sqrt(1.5) (to the electron

@@ -23,6 +23,7 @@ from dpfit.model.recast import recast_contour
 from dpfit.physics.vector_models import (DARK_PHOTON, HadronicThreshold, VectorModel, beam_dump_window,
                                          branching_fraction, dark_photon, is_dark_photon, log_acceptance,
                                          production_ratio, recast_band, widths)
+from dpfit.output.wording import notes_text
 from tests.helpers import DARKCAST
 
 ALPHA = 1 / 137.035999177
@@ -286,7 +287,7 @@ def test_window_under_dark_photon_and_protophobic():
     assert interval_algebra(proto, 16.7) == [pytest.approx([6.620e-4, 9.587e-4], abs=5e-8)]
     result = dpfit.window(Analysis(vector_model="dark_photon"), 16.7, steps=200, walkers=16, progress=False)
     assert result.profile.edges[-1][-1] == "na48"
-    notes = Analysis().model().notes
+    notes = notes_text(Analysis().model().notes)
     assert any("na48" in n and "does not constrain the protophobic" in n for n in notes)
     assert "na48" not in proto.names and "na48" in dark.names
 

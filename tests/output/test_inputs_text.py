@@ -1,11 +1,11 @@
-"""dpfit.inputs.describe: the list of inputs, one file shown in full, and an overlay's differences value by value."""
+"""dpfit.output.inputs_text: the list of inputs, one file shown in full, and an overlay's differences value by value."""
 
 import math
 
 import pytest
 import yaml
 
-from dpfit.inputs.describe import describe_file, diff_inputs, list_inputs
+from dpfit.output.inputs_text import describe_file, diff_inputs, list_inputs
 from dpfit.inputs.load import load_inputs
 from tests.inputs.input_helpers import DATA, copy_with, overlay
 
