@@ -1,82 +1,141 @@
-"""Every numeric option has an upper bound, stated in --help, checked before any work: one line, exit 2."""
+"""dpfit.cli.options: option types, option groups, the analysis built from them, emit, and one-line usage errors."""
+
+from __future__ import annotations
+
+import argparse
 
 import pytest
+from scipy import stats
 
-from dpfit import arguments
-from dpfit.cli import limits
+from dpfit.cli.options import (EXIT_INPUT, OneLineParser, add_analysis_options, add_format_option, add_input_options,
+                               analysis_from_args, card_names, emit, flag_message, level_list, nonnegative_number,
+                               positive_number, probability)
 from dpfit.errors import InputError
-from dpfit.inference.frequentist.coverage import coverage
-from dpfit.inference.levels import parse_level
-from dpfit.inference.bayes.nested import run_nested
-from dpfit.inference.frequentist.toys import ToyModel
 from dpfit.model.analysis import Analysis
 
-LONG = "a" * 300
-TOY = ("--mass", "17", "--method", "fc", "--no-progress")
-MUONS = ",".join(f"M{i}" for i in range(120))
-ELECTRONS = ",".join(f"E{i}" for i in range(90))
 
-CASES = [
-    (("interval", *TOY, "--toys", "1e12"), "argument --toys: expected an integer from 100 to 1000000000"),
-    (("interval", *TOY, "--toys", "1e300"), "argument --toys: expected an integer from 100 to 1000000000"),
-    (("coverage", *TOY, "--toys", "2500.5", "--eps-grid", "1e-4", "1e-3", "3", "--out", "c"), "argument --toys"),
-    (("interval", *TOY, "--seed", "-1"), "argument --seed: expected an integer from 0 to 4294967295, got -1"),
-    (("coverage", *TOY, "--seed", "-1", "--eps-grid", "1e-4", "1e-3", "3", "--out", "c"), "argument --seed"),
-    (("compare", "--sampler", "dynesty", "--seed", "-1"), "argument --seed: expected an integer from 0"),
-    (("sample", "--sampler", "dynesty", "--nlive", "1e9", "--out", "n.h5"), "argument --nlive: expected an integer "
-                                                                             "from 20 to 10000"),
-    (("compare", "--sampler", "dynesty", "--nlive", "1e9"), "argument --nlive"),
-    (("interval", *TOY, "--jobs", "100000"), "argument --jobs: expected an integer from 1 to 256"),
-    (("export", "hepdata", "--grid-points", "2000", "2000", "--out", "h.tar.gz"),
-     "argument --grid-points: expected an integer from 2 to 300"),
-    (("export", "window", "--points", "1e9", "--out", "w.lmt"), "argument --points: expected an integer from 2 to"),
-    (("export", "band", "--lepton", "mu", "--scenario", "WP25", "--mass-range", "1e-300", "1e300", "--out", "b.lmt"),
-     "argument --mass-range: expected a number from 0.001 to 100000 MeV"),
-    (("compare", "--muon", MUONS, "--electron", ELECTRONS), "make 10800 analyses; at most 50"),
-    (("compare", "--muon", "WP20,BMW21,WP20"), "option --muon: names WP20 more than once"),
-    (("coverage", *TOY, "--eps-grid", "1e-4", "1e300", "5", "--out", "c"), "option --eps-grid: expected 1e-12 <= LO"),
-    (("interval", *TOY, "--out", LONG), "argument --out: expected a path of at most 3800 bytes, each name at most 200"),
-    (("table", "--masses", "17", "--out", f"d/{LONG}/x"), "argument --out: expected a path of at most"),
-    (("table", "--masses", "17", "--out", ""), "argument --out: expected a path (text), got ''"),
-    (("interval", "--mass", "5e-324"), "argument --mass: expected a number from 0.001 to 100000 MeV"),
-    (("interval", *TOY, "--eps-range", "1e-3", "1e-2"), "option --eps-range: interval uses every coupling"),
-]
+def analysis_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="t")
+    add_analysis_options(parser)
+    return parser
 
 
-@pytest.mark.parametrize("argv, message", CASES, ids=[" ".join(c[0])[:50] for c in CASES])
-def test_out_of_bounds_is_one_line(cli, tmp_path, monkeypatch, argv, message):
-    monkeypatch.chdir(tmp_path)
-    code, out, err = cli(*argv)
-    assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("dpfit: error: "), err
-    assert message in err, err
-    assert list(tmp_path.iterdir()) == []  # nothing written
+@pytest.mark.parametrize("exc, line", [
+    (InputError("analysis", "mass_range", "expected LOW < HIGH"), "option --mass-range: expected LOW < HIGH"),
+    (InputError("sample", "nsteps", "too many"), "option --steps: too many"),
+    (InputError("overrides", "a_mu_sm_wp25.valeu", "no such field"),
+     "option --set: field 'a_mu_sm_wp25.valeu': no such field"),
+    (InputError("axis", None, "expected eps"), "option --coupling: expected eps"),
+    # a file's error stays as the file's: its path, field and message
+    (InputError("my.yaml", "value", "expected a number"), "my.yaml: field 'value': expected a number"),
+    # a library field no option sets stays the library's
+    (InputError("analysis", "nothing_like_it", "bad"), "analysis: field 'nothing_like_it': bad"),
+])
+def test_flag_message_names_the_option_that_sets_the_field(exc, line):
+    assert flag_message(exc) == line
 
 
-def test_same_seed_error_for_interval_and_sample(cli):
-    errors = [cli(*argv, "--seed", "-5")[2] for argv in (("interval", "--mass", "17"), ("sample", "--out", "c.h5"))]
-    assert [e.split(": ", 3)[3] for e in errors] == ["argument --seed: expected an integer from 0 to 4294967295, "
-                                                     f"got -5 (see 'dpfit {c} --help')\n" for c in ("interval", "sample")]
+def test_flag_message_keeps_user_text_on_one_inert_line():
+    message = flag_message(InputError("overrides", "x\ny", "got '\x1b[31mred\r'"))
+    assert message == "option --set: field 'x\\ny': got '\\x1b[31mred\\r'"
+    assert all(c.isprintable() for c in message)
 
 
-@pytest.mark.parametrize("command, option, text", [
-    (("interval",), "--toys", "100 to 1000000000"), (("coverage",), "--seed", "0 to 4294967295"),
-    (("sample",), "--nlive", "20 to 10000"), (("compare",), "--nlive", "20 to 10000"),
-    (("export", "hepdata"), "--grid-points", "2 to 300"), (("interval",), "--jobs", "at most 4 per CPU"),
-    (("export", "band"), "--mass-range", "0.001 to 100000 MeV")])
-def test_bounds_are_in_help(cli, command, option, text):
-    code, out, _ = cli(*command, "--help")
-    assert code == 0
-    assert text in " ".join(out.split()), out
+def test_card_names():
+    assert card_names("none") == card_names(" NONE ") == ()
+    assert card_names("na64, padme,") == ("na64", "padme")
+    with pytest.raises(argparse.ArgumentTypeError, match="card names separated by commas, or none"):
+        card_names(" , ")
 
 
-def test_api_shares_the_bounds():
-    """The library refuses what the CLI refuses, with the same words (source = function, field = argument)."""
-    model = ToyModel.from_joint(Analysis(electron=None, limits=(), atomki=None).likelihood(), 16.7)
-    for kwargs, field in (({"ntoys": 10**12}, "toys"), ({"ntoys": 200, "seed": -5}, "seed")):
-        with pytest.raises(InputError, match=f"field '{field}': expected an integer from"):
-            coverage(model, "chi2", parse_level("0.9"), [5e-4], **{"seed": 1, **kwargs})
-    with pytest.raises(InputError, match="field 'nlive': expected an integer from 20 to 10000"):
-        run_nested(Analysis().model(), nlive=10**9)
-    with pytest.raises(InputError, match="expected a path of at most"):
-        arguments.path("x" * 300, "sample", "out")
-    assert limits.TOYS == (arguments.MIN_TOYS, arguments.MAX_TOYS)
+@pytest.mark.parametrize("parse, text, value", [
+    (positive_number, "1e-3", 1e-3), (nonnegative_number, "0", 0.0), (probability, "0.9973", 0.9973)])
+def test_number_types_accept(parse, text, value):
+    assert parse(text) == value
+
+
+@pytest.mark.parametrize("parse, text, wanted", [
+    (positive_number, "0", "a positive finite number"), (positive_number, "-2", "a positive finite number"),
+    (positive_number, "inf", "a positive finite number"), (nonnegative_number, "nan", "a finite number >= 0"),
+    (positive_number, "abc", "a number"), (probability, "1", "a probability between 0 and 1"),
+    (probability, "0", "a positive finite number")])
+def test_number_types_refuse(parse, text, wanted):
+    with pytest.raises(argparse.ArgumentTypeError, match=f"expected {wanted}, got '{text}'"):
+        parse(text)
+
+
+def test_level_list_probabilities_and_sigmas():
+    """'Nsigma' is the probability of a two-sided ±N sigma Gaussian interval (scipy's normal distribution)."""
+    levels = level_list("0.9,2sigma, 3sigma")
+    assert [lv.label for lv in levels] == ["0.9", "2sigma", "3sigma"]
+    expected = [0.9, stats.norm.cdf(2) - stats.norm.cdf(-2), stats.norm.cdf(3) - stats.norm.cdf(-3)]
+    assert [lv.probability for lv in levels] == pytest.approx(expected, rel=1e-12)
+    with pytest.raises(argparse.ArgumentTypeError, match="2sigmas"):
+        level_list("2sigmas")
+
+
+def test_one_line_parser_usage_error(capsys):
+    parser = OneLineParser(prog="dpfit x")
+    parser.add_argument("--n", type=int)
+    with pytest.raises(SystemExit) as info:
+        parser.parse_args(["--n", "1\n\x1b[2J"])
+    _, err = capsys.readouterr()
+    assert info.value.code == EXIT_INPUT == 2
+    assert err == "dpfit: error: dpfit x: argument --n: invalid int value: '1\\n\\x1b[2J' (see 'dpfit x --help')\n"
+
+
+def test_analysis_from_args_without_options_is_the_default_analysis():
+    assert analysis_from_args(analysis_parser().parse_args([])).describe() == Analysis().describe()
+
+
+def test_analysis_from_args_maps_each_option():
+    args = analysis_parser().parse_args(
+        ["--muon", "WP20", "--electron", "none", "--limits", "na64,padme", "--no-atomki", "--invisible-ratio", "2",
+         "--mass-range", "16", "18", "--eps-range", "1e-4", "1e-2", "--eps-prior", "uniform",
+         "--limit-model", "poisson",
+         "--convention", "paper", "--set", "a_mu_sm_wp20.uncertainty=40"])
+    described = analysis_from_args(args).describe()
+    expected = Analysis(muon="WP20", electron=None, limits=("na64", "padme"), atomki=None, invisible_ratio=2.0,
+                        mass_range=(16.0, 18.0), eps_range=(1e-4, 1e-2), eps_prior="uniform", limit_model="poisson",
+                        convention="paper", overrides=("a_mu_sm_wp20.uncertainty=40",)).describe()
+    assert described == expected
+    assert described["muon"] == "WP20" and described["mass_range"] == [16.0, 18.0]
+    assert described["overrides"] == [{"key": "a_mu_sm_wp20.uncertainty", "value": 40}]
+
+
+def test_options_take_precedence_over_the_analysis_file(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("schema: dpfit-analysis/1\nmuon: WP20\nelectron: none\n")
+    described = analysis_from_args(analysis_parser().parse_args([str(path), "--muon", "WP25"])).describe()
+    assert (described["muon"], described["electron"]) == ("WP25", None)  # the option over the file, the file kept
+
+
+def test_input_options_given_again_on_a_sub_command_keep_the_first():
+    parser = argparse.ArgumentParser()
+    add_input_options(parser)
+    sub = parser.add_subparsers(dest="action")
+    add_input_options(sub.add_parser("show"), again=True)
+    assert parser.parse_args(["--convention", "paper", "show"]).convention == "paper"
+    assert parser.parse_args(["show", "--convention", "paper"]).convention == "paper"
+    args = parser.parse_args(["show"])
+    assert (args.convention, args.inputs, args.overrides) == (None, None, [])
+
+
+def test_format_option_offers_csv_only_with_its_content():
+    parser = argparse.ArgumentParser()
+    add_format_option(parser, "everything")
+    assert parser.parse_args([]).format == "text" and parser.parse_args(["--format", "json"]).format == "json"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--format", "csv"])
+    with_csv = argparse.ArgumentParser()
+    add_format_option(with_csv, "everything", "one row per mass")
+    assert with_csv.parse_args(["--format", "csv"]).format == "csv"
+
+
+def test_emit_prints_or_writes_the_same_text(tmp_path, capsys):
+    text = "a,b\n1,2\n"
+    emit(text, None)
+    assert capsys.readouterr() == (text, "")
+    out = tmp_path / "sub" / "t.csv"
+    emit(text, str(out))
+    assert out.read_text() == text and capsys.readouterr() == ("", f"wrote {out}\n")
