@@ -287,3 +287,24 @@ def test_reprs_summarise_and_read_no_file(tmp_path):
     chain = Chain(np.zeros((5, 4, 2)), np.zeros((5, 4)), np.full(4, 3.0), None, {"names": ("m", "eps"), "seed": 1})
     assert repr(chain) == "Chain(4 walkers x 5 steps of (m, eps); mean acceptance 0.60; seed 1; in memory)"
 
+
+def module_test_file(module: Path) -> Path:
+    """Where a module's own tests live: dpfit/<package path>/<name>.py -> tests/<package path>/test_<name>.py."""
+    parts = module.relative_to(ROOT / "dpfit").parts
+    return ROOT.joinpath("tests", *parts[:-1], f"test_{parts[-1]}")
+
+
+def test_tests_mirror_the_package():
+    """Every module (a package's __init__ and __main__ aside) has its own test module, in the tree that mirrors
+    the package, and that test module imports it."""
+    missing, unused = [], []
+    for module in sorted((ROOT / "dpfit").rglob("*.py")):
+        if module.name in ("__init__.py", "__main__.py"):
+            continue
+        test = module_test_file(module)
+        name = ".".join(module.relative_to(ROOT).with_suffix("").parts)
+        if not test.is_file():
+            missing.append(str(test.relative_to(ROOT)))
+        elif not re.search(rf"(from {re.escape(name)} import|import {re.escape(name)}\b)", test.read_text()):
+            unused.append(f"{test.relative_to(ROOT)} does not import {name}")
+    assert not missing and not unused, "\n".join(missing + unused)

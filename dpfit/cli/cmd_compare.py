@@ -7,7 +7,7 @@ import itertools
 import sys
 
 from dpfit.cli import limits
-from dpfit.cli.options import add_analysis_options, add_format_option, analysis_from_args, emit, positive_number
+from dpfit.cli.options import add_analysis_options, add_format_option, analysis_from_args, emit
 
 #: Analysis options that may be given as a comma list (one analysis per value; lists multiply).
 LIST_OPTIONS = ("muon", "electron", "atomki")

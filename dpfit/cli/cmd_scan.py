@@ -64,7 +64,7 @@ def _scan(args) -> int:
     if args.out:
         from dpfit.runtime.executors import clear_store
         from dpfit.output import plots
-        from dpfit.output.writers import provenance, table_csv, write_with_provenance
+        from dpfit.output.writers import write_with_provenance
 
         prov = provenance(analysis, command="scan")
         fmt = args.format or ("netcdf" if args.grid else "csv")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 
 from dpfit.cli import limits
-from dpfit.cli.options import add_format_option, add_input_options, add_level_option, emit, inputs_from_args, mass_list
+from dpfit.cli.limits import mass_list
+from dpfit.cli.options import add_format_option, add_input_options, add_level_option, emit, inputs_from_args
 
 def cmd_table(args) -> int:
     from dpfit.inference.tables import DEFAULT_MASSES, muon_table

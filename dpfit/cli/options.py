@@ -7,7 +7,7 @@ import math
 import sys
 
 from dpfit.cli import limits
-from dpfit.cli.limits import help_range, mass_list  # noqa: F401 - mass_list: the option type of table --masses
+from dpfit.cli.limits import help_range
 
 #: Exit status of a bad input or usage error.
 EXIT_INPUT = 2

@@ -319,9 +319,9 @@ class InputSet(BrokenFiles):
             dim = UNITS[entry.doc["unit"]][0]
             self.quantity(entry.name, dim)
         elif kind in ("difference", "ae_difference"):
-            for field in ("experiment", "prediction", "alpha", "theory"):
-                if field in entry.doc:
-                    self._reference(entry, field)
+            for key in ("experiment", "prediction", "alpha", "theory"):
+                if key in entry.doc:
+                    self._reference(entry, key)
             self.delta_a(entry.name)
         elif kind == "ae_sm_theory":
             from dpfit.physics.electron_sm import parse_ae_theory

@@ -19,8 +19,6 @@ def data_file(name):
 
 
 def test_analysis_file_equals_defaults():
-    from pathlib import Path
-
     example = ROOT / "examples" / "x17.yaml"
     assert Analysis.from_file(example).describe() == Analysis().describe()
 

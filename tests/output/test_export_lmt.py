@@ -64,7 +64,6 @@ def lmt_rows(text: str) -> np.ndarray:
 def test_band_lmt_one_file_per_edge_and_one_sided_level():
     from dpfit.inference.levels import parse_level
     from dpfit.inputs.records import Gm2Card, Measurement
-    from dpfit.output.export_lmt import band_lmt
 
     base = Analysis().inputs.gm2_card("mu", "WP25")
     strong = Gm2Card("x", "mu", "X", Measurement(2.5e-9, 5e-10), base.lepton_mass, base.alpha, "", "x")

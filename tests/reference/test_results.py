@@ -71,7 +71,7 @@ def test_each_distinct_computation_runs_once(tmp_path, monkeypatch):
     counted(results, "window", lambda analysis, *a, **k: repr(analysis.describe()))
     counted(results, "fit_fixed_mass", lambda joint, mass, levels=None: repr((terms(joint), mass, levels)))
     counted(results, "frequentist_interval", lambda model, method, level, *a: repr((model, method, level, a)))
-    results.compute(Analysis(), tmp_path / "c.h5", quick=True, progress=False)
+    compute(Analysis(), tmp_path / "c.h5", quick=True, progress=False)
     twice = {k: n for k, n in calls.items() if n > 1}
     assert not twice
     by_name = Counter(name for name, _ in calls)

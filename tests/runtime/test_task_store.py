@@ -2,7 +2,6 @@
 FIFOs and devices are refused and never followed, and a store in use is locked."""
 
 import os
-import stat
 import subprocess
 import sys
 

@@ -9,7 +9,7 @@ from dpfit.inference.bayes.diagnostics import MIN_TAU_MULTIPLE, credible_summary
     physical_samples
 from dpfit.inference.bayes.sampling import sample
 from dpfit.model.analysis import Analysis
-from dpfit.output.wording import note_text, notes_text
+from dpfit.output.wording import note_text
 
 RHOS = np.array([0.5, 0.8])  # AR(1) x_t = rho x_(t-1) + sqrt(1 - rho^2) e_t: tau = (1 + rho) / (1 - rho) = 3, 9
 

@@ -7,7 +7,7 @@ from scipy import integrate
 from dpfit.inference.bayes.grid_posterior import grid_posterior
 from dpfit.inference.bayes.prior_sensitivity import prior_sensitivity
 from dpfit.model.analysis import Analysis
-from dpfit.output.wording import note_text, notes_text
+from dpfit.output.wording import note_text
 
 LIMITS = ("na64_point", "padme")  # NA64 as the source paper's single point, named explicitly
 REFERENCE = Analysis(limits=LIMITS)

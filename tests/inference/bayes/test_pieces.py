@@ -10,7 +10,7 @@ from dpfit.inference.bayes.posterior import initial_walkers, posterior
 from dpfit.inference.bayes.posterior_check import chain_samples
 from dpfit.inference.bayes.sampling import sample
 from dpfit.model.analysis import Analysis
-from dpfit.output.wording import note_text, notes_text
+from dpfit.output.wording import note_text
 
 LIMITS = ("na64_point", "padme")  # NA64 as the source paper's single point, named explicitly
 NO_ATOMKI = dict(limits=LIMITS, atomki=None, mass_range=(16.4, 17.0))

@@ -22,7 +22,7 @@ from dpfit.inference.frequentist.constructions import frequentist_interval
 from dpfit.inference.levels import parse_level
 from dpfit.inference.frequentist.toys import ToyModel
 from dpfit.model.analysis import Analysis
-from dpfit.output.wording import note_text, notes_text
+from dpfit.output.wording import notes_text
 from tests.inference.frequentist.toy_models import wp25_model
 
 
