@@ -8,6 +8,16 @@ from dpfit.cli.options import add_analysis_options, add_input_options, analysis_
 from dpfit.errors import InputError
 
 
+
+def _option_grid(pair, points, option: str):
+    """``points`` log-spaced masses over the (LO, HI) an option gave (MeV); LO >= HI is that option's error."""
+    from dpfit.inference.profile.scan import log_grid
+
+    lo, hi = pair
+    if not lo < hi:
+        raise InputError(f"option {option}", None, f"expected LO < HI, got {lo:g} {hi:g}")
+    return log_grid(lo, hi, points)
+
 def _level(text: str):
     from dpfit.inference.levels import parse_level
 
@@ -35,7 +45,6 @@ def _write_edges(out, texts: dict[str, str]) -> list[str]:
 
 
 def cmd_export_band(args) -> int:
-    from dpfit.inference.profile.scan import log_grid
     from dpfit.output.export_lmt import band_lmt
     from dpfit.output.writers import provenance
 
@@ -45,14 +54,13 @@ def cmd_export_band(args) -> int:
     except InputError as exc:
         raise InputError("option --scenario", None, exc.message) from None
     level = _level(args.cl)
-    lo, hi = args.mass_range
-    masses = log_grid(lo, hi, args.points)
+    masses = _option_grid(args.mass_range, args.points, "--mass-range")
     prov = provenance(inputs, [record.name], command="export band", level=level.label)
     texts = band_lmt(record, masses, level, prov)
     written = _write_edges(args.out, texts)
     kind = "upper limit" if "limit" in texts else "preferred band, one file per edge (allowed region, not a limit)"
     print(f"wrote {', '.join(written)}: (g-2)_{record.lepton} {record.scenario} at {level.label}, {kind}, "
-          f"{len(masses)} masses {lo:g}-{hi:g} MeV")
+          f"{len(masses)} masses {masses[0]:g}-{masses[-1]:g} MeV")
     return 0
 
 
@@ -80,7 +88,7 @@ def cmd_export_hepdata(args) -> int:
     joint = analysis.likelihood()
     masses, pieces = _window(analysis, int(args.points))
     tables = [hd.window_table(masses, pieces)]
-    band_masses = log_grid(*args.band_range, args.points)
+    band_masses = _option_grid(args.band_range, args.points, "--band-range")
     tables += [hd.band_table(band_from_term(t, band_masses)) for t in gm2_terms(joint)]
     nm, ne = (int(n) for n in args.grid_points)
     axis = "eps" if joint.couplings == "universal" else "eps_e"

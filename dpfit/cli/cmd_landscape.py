@@ -77,13 +77,18 @@ def cmd_landscape(args) -> int:
     write_with_provenance(f"{args.out}.csv", landscape_csv(land), prov)
     write_landscape_netcdf(f"{args.out}.nc", land, prov)
     _report(land, survival(land, edges), window, region)
-    print(f"wrote {args.out}.png, {args.out}.pdf, {args.out}.csv (+ provenance), {args.out}.nc: {len(land.curves)} searches "
+    print(f"wrote {args.out}.png, {args.out}.pdf, {args.out}.csv (+ provenance), {args.out}.nc: {_searches(land)} "
           f"recast to {model.name}", file=sys.stderr)
     return 0
 
 
+def _searches(land) -> str:
+    """'1 search', '5 searches'."""
+    return f"{len(land.curves)} search{'' if len(land.curves) == 1 else 'es'}"
+
+
 def _report(land, alive, window, region) -> None:
-    print(f"landscape of {land.model}: {len(land.curves)} searches over {land.mass_range[0]:g}-{land.mass_range[1]:g} MeV")
+    print(f"landscape of {land.model}: {_searches(land)} over {land.mass_range[0]:g}-{land.mass_range[1]:g} MeV")
     for a, b, names in land.searches_by_decade():
         print(f"  {a:g}-{b:g} MeV: {', '.join(names) if names else 'no search'}")
     from dpfit.output.wording import note_text

@@ -37,12 +37,16 @@ def cmd_epsilon(args) -> int:
     from dpfit.output import render
     from dpfit.output.writers import provenance, to_json
 
+    from dpfit.errors import InputError
+
     inputs = inputs_from_args(args)
     model = load_model(args.model)
     if model.coupling(args.lepton)[0] is None and model.coupling(args.lepton, "axial")[0] is None:
-        from dpfit.errors import InputError
-
         raise InputError("option --model", None, f"the {model.name} model does not couple to the {args.lepton}")
+    try:
+        inputs.gm2_card(args.lepton, args.scenario)
+    except InputError as exc:  # the scenario came from --scenario, not from --muon or --electron
+        raise InputError("option --scenario", None, exc.message) from None
     est = coupling_estimate(inputs, args.lepton, args.scenario, [args.mass], model)
     exact = coupling_intervals(inputs, args.lepton, args.scenario, args.mass, args.cl, model)
     eps, sigma = float(est.eps[0]), float(est.sigma_linear[0])

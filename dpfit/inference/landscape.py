@@ -98,12 +98,13 @@ class Landscape:
         return [merge(p) for p in pieces]
 
     def searches_by_decade(self) -> list[tuple[float, float, list[str]]]:
-        """(decade low, decade high, [limits with a mass in it]) for each mass decade of the range."""
+        """(decade low, decade high, [limits whose contour spans some of it]) for each mass decade of the range
+        (a contour spans its first to its last tabulated mass)."""
         lo, hi = self.mass_range
         out = []
         for k in range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi)))):
             a, b = max(10.0**k, lo), min(10.0 ** (k + 1), hi)
-            names = [c.limit for c in self.curves if np.any((c.mass >= a) & (c.mass < b))]
+            names = [c.limit for c in self.curves if c.mass[0] < b and c.mass[-1] >= a]
             out.append((a, b, names))
         return out
 

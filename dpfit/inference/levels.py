@@ -65,8 +65,12 @@ def one_sided_label(delta_chi2: float, probability: float) -> str:
 
 
 def format_percent(probability: float) -> str:
-    """A probability as a percentage with the digits that matter (68.27 %, 95 %, 99.73 %)."""
-    text = f"{100 * probability:.2f}".rstrip("0").rstrip(".")
+    """A probability as a percentage with the digits that matter (68.27 %, 95 %, 99.73 %); a probability
+    below 1 never reads 100 % (5σ: 99.9999 %, to the first digit that differs from 100)."""
+    digits = 2
+    while probability < 1.0 and float(f"{100 * probability:.{digits}f}") >= 100.0 and digits < 15:
+        digits += 1
+    text = f"{100 * probability:.{digits}f}".rstrip("0").rstrip(".")
     return f"{text} %"
 
 

@@ -39,6 +39,7 @@ import numpy as np
 
 from dpfit.errors import InputError
 from dpfit.inputs.safety import excerpt, read_input_bytes
+from dpfit.physics.coupling import eps_from_g
 from dpfit.physics.units import unit_factor
 
 
@@ -58,6 +59,16 @@ class Contour:
         """Number of excluded bands at each mass."""
         return 1 if np.ndim(self.lower) == 1 else int(np.shape(self.lower)[0])
 
+def contour_in_eps(contour: Contour, alpha: float, source: str, field: str | None) -> Contour:
+    """The contour with its couplings in ε (a g_ve contour divided by e = sqrt(4π α)); a g_ve value that
+    overflows on the way is the input's error (``source``, ``field``), never a numpy warning."""
+    if contour.coupling != "g_ve":
+        return contour
+    with np.errstate(over="ignore"):
+        converted = Contour(contour.mass, eps_from_g(contour.lower, alpha), eps_from_g(contour.upper, alpha), "eps")
+    if not np.all(np.isfinite(converted.lower)):
+        raise InputError(source, field, "a g_ve value is out of range once converted to eps")
+    return converted
 
 def _parse_number(text: str, source: str, field: str) -> float:
     try:

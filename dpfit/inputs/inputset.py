@@ -18,11 +18,10 @@ import numpy as np
 
 from dpfit.errors import InputError
 from dpfit.inputs.broken import BrokenFiles
-from dpfit.inputs.contours import READERS, Contour, read_contour_bytes
+from dpfit.inputs.contours import READERS, Contour, contour_in_eps, read_contour_bytes
 from dpfit.inputs.safety import confined
 from dpfit.inputs.records import MECHANISM, ExclusionCard, Gm2Card, Measurement, RegionCard, contour_mass_range
 from dpfit.physics.units import UNITS, unit_factor
-from dpfit.physics.coupling import eps_from_g
 
 CONVENTIONS = ("precise", "paper")
 #: data file of each lepton's mass
@@ -185,13 +184,7 @@ class InputSet(BrokenFiles):
             contour = READERS[doc["contour"]["format"]](path)
             if contour.coupling != doc["coupling"]:
                 raise InputError(source, "coupling", f"the contour file {path.name} holds '{contour.coupling}', not '{doc['coupling']}'")
-        if contour.coupling == "g_ve":
-            with np.errstate(over="ignore"):
-                contour = Contour(contour.mass, eps_from_g(contour.lower, self.alpha()),
-                                  eps_from_g(contour.upper, self.alpha()), "eps")
-            if not np.all(np.isfinite(contour.lower)):
-                raise InputError(source, "coupling", "a g_ve value is out of range once converted to eps")
-        return contour
+        return contour_in_eps(contour, self.alpha(), source, "coupling")
 
     @staticmethod
     def _unit(entry: InputFile, field: str, dimension: str, default: str) -> float:

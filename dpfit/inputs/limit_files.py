@@ -17,12 +17,9 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from dpfit.errors import InputError
-from dpfit.inputs.contours import READERS, Contour
+from dpfit.inputs.contours import READERS, contour_in_eps
 from dpfit.inputs.records import ExclusionCard, contour_mass_range
-from dpfit.physics.coupling import eps_from_g
 
 KEYS = ("lepton", "cl", "name", "production", "decay", "lratio")
 
@@ -98,10 +95,7 @@ def parse_limit_file(spec: str, source: str = "limit_files") -> LimitFile:
 def limit_file_record(limit: LimitFile, alpha: float) -> ExclusionCard:
     """The exclusion record of a limit file (g_ve contours converted to ε with α)."""
     contour = READERS[Path(limit.path).suffix.lower().lstrip(".")](Path(limit.path))
-    if contour.coupling == "g_ve":
-        contour = Contour(contour.mass, eps_from_g(contour.lower, alpha), eps_from_g(contour.upper, alpha), "eps")
-    if not np.all(np.isfinite(contour.lower)):
-        raise InputError(limit.path, None, "a coupling is out of range once converted to eps")
+    contour = contour_in_eps(contour, alpha, limit.path, None)
     production = "quark" if limit.production in ("pi0_gamma", "p_brem") else \
         ("electron" if limit.production.startswith("e_") else "muon")
     return ExclusionCard(limit.name, limit.lepton, Path(limit.path).name, limit.cl, contour,

@@ -133,6 +133,8 @@ def replace_directory(out: str | Path, force: bool = False):
         raise InputError(str(out), None, "is a symbolic link; dpfit does not follow it: name a directory")
     out = Path(out).resolve()
     _check_not_working_directory(out)
+    if out.exists() and not out.is_dir():  # a file in the way is the user's input, checked again under the lock
+        raise InputError(str(out), None, "exists and is not a directory")
     previous = out.with_name(out.name + ".previous")
     with output_lock(out, directory=True):
         try:

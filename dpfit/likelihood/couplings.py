@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from dpfit.errors import InputError
+
 #: The coupling modes (the CLI's ``--couplings`` choices and the analysis schema's enum).
 CouplingMode = Literal["universal", "lepton"]
 #: Coupling parameter read by a term of each lepton, in lepton mode.
@@ -24,7 +26,8 @@ class Couplings:
 
     def __post_init__(self):
         if self.mode not in get_args(CouplingMode):
-            raise ValueError(f"coupling mode must be one of {', '.join(get_args(CouplingMode))}, got {self.mode!r}")
+            raise InputError("likelihood", "couplings", f"expected one of {', '.join(get_args(CouplingMode))}, "
+                                                        f"got {self.mode!r}")
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -240,8 +240,8 @@ class JointLikelihood:
 
     def _check_mode(self, other: JointLikelihood) -> None:
         if other.mode != self.mode:
-            raise ValueError(f"cannot add a likelihood with {other.mode.mode} couplings to one with "
-                             f"{self.mode.mode} couplings")
+            raise InputError("likelihood", "couplings", f"cannot add a likelihood with {other.mode.mode} couplings to "
+                                                        f"one with {self.mode.mode} couplings")
 
     # -- composition
     def __add__(self, other):
@@ -361,7 +361,8 @@ class JointLikelihood:
         coupling is minimising its own part.
         """
         if parameter not in self.mode.names:
-            raise ValueError(f"no coupling parameter '{parameter}'; this likelihood has {', '.join(self.mode.names)}")
+            raise InputError("likelihood", "parameter", f"no coupling parameter '{parameter}'; this likelihood has "
+                                                        f"{', '.join(self.mode.names)}")
         return JointLikelihood([t for t in self.terms if self.mode.parameter_of(t.lepton) == parameter])
 
     def parts(self) -> dict[str, JointLikelihood]:

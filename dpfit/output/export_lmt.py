@@ -147,7 +147,11 @@ def recast_lmt(record, contour, model, prov: dict | None = None) -> str:
               f"model: {model.description} ({model.reference})",
               "recasting: P. Ilten, Y. Soreq, M. Williams, W. Xue, JHEP 06 (2018) 004 (DarkCast), sect. 2",
               f"limit: {record.description}"]
-    columns = [np.asarray(contour.mass) / MEV_PER_GEV, np.atleast_2d(lower)[0]]
-    if not one_sided:
-        columns.append(np.atleast_2d(upper)[0])
+    mass = np.asarray(contour.mass, dtype=float)
+    lower, upper = np.atleast_2d(lower)[0], np.atleast_2d(upper)[0]
+    if mass.size == 1:  # a single-point limit holds over its card's mass range: its two ends, as a contour
+        mass, lower, upper = np.asarray(record.mass_range, dtype=float), np.repeat(lower, 2), np.repeat(upper, 2)
+        header.append(f"a single-point limit, written at both ends of the mass range it applies to "
+                      f"({record.mass_range[0]:g}-{record.mass_range[1]:g} MeV)")
+    columns = [mass / MEV_PER_GEV, lower] + ([] if one_sided else [upper])
     return _body(header, "upper limit" if one_sided else "excluded band", columns, prov)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 
+from dpfit.inference.levels import format_percent
 from dpfit.inference.profile.gof import SIGNIFICANCE_LABEL
 from dpfit.output.writers import to_json
 from dpfit.output.wording import note_text
@@ -124,7 +125,7 @@ def interval_lines(result) -> list[str]:
     """Text lines of a :class:`dpfit.inference.frequentist.IntervalResult` (ε, dimensionless; mass in MeV)."""
     doc = result.to_dict()
     lines = [f"{doc['description']} interval of {doc['coupling']} at m = {doc['mass_MeV']:g} MeV, "
-             f"level {doc['level']} ({100 * doc['cl']:.2f} %), {doc['sides']}",
+             f"level {doc['level']} ({format_percent(doc['cl'])}), {doc['sides']}",
              f"  {doc['coupling']}: " + (format_pieces(doc["intervals"]) if doc["intervals"] is not None
                                          else "not quoted (the toys could not resolve this level)"),
              f"  construction: {note_text(doc['construction'])}"]

@@ -58,7 +58,7 @@ def test_cls_is_a_one_sided_upper_limit(cli):
                        *TOYS)
     lines = out.splitlines()
     assert code == 0
-    assert lines[0] == "CLs upper limit (q-tilde test statistic) interval of eps at m = 17 MeV, level 0.9 (90.00 %), " \
+    assert lines[0] == "CLs upper limit (q-tilde test statistic) interval of eps at m = 17 MeV, level 0.9 (90 %), " \
                        "one-sided upper limit"
     x, sigma = delta_mu("WP25")
     theta = x + sigma * stats.norm.isf(0.1 * stats.norm.cdf(x / sigma))

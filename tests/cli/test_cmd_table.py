@@ -120,7 +120,8 @@ def test_epsilon_without_a_coupling_of_the_right_sign_says_so(cli):
     (("--lepton", "mu", "--scenario", "WP25", "--mass", "1e6"), "argument --mass: expected a number from 0.001"),
     (("--lepton", "mu", "--scenario", "WP25", "--mass", "17", "--cl", "1"), "argument --cl: expected a probability"),
     (("--lepton", "mu", "--scenario", "WP25"), "the following arguments are required: --mass"),
-    (("--lepton", "mu", "--scenario", "WP99", "--mass", "17"), "unknown mu scenario 'WP99'; known: WP20, BMW21, WP25"),
+    (("--lepton", "mu", "--scenario", "WP99", "--mass", "17"),
+     "option --scenario: unknown mu scenario 'WP99'; known: WP20, BMW21, WP25"),
 ])
 def test_epsilon_bad_option_is_one_line(cli, argv, message):
     code, out, err = cli("epsilon", *argv)

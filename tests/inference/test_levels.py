@@ -82,3 +82,11 @@ def test_level_lists_parse_and_refuse_duplicates_and_emptiness():
         with pytest.raises(InputError, match=needle) as info:
             parse_levels(bad, source="option --cl")
         assert str(info.value).startswith("option --cl: ")
+
+
+def test_a_probability_below_one_never_reads_100_percent():
+    five = math.erf(5 / math.sqrt(2))  # 5 sigma: 1 - 5.7e-7
+    assert format_percent(five) == "99.9999 %" and float(format_percent(five)[:-2]) < 100
+    assert format_percent(1 - 1e-12) == "99.9999999999 %"
+    assert parse_level("5sigma").describe() == "delta chi2 <= 25, 99.9999 %"
+

@@ -67,6 +67,16 @@ def test_bad_limit_file_is_one_line(cli, tmp_path, spec, needle):
     assert code == 2 and err.startswith("dpfit: error: ") and err.count("\n") == 1 and needle in err
 
 
+def test_a_g_limit_that_overflows_in_eps_is_one_line_without_a_numpy_warning(cli, tmp_path):
+    """g_ve = 1e308 divided by e = sqrt(4 pi alpha) ~ 0.3 overflows: the file's error, exit 2, nothing else printed
+    (pytest turns warnings into errors, so a numpy overflow warning would fail this test too)."""
+    path = tmp_path / "big.csv"
+    path.write_text("mass_MeV,g_lower\n10,1e308\n20,1e308\n")
+    code, out, err = cli("fit", "--limit-file", str(path), "--mass", "16.7")
+    assert (code, out) == (2, "")
+    assert err == f"dpfit: error: {path}: a g_ve value is out of range once converted to eps\n"
+
+
 def test_parse_limit_file_defaults(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     expected = LimitFile(str((tmp_path / "sub/mine.lmt").resolve()), "e", 0.9, "mine", "e_brem", "e_e", None)

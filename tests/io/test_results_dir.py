@@ -148,9 +148,10 @@ def test_is_ours_checks_every_file_against_the_marker(tmp_path):
 
 def test_replace_directory_refuses_a_file_and_an_empty_path(tmp_path):
     (tmp_path / "f").write_text("mine\n")
-    with pytest.raises(OutputError, match="exists and is not a directory"):
+    with pytest.raises(InputError, match="exists and is not a directory"):  # the user's choice of --out: exit 2
         with replace_directory(tmp_path / "f"):
             pytest.fail("must refuse before building")
+    assert (tmp_path / "f").read_text() == "mine\n" and sorted(p.name for p in tmp_path.iterdir()) == ["f"]
     with pytest.raises(OutputError, match="empty path"):
         with replace_directory(""):
             pytest.fail("must refuse before building")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from dpfit.errors import InputError
 from dpfit.likelihood.couplings import LEPTON_PARAMETER, Couplings
 
 
@@ -24,7 +25,7 @@ def test_lepton_mode_reads_eps_e_and_eps_mu():
 
 def test_modes_compare_by_value_and_an_unknown_mode_is_refused():
     assert Couplings("lepton") == Couplings("lepton") != Couplings("universal")
-    with pytest.raises(ValueError, match="universal, lepton.*'quark'"):
+    with pytest.raises(InputError, match="universal, lepton.*'quark'"):
         Couplings("quark")
     with pytest.raises(KeyError):
         Couplings("lepton").parameter_of("tau")  # no tau coupling in the lepton mode

@@ -120,9 +120,9 @@ def test_sum_starts_from_zero_and_refuses_mixed_modes_and_non_terms():
     assert isinstance(total, JointLikelihood) and total.names == ["mu", "e", "w"] and total.couplings == "universal"
     lepton = JointLikelihood([a], "lepton")
     assert (b + lepton).couplings == "lepton" and (b + lepton).names == ["e", "mu"]  # a term joins the sum's mode
-    with pytest.raises(ValueError, match="lepton couplings"):
+    with pytest.raises(InputError, match="lepton couplings"):
         lepton + JointLikelihood([b])
-    with pytest.raises(ValueError, match="lepton couplings"):
+    with pytest.raises(InputError, match="lepton couplings"):
         JointLikelihood([JointLikelihood([a]), b], "lepton")
     with pytest.raises(TypeError, match="Term objects"):
         JointLikelihood([a, "na64"])
@@ -164,7 +164,7 @@ def test_lepton_mode_each_term_reads_its_own_coupling():
     assert list(parts) == ["eps_e", "eps_mu"] and parts["eps_mu"].names == ["mu"]
     assert parts["eps_e"].couplings == "universal"
     assert JointLikelihood([mu]).part("eps").names == ["mu"]  # universal: every term reads eps
-    with pytest.raises(ValueError, match="no coupling parameter 'eps'"):
+    with pytest.raises(InputError, match="no coupling parameter 'eps'"):
         joint.part("eps")
 
 

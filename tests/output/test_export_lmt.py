@@ -197,3 +197,20 @@ def test_recast_file_reads_back_as_the_published_limit(tmp_path):
     np.testing.assert_allclose(contour.mass, record.contour.mass, rtol=1e-9)
     np.testing.assert_allclose(contour.lower, record.contour.lower, rtol=1e-9)
     assert np.isinf(contour.upper).all()  # one-sided: every coupling above the edge excluded
+
+
+def test_a_single_point_limit_is_written_over_its_mass_range_and_reads_back(cli, tmp_path):
+    """PADME's single point (16.9 MeV, applying over 16.4-17.4 MeV) becomes two rows at the range's ends, the
+    published value at both: a contour the .lmt reader and --limit-file take."""
+    from dpfit.model.recast import recast_contour
+
+    analysis = Analysis(muon=None, electron=None, atomki=None, limits=(), vector_model="dark_photon")
+    record = analysis.inputs.record("padme")
+    assert record.contour.mass.size == 1 and tuple(record.mass_range) == (16.4, 17.4)
+    path = tmp_path / "padme.lmt"
+    path.write_text(recast_lmt(record, recast_contour(record, analysis.vector, analysis.physics()), analysis.vector))
+    contour = read_lmt(path)
+    np.testing.assert_allclose(contour.mass, [16.4, 17.4], rtol=1e-12)
+    np.testing.assert_allclose(contour.lower, np.repeat(np.atleast_2d(record.contour.lower)[0], 2), rtol=1e-9)
+    code, out, err = cli("fit", "--mass", "16.9", "--limit-file", str(path), "--limits", "none", "--no-atomki")
+    assert code == 0, err

@@ -20,6 +20,7 @@ from dpfit.inputs.limit_files import parse_limit_file
 from dpfit.output.render import (LIMIT_LIKELIHOOD, check_lines, format_number, format_pieces, grid_lines,
                                  interval_line, interval_lines, json_document, markdown_text, sampler_choice,
                                  terminal_text, window_lines)
+from dpfit.notes import note
 
 
 def test_markdown_text_is_inert():
@@ -103,10 +104,10 @@ def test_every_limit_likelihood_the_model_builds_has_its_words(limit_model):
 
 def test_interval_lines_say_how_the_interval_was_made():
     fc = IntervalResult("fc", parse_level("0.95"), 16.7, [[0.0, 1.2e-3]], [[0.0, 3.3e-5]], 1000, 1, "two-sided",
-                        closed_form=[[0.0, 1.19e-3]], notes=["a note"], construction="toys, 1000 per point")
+                        closed_form=[[0.0, 1.19e-3]], notes=["a note"], construction=note("construction_toys", toys=1000))
     assert interval_lines(fc) == [
         "Feldman-Cousins (likelihood-ratio ordering, eps >= 0) interval of eps at m = 16.7 MeV, level 0.95 "
-        "(95.00 %), two-sided", "  eps: [0, 0.0012]", "  construction: toys, 1000 per point",
+        "(95 %), two-sided", "  eps: [0, 0.0012]", "  construction: toys (1000)",
         "  Monte-Carlo errors of the edges: [0, 3.3e-05]", "  asymptotic (closed form): [0, 0.00119]",
         "  note: a note"]
     unresolved = dataclasses.replace(fc, intervals=None, edge_errors=None, closed_form=None, notes=[])
