@@ -41,8 +41,9 @@ def register(sub) -> None:
     p = sub.add_parser("inputs", help="list, show, check or diff the input files")
     add_input_options(p)
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    listing = actions.add_parser("list", help="every input file with its value, origin and SHA-256",
-                                 description="Every input file (data and cards) with its value, origin and SHA-256.")
+    listing = actions.add_parser("list", help="every input file with its value and origin layer",
+                                 description="Every input file (data and cards) with its role, kind, value and origin "
+                                             "layer; `dpfit inputs show NAME` prints one file whole with its SHA-256.")
     show = actions.add_parser("show", help="one input file in full", description="One input file in full.")
     show.add_argument("name", metavar="NAME", help="the file's name without .yaml, e.g. a_mu_sm_wp25")
     check = actions.add_parser("check", help="validate the inputs (an overlay: every failing file reported)",

@@ -12,10 +12,14 @@ def cmd_window(args) -> int:
     from dpfit.output import render
     from dpfit.output.writers import provenance
 
+    from dpfit.errors import InputError
+
+    if args.cl is not None and len(args.cl) != 1:
+        raise InputError("option --cl", None, f"a window has one level, got {len(args.cl)}")
+    levels = {"level": args.cl[0], "posterior_level": args.cl[0]} if args.cl else {}
     analysis = analysis_from_args(args)
-    result = window(analysis, args.mass, level=args.cl[0] if args.cl else "2sigma", walkers=int(args.walkers), steps=int(args.steps),
-                    seed=args.seed, chain_path=args.chain, progress=not args.no_progress,
-                    gof_threshold=args.gof_threshold)
+    result = window(analysis, args.mass, **levels, walkers=int(args.walkers), steps=int(args.steps), seed=args.seed,
+                    chain_path=args.chain, progress=not args.no_progress, gof_threshold=args.gof_threshold)
     if args.format == "json":
         prov = provenance(analysis, command="window", seed=args.seed)
         emit(render.json_document(result, provenance=prov), args.out)
@@ -31,7 +35,8 @@ def register(sub) -> None:
     p.add_argument("--mass", type=limits.mass, default=None,
                    help=f"mass in MeV {limits.help_range(*limits.MASS_MEV)} (default: the region's central mass)")
     p.add_argument("--cl", type=level_list, default=None, metavar="LEVEL",
-                   help="level of the profile and posterior windows: a probability (0.95) or Nsigma (default 2sigma)")
+                   help="level of the profile and posterior windows: a probability (0.95) or Nsigma (default: 2sigma "
+                        "for the profile likelihood, 95 %% for the posterior)")
     p.add_argument("--gof-threshold", type=probability, default=0.0027, metavar="P",
                    help="below this p-value the analysis is reported as excluded, with no window (default 0.0027, 3 sigma)")
     add_sampling_options(p, steps=3000, walkers=32)

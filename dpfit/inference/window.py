@@ -141,10 +141,12 @@ class WindowResult:
                 "limits": self.limits, "notes": self.notes}
 
 
-def window(analysis, mass: float | None = None, *, level: str | Level = "2sigma", walkers: int = 32,
-           steps: int = 3000, seed: int = 1, chain=None, chain_path=None, progress: bool = True,
+def window(analysis, mass: float | None = None, *, level: str | Level = "2sigma", posterior_level: str | Level = "0.95",
+           walkers: int = 32, steps: int = 3000, seed: int = 1, chain=None, chain_path=None, progress: bool = True,
            gof_threshold: float = GOF_THRESHOLD, grid=None) -> WindowResult:
-    """The window of an :class:`dpfit.model.analysis.Analysis` at ``mass`` (MeV; default: the region's mass).
+    """The window of an :class:`dpfit.model.analysis.Analysis` at ``mass`` (MeV; default: the region's mass):
+    the profile likelihood at ``level``, the posterior (highest-density region of the grid posterior, the chain's
+    central interval beside it) holding ``posterior_level``.
 
     The posterior comes from ``chain`` or ``chain_path`` if given, else from a
     fresh emcee run (``walkers`` × ``steps``, ``seed``); none is run when the
@@ -155,6 +157,8 @@ def window(analysis, mass: float | None = None, *, level: str | Level = "2sigma"
     from dpfit.inference.bayes.sampling import sample
 
     level = level if isinstance(level, Level) else parse_level(level, "window level")
+    posterior_level = posterior_level if isinstance(posterior_level, Level) else parse_level(posterior_level,
+                                                                                              "window posterior level")
     if not 0 < gof_threshold < 1:
         raise InputError("window", "gof_threshold", f"expected a probability in (0, 1), got {gof_threshold}")
     model = analysis.model()
@@ -199,14 +203,14 @@ def window(analysis, mass: float | None = None, *, level: str | Level = "2sigma"
     marginalised = f"m marginalised over {mass_range[0]:g}-{mass_range[1]:g} MeV"
     posterior = dict(profile=fitted.intervals[parameter][level.label], diagnostics=diag.as_dict(chain.names))
     if grid is not None:  # the grid's HPD region is the posterior window; the chain's central interval beside it
-        check = window_check(grid, chain, diag)
+        check = window_check(grid, chain, diag, posterior_level.probability)
         posterior.update(posterior=check["posterior"], posterior_central=check["posterior_central"],
                          posterior_check=check["posterior_check"],
-                         posterior_label=f"95 % highest-posterior-density region of the exact grid posterior "
-                                         f"({marginalised})")
+                         posterior_label=f"{format_percent(posterior_level.probability)} highest-posterior-density "
+                                         f"region of the exact grid posterior ({marginalised})")
     else:
         samples = physical_samples(chain, diag.burn, diag.thin)
-        posterior.update(posterior=central_credible(samples[parameter], level.probability),
-                         posterior_label=f"central {format_percent(level.probability)} credible interval "
+        posterior.update(posterior=central_credible(samples[parameter], posterior_level.probability),
+                         posterior_label=f"central {format_percent(posterior_level.probability)} credible interval "
                                          f"({marginalised})")
     return WindowResult(**common, **posterior, notes=notes)

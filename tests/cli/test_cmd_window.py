@@ -45,7 +45,8 @@ def test_text_names_mass_terms_status_and_levels(cli):
     assert lines[4].startswith("combines: gm2:WP25: Delta a +- 2 sigma band (95.45 % two-sided)")
     profile = next(line for line in lines if line.startswith("profile likelihood"))
     assert profile.startswith("profile likelihood, delta chi2 <= 2.706, two-sided 90 %: [")
-    assert any(line.startswith("posterior, ") for line in lines)
+    posterior = next(line for line in lines if line.startswith("posterior, "))
+    assert posterior.startswith("posterior, 90 % highest-posterior-density region of the exact grid posterior")
 
 
 def test_json_window_edges_and_level(cli, tmp_path):
@@ -76,7 +77,8 @@ def test_json_window_edges_and_level(cli, tmp_path):
     (("--mass", "0"), "argument --mass: expected a number from 0.001 to 100000"),
     (("--no-atomki",), "option --mass: without a preferred region, give the mass"),
     (("--chain", "missing.h5"), "missing.h5: no such chain file"),
-    (("--mass", "30"), "no coupling is allowed at m = 30 MeV"),
+    (("--mass", "30"), "option --mass: no coupling is allowed at m = 30 MeV"),
+    (("--cl", "0.9,0.95"), "option --cl: a window has one level, got 2"),
 ])
 def test_bad_option_is_one_line(cli, tmp_path, monkeypatch, argv, message):
     monkeypatch.chdir(tmp_path)

@@ -39,21 +39,22 @@ def grid_summary_or_none(model):
     return grid_posterior(model) if grid_available(model) else None
 
 
-def window_check(grid: GridPosterior, chain, diag) -> dict:
-    """The window's posterior entries: ``posterior`` (grid 95 % HPD pieces), ``posterior_central`` (the
-    chain's central 95 % interval, labelled, with Monte-Carlo errors) and ``posterior_check`` (grid summary
-    and the chain's agreement with it)."""
-    from dpfit.inference.bayes.credible import sample_regions
+def window_check(grid: GridPosterior, chain, diag, probability: float = 0.95) -> dict:
+    """The window's posterior entries at ``probability``: ``posterior`` (the grid's highest-posterior-density
+    pieces), ``posterior_central`` (the chain's central interval, with Monte-Carlo errors, and ``holds``: the
+    probability inside and beyond each end) and ``posterior_check`` (grid summary and the chain's agreement with
+    it)."""
+    from dpfit.inference.bayes.credible import hpd_region, sample_regions
 
     flat, per = chain_samples(chain, diag.burn)
     name = grid.window_parameter
-    hpd = grid.summary()["parameters"][name]["hpd95"]
-    central = sample_regions(flat[name], diag.ess)["central"]
+    hpd = hpd_region(*grid.eps_density(name), probability)
+    central = sample_regions(flat[name], diag.ess, level=probability)["central"]
     from dpfit.inference.bayes.prior_sensitivity import prior_sensitivity
 
     check = grid_check(grid, flat, diag.ess, per, prior_sensitivity(grid.model, grid) if grid.model else None)
     return {"posterior": hpd["pieces"],
-            "posterior_central": {**central, "holds": "95% of the chain's samples, 2.5% beyond each end"},
+            "posterior_central": {**central, "holds": {"inside": probability, "beyond_each_end": (1 - probability) / 2}},
             "posterior_check": check}
 
 

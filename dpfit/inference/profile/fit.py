@@ -177,7 +177,7 @@ def fit_coupling(joint: JointLikelihood, m: float, levels=None) -> tuple[PieceMi
     """
     pieces = joint.allowed(m)
     if not pieces:
-        raise NoAllowedRegion("analysis", None, f"no coupling is allowed at m = {m:g} MeV (every eps excluded)")
+        raise NoAllowedRegion("analysis", "mass", f"no coupling is allowed at m = {m:g} MeV (every eps excluded)")
     chi2 = _chi2_function(joint, m)
     if joint.measurements():
         minima = [_minimise_piece(chi2, joint, m, lo, hi) for lo, hi in pieces]

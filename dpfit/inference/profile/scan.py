@@ -99,7 +99,7 @@ def scan_1d(joint: JointLikelihood, mass: float, eps: np.ndarray, axis: str = "e
     masses = np.array([float(mass)])
     chi2, per_mass = _chi2_grid(joint, axis, masses, np.asarray(eps, dtype=float))
     if not np.isfinite(per_mass[0]):
-        raise NoAllowedRegion("analysis", None, f"no coupling is allowed at m = {mass:g} MeV")
+        raise NoAllowedRegion("analysis", "mass", f"no coupling is allowed at m = {mass:g} MeV")
     return Scan(masses, np.asarray(eps, dtype=float), chi2 - per_mass[0], float(per_mass[0]), axis, per_mass,
                 _axis_parts(joint, axis)[0].coupling_edges(masses))
 
@@ -120,7 +120,7 @@ def scan_2d(joint: JointLikelihood, masses: np.ndarray, eps: np.ndarray, axis: s
     else:
         _axis_parts(joint, axis)  # bad axis: the input error here, not in a worker
         chi2, per_mass = chi2_rows(joint, axis, masses, eps, executor, **run)
-    chi2_min = float(np.min(per_mass))
+    chi2_min = float(np.min(per_mass)) + 0.0  # + 0.0: an exact zero reached from below is 0, not -0
     if not np.isfinite(chi2_min):
         raise NoAllowedRegion("analysis", None, "no allowed point anywhere on the grid")
     return Scan(masses, eps, chi2 - chi2_min, chi2_min, axis, per_mass, _axis_parts(joint, axis)[0].coupling_edges(masses))

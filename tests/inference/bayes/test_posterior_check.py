@@ -66,7 +66,7 @@ def test_window_entries_of_draws_from_the_grid():
     assert out["posterior"] == grid.summary()["parameters"]["eps"]["hpd95"]["pieces"]
     (lo, hi), = out["posterior_central"]["pieces"]
     assert [lo, hi] == pytest.approx(np.quantile(eps, [0.025, 0.975]), rel=1e-12)
-    assert out["posterior_central"]["holds"] == "95% of the chain's samples, 2.5% beyond each end"
+    assert out["posterior_central"]["holds"] == {"inside": 0.95, "beyond_each_end": pytest.approx(0.025)}
     check = out["posterior_check"]
     assert check["agreement"]["agrees"], check["agreement"]["warning"]
     assert check["prior_sensitivity"]["warning"] is None  # WP20 measures eps: the prior sets nothing
