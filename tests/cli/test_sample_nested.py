@@ -87,3 +87,14 @@ def test_dynesty_nlive_bounds(cli, tmp_path):
     assert code == 2 and err.count("\n") == 1
     assert "argument --nlive: expected an integer from 20 to 10000, got 19" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_live_points_that_all_fall_behind_the_walls_are_one_line(cli, tmp_path):
+    """With 20 live points and seed 1 none lands where the default analysis allows a coupling: dynesty would
+    stop at once on the plateau (ln Z = -1e100, with its own warnings); dpfit says so in one line instead."""
+    out_file = tmp_path / "n.h5"
+    code, out, err = cli("sample", "--sampler", "dynesty", "--nlive", "20", "--seed", "1", "--no-progress",
+                         "--out", out_file)
+    assert (code, out) == (2, "") and err.count("\n") == 1
+    assert err.startswith("dpfit: error: option --nlive: none of the 20 live points fell where a coupling is allowed")
+    assert not out_file.exists()

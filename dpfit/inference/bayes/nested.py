@@ -19,10 +19,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+import warnings
 
 import numpy as np
 from scipy import stats
 
+from dpfit.errors import InputError
 from dpfit.inference.bayes.posterior import posterior
 from dpfit.model.model import Model
 from dpfit.io.atomic import atomic_path
@@ -97,10 +99,17 @@ def run_nested(model: Model, nlive: int = 400, seed: int = 1, dlogz: float = 0.0
         return value if np.isfinite(value) else FLOOR
 
     rng = np.random.default_rng(seed)
-    sampler = dynesty.NestedSampler(loglike, transform, post.ndim, nlive=nlive, bound="multi", sample="rwalk",
-                                    rstate=rng)
-    sampler.run_nested(dlogz=dlogz, print_progress=progress)
+    with warnings.catch_warnings(record=True) as caught:  # dynesty warns of a plateau: said below, in one line
+        warnings.simplefilter("always")
+        sampler = dynesty.NestedSampler(loglike, transform, post.ndim, nlive=nlive, bound="multi", sample="rwalk",
+                                        rstate=rng)
+        sampler.run_nested(dlogz=dlogz, print_progress=progress)
     res = sampler.results
+    if not np.any(np.asarray(res.logl) > FLOOR):
+        raise InputError("sample", "nlive", f"none of the {nlive} live points fell where a coupling is allowed (the "
+                                            f"walls exclude the rest of the prior box): give more live points")
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     weights = np.exp(res.logwt - res.logz[-1])
     return NestedRun(post.names, post.log_eps, np.asarray(res.samples), weights, np.asarray(res.logl),
                      float(res.logz[-1]), float(res.logzerr[-1]),
