@@ -113,7 +113,8 @@ def _child(name: str) -> tuple[dict, float]:
     """Run one measurement in a child process; return its figures and its peak RSS in MiB."""
     env = {**os.environ, **SINGLE_THREAD}
     proc = subprocess.Popen([sys.executable, "-m", "dpfit.bench", "--one", name], stdout=subprocess.PIPE, env=env)
-    out = proc.stdout.read()
+    with proc.stdout:
+        out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:

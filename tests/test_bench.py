@@ -61,15 +61,14 @@ def test_report_lines_and_the_speed_up(capsys, monkeypatch):
     assert lines.count("  peak memory (grid): 123 MiB") == 1 and len(lines) == 1 + 5 + 2 + 2
 
 
-@pytest.mark.filterwarnings("ignore::ResourceWarning")
 def test_a_failed_child_is_an_error_naming_it():
     with pytest.raises(RuntimeError, match="benchmark no_such_measurement failed with status 1"):
         bench._child("no_such_measurement")
-    gc.collect()  # _child leaves the child's stdout pipe open (reported): closed here, under this test's filter
+    gc.collect()  # a pipe left open would be reported here (ResourceWarning, an error under the suite's filters)
 
 
 def test_children_run_single_threaded_and_timing_measures_wall_time():
     assert SINGLE_THREAD == {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                                               "NUMBA_NUM_THREADS")}
     elapsed = bench._timed(lambda: time.sleep(0.05))
-    assert 0.05 <= elapsed < 5 and math.isfinite(elapsed)
+    assert 0.05 <= elapsed and math.isfinite(elapsed)
