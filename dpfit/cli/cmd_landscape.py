@@ -104,8 +104,12 @@ def _report(land, alive, window, region) -> None:
         flag = "" if s.band else " (the 2 sigma region reaches g = 0: no boson needed)"
         print(f"  {s.scenario:6s} {s.family:9s}: {where} MeV{flag}")
     if region is not None:
-        state = "open" if window is not None and window.any() else "closed"
-        print(f"window in the ATOMKI region ({region[0][0]:.4g}-{region[0][1]:.4g} MeV): {state} under the visible searches")
+        where = f"window in the ATOMKI region ({region[0][0]:.4g}-{region[0][1]:.4g} MeV)"
+        if not any(c.family == "visible" for c in land.curves):
+            print(f"{where}: no visible search was drawn (--decays), so none closes it")
+        else:
+            state = "open" if window is not None and window.any() else "closed"
+            print(f"{where}: {state} under the visible searches")
 
 
 def register(sub) -> None:

@@ -52,6 +52,8 @@ def test_invisible_landscape_report_and_files(cli, tmp_path):
     lines = out.splitlines()
     assert lines[0] == f"landscape of B-L: {len(searches)} searches over 16.6-16.8 MeV" and searches
     assert lines[1].startswith("  16.6-16.8 MeV: ") and set(lines[1].split(": ", 1)[1].split(", ")) == set(searches)
+    window = [line for line in lines if line.startswith("window in the ATOMKI region")]
+    assert all(line.endswith("no visible search was drawn (--decays), so none closes it") for line in window)
     assert err == (f"wrote {prefix}.png, {prefix}.pdf, {prefix}.csv (+ provenance), {prefix}.nc: {len(searches)} "
                    "searches recast to B-L\n")
     survival = [line for line in lines if line.startswith("  WP20 ") or line.startswith("  WP25 ")
