@@ -12,7 +12,8 @@ task and returns the results in task order, whatever order they finish in:
   may come from dask-jobqueue on a batch system). The job is scattered once.
   A scheduler that does not answer dask's handshake within
   ``SCHEDULER_TIMEOUT_S`` (nothing listening, or a port that is not a dask
-  scheduler) raises ExecutorUnavailable.
+  scheduler), or one that has no worker within ``WORKER_WAIT_S``, raises
+  ExecutorUnavailable.
 
 Never more workers than tasks are started, and never more than
 ``JOBS_PER_CPU`` per CPU of the machine are asked for. The local process pool's
@@ -53,6 +54,9 @@ KINDS = ("serial", "processes", "dask")
 JOBS_PER_CPU = 4
 #: Seconds to wait for a dask scheduler's handshake (a port that answers but is not one never sends it).
 SCHEDULER_TIMEOUT_S = 8.0
+#: Seconds a running scheduler is given to have at least one worker (batch-system workers may take a while to
+#: start); with none by then the run ends with ExecutorUnavailable instead of waiting for ever.
+WORKER_WAIT_S = 120.0
 
 
 def max_jobs() -> int:
@@ -152,7 +156,8 @@ class TaskStore:
 
     @contextmanager
     def opened(self):
-        """Lock the store, check it belongs to this job (creating it if absent), and yield it."""
+        """Lock the store, check it belongs to this job (creating it if absent), and yield it. A store this call
+        created is removed again when the run fails before any task has finished (nothing in it to resume)."""
         from dpfit.io.atomic import output_lock, owned_directory
 
         _check_store_directory(self.directory)
@@ -160,6 +165,7 @@ class TaskStore:
             _check_store_directory(self.directory)
             manifest = self.directory / JOB_FILE
             held = _read_regular(manifest, 2**20)
+            created = not self.directory.exists()
             if held is None:
                 if self.directory.is_dir() and set(os.listdir(self.directory)) - {JOB_FILE}:
                     raise InputError(str(self.directory), None, "is a non-empty directory that is not a dpfit chunk "
@@ -170,8 +176,14 @@ class TaskStore:
                                  "holds the finished chunks of a different job (other inputs, options or dpfit "
                                  "version); rerun with --force to clear it, or delete the directory")
             _remove_chunk_temporaries(self.directory)
-            with owned_directory(self.directory):
-                yield self
+            try:
+                with owned_directory(self.directory):
+                    yield self
+            except BaseException:
+                if created and set(os.listdir(self.directory)) <= {JOB_FILE}:  # made here, nothing finished in it
+                    manifest.unlink(missing_ok=True)
+                    self.directory.rmdir()
+                raise
 
     def _write_manifest(self) -> None:
         from dpfit.io.atomic import write_text
@@ -479,6 +491,12 @@ def _run_dask(func, job, tasks, todo, executor: Executor, finish) -> None:
             client = Client(executor.address, timeout=SCHEDULER_TIMEOUT_S)
         except OSError as exc:
             raise ExecutorUnavailable(f"dask scheduler {executor.address}: {exc}") from None
+        try:
+            client.wait_for_workers(1, timeout=WORKER_WAIT_S)
+        except TimeoutError:
+            client.close()
+            raise ExecutorUnavailable(f"dask scheduler {executor.address}: no worker joined within {WORKER_WAIT_S:g} s "
+                                      f"(start one with: dask worker {executor.address})") from None
     try:
         remote_job = client.scatter(job, broadcast=True)
         futures = [client.submit(func, remote_job, *tasks[i], pure=False) for i in todo]

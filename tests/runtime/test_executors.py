@@ -120,6 +120,24 @@ def test_jobs_bounded_by_the_machine_before_any_work(cli, tmp_path):
     assert code == 0 and f"at most {JOBS_PER_CPU} per CPU" in " ".join(out.split())
 
 
+def test_a_scheduler_without_workers_is_exit_3_not_a_hang(cli, tmp_path, monkeypatch):
+    """A running scheduler that no worker has joined used to hold dpfit for ever (the job's scatter waited)."""
+    import dask
+    from distributed import LocalCluster
+
+    import dpfit.runtime.executors as executors
+
+    monkeypatch.setattr(executors, "WORKER_WAIT_S", 1.0)
+    with dask.config.set({"distributed.logging.distributed": "error"}), \
+            LocalCluster(n_workers=0, processes=False, protocol="tcp", dashboard_address=None, silence_logs=50) as cluster:
+        address = cluster.scheduler_address
+        code, out, err = cli("coverage", "--mass", "16.7", "--toys", "2000", "--eps-grid", "7e-4", "9e-4", "2",
+                             "--executor", f"dask={address}", "--out", tmp_path / "cov", "--no-progress")
+    assert (code, out) == (3, "")
+    assert err == (f"dpfit: error: dask scheduler {address}: no worker joined within 1 s (start one with: dask worker "
+                   f"{address})\n")
+
+
 def test_port_that_is_not_a_dask_scheduler_is_exit_3_not_a_hang(tmp_path):
     """A port that accepts the connection and never answers (as ``python3 -m http.server`` does to dask's
     handshake) held dpfit forever; nothing listening took distributed's 10 s and was reported as a bad input."""

@@ -170,3 +170,34 @@ def test_cli_stale_coverage_store_one_line(tmp_path, cli, toy_model):
     assert not (tmp_path / "m.csv").exists()
     code, _, err = cli(*args, "--set", "alpha.value=20", "--force")
     assert code == 0 and (tmp_path / "m.csv").exists() and not (tmp_path / "m.chunks").exists()
+
+
+def square_until(job, i):
+    """A task that finishes for i < job and fails from there on (as an interrupted or broken run does)."""
+    if i >= job:
+        raise RuntimeError(f"task {i} failed")
+    return np.array([i, i * i], dtype=float)
+
+
+def test_a_store_made_by_a_run_that_finished_nothing_is_removed_with_it(tmp_path):
+    store = TaskStore(tmp_path / "job.chunks", {"kind": "test"})
+    with pytest.raises(RuntimeError, match="task 0 failed"):
+        run_tasks(square_until, 0, [(0,), (1,)], store=store)
+    assert os.listdir(tmp_path) == []  # no job.json left behind: nothing to resume
+
+
+def test_a_store_with_a_finished_task_stays_for_the_resume(tmp_path):
+    store = TaskStore(tmp_path / "job.chunks", {"kind": "test"})
+    with pytest.raises(RuntimeError, match="task 1 failed"):
+        run_tasks(square_until, 1, [(0,), (1,)], store=store)
+    assert sorted(os.listdir(tmp_path / "job.chunks")) == ["job.json", "task-000000.chunk"]
+    out = run_tasks(square_until, 2, [(0,), (1,)], store=store)  # the rerun reuses task 0
+    np.testing.assert_array_equal(np.vstack(out), [[0, 0], [1, 1]])
+
+
+def test_a_store_that_existed_is_never_removed_by_a_failed_run(tmp_path):
+    (tmp_path / "job.chunks").mkdir()
+    store = TaskStore(tmp_path / "job.chunks", {"kind": "test"})
+    with pytest.raises(RuntimeError):
+        run_tasks(square_until, 0, [(0,)], store=store)
+    assert os.listdir(tmp_path / "job.chunks") == ["job.json"]
