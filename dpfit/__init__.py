@@ -38,6 +38,7 @@ _EXPORTS = {
     "compatibility": "dpfit.inference.profile.compatibility",
     "parse_levels": "dpfit.inference.levels",
     "reproduce": "dpfit.reference.reproduce",
+    "describe": "dpfit.output.wording",
     "InputError": "dpfit.errors",
 }
 

@@ -107,7 +107,7 @@ def test_public_api_is_lazy_and_pinned():
     assert dpfit.__all__ == ["__version__", "Analysis", "Model", "load_inputs", "InputSet", "JointLikelihood", "Term",
                              "Gm2Gaussian", "Exclusion", "PreferredRegion", "fit", "FitResult", "scan", "Scan",
                              "sample", "read_chain", "window", "WindowResult", "compatibility", "parse_levels",
-                             "reproduce", "InputError"]
+                             "reproduce", "describe", "InputError"]
     code = "import sys, dpfit; print(sorted(m for m in sys.modules if m.startswith(('dpfit.', 'numpy'))))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -23,6 +23,7 @@ def cmd_scan(args) -> int:
 def _scan(args) -> int:
     from dpfit.inference.levels import DEFAULT_LEVELS, parse_levels
     from dpfit.inference.profile.scan import scan
+    from dpfit.output.wording import level_text
     from dpfit.output.writers import provenance, table_csv
 
     analysis = analysis_from_args(args)
@@ -56,7 +57,7 @@ def _scan(args) -> int:
     if not args.grid:
         for level in levels:
             inside = result.eps[finite[0] & (result.delta_chi2[0] <= thresholds[level.label])]
-            summary.append(f"{level.label} ({level.describe(1)}, on the grid): "
+            summary.append(f"{level.label} ({level_text(level, 1)}, on the grid): "
                            + (f"{inside.min():.4g} .. {inside.max():.4g}" if inside.size else "empty"))
     elif result.mass_unconstrained:
         summary.append("note: the mass is unconstrained over the range (the profile varies by less than 0.1): "
@@ -75,7 +76,7 @@ def _scan(args) -> int:
 
             codes, names = excluded_by(analysis.likelihood(), result)
             experiments = [analysis.experiment(name) for name in names]
-            plots.plot_scan_2d(result, f"{args.out}.png", result.contour_labels(levels),
+            plots.plot_scan_2d(result, f"{args.out}.png", plots.contour_labels(result, levels),
                                excluded=(codes, experiments), title=analysis.title())
         else:
             plots.plot_scan_1d(result, f"{args.out}.png", levels=tuple(thresholds.values()), title=analysis.title())

@@ -50,20 +50,6 @@ class Level:
 
         return float(stats.chi2.ppf(self.probability, ndof))
 
-    def describe(self, ndof: int = 1) -> str:
-        """E.g. 'Δχ² ≤ 4, 95.45 %' — the threshold and what it holds."""
-        return f"delta chi2 <= {self.delta_chi2(ndof):.4g}, {format_percent(self.probability)}"
-
-
-def one_sided_label(delta_chi2: float, probability: float) -> str:
-    """What Δχ² ≤ c holds as an upper limit with the best fit on a hard edge: 'one-sided upper limit, coverage
-    between 68.27 % and 84.13 % (see `dpfit coverage`)'. The upper bound ½ + ½ F_χ²₁(c) is the coverage at a
-    true coupling on the edge (Chernoff 1954), not a guarantee; far from the edge it falls to the
-    two-sided level's own ``probability``."""
-    return (f"one-sided upper limit, coverage between {format_percent(probability)} and "
-            f"{format_percent(one_sided_coverage(delta_chi2))} (see `dpfit coverage`)")
-
-
 def format_percent(probability: float) -> str:
     """A probability as a percentage with the digits that matter (68.27 %, 95 %, 99.73 %); a probability
     below 1 never reads 100 % (5σ: 99.9999 %, to the first digit that differs from 100)."""

@@ -32,7 +32,7 @@ from dpfit.inference.profile.compatibility import Compatibility, compatibility
 from dpfit.inference.profile.fit import fit_fixed_mass
 from dpfit.inference.profile.gof import GOF_THRESHOLD, GoodnessOfFit
 from dpfit.inference.profile.intervals import Interval
-from dpfit.inference.levels import Level, format_percent, parse_level
+from dpfit.inference.levels import Level, parse_level
 from dpfit.likelihood.joint import JointLikelihood
 from dpfit.likelihood.terms import intersect
 from dpfit.notes import Note, note
@@ -62,17 +62,14 @@ def profile_window(joint: JointLikelihood, mass: float, level: str | Level = "2s
     return fit_fixed_mass(joint, mass, [level]).intervals[joint.mode.window_parameter][level.label].pieces
 
 
-def algebra_composition(joint: JointLikelihood, mass: float) -> list[str]:
-    """What the interval algebra intersects at mass (MeV), each with its own confidence level."""
+def algebra_composition(joint: JointLikelihood, mass: float) -> list[Note]:
+    """What the interval algebra intersects at mass (MeV), each with its own confidence level (notes
+    "band_level": the term, what its band is, the probability it holds or None, and how: "CL" or the sides)."""
     out = []
     for term in _window_joint(joint).terms:
         level = term.band(mass, BAND_SIGMAS)[1]
-        if level.probability is None:
-            out.append(f"{level.term}: {level.what} with no stated CL")
-        elif level.sided == "CL":
-            out.append(f"{level.term}: {level.what} at {format_percent(level.probability)} CL")
-        else:
-            out.append(f"{level.term}: {level.what} ({format_percent(level.probability)} {level.sided})")
+        out.append(note("band_level", term=level.term, what=level.what, probability=level.probability,
+                        sided=level.sided))
     return out
 
 
@@ -104,12 +101,12 @@ class WindowResult:
     gof_threshold: float
     compatibility: Compatibility
     algebra: list[list[float]]
-    algebra_composition: list[str]
+    algebra_composition: list[Note]
     algebra_envelope: list[list[float]]
     mass_range: tuple[float, float]
     profile: Interval | None = None
     posterior: list[list[float]] | None = None
-    posterior_label: str | None = None
+    posterior_label: Note | None = None
     diagnostics: dict | None = None
     notes: list[Note] = field(default_factory=list)
     posterior_central: dict | None = None
@@ -125,7 +122,8 @@ class WindowResult:
         if self.profile is not None:
             rows.append(f"  profile likelihood: {self.profile.pieces} (edges {self.profile.edges})")
         if self.posterior is not None:
-            rows.append(f"  posterior: {self.posterior} ({self.posterior_label})")
+            label = self.posterior_label
+            rows.append(f"  posterior: {self.posterior} ({label.kind}, {label.get('probability'):g})")
         return "\n".join(rows)
 
     def to_dict(self) -> dict:
@@ -200,17 +198,16 @@ def window(analysis, mass: float | None = None, *, level: str | Level = "2sigma"
             chain = sample(analysis, Path(tmp) / "window_chain.h5", nwalkers=walkers, nsteps=steps, seed=seed,
                            progress=progress, grid=grid)
     diag = diagnostics(chain)
-    marginalised = f"m marginalised over {mass_range[0]:g}-{mass_range[1]:g} MeV"
     posterior = dict(profile=fitted.intervals[parameter][level.label], diagnostics=diag.as_dict(chain.names))
     if grid is not None:  # the grid's HPD region is the posterior window; the chain's central interval beside it
         check = window_check(grid, chain, diag, posterior_level.probability)
         posterior.update(posterior=check["posterior"], posterior_central=check["posterior_central"],
                          posterior_check=check["posterior_check"],
-                         posterior_label=f"{format_percent(posterior_level.probability)} highest-posterior-density "
-                                         f"region of the exact grid posterior ({marginalised})")
+                         posterior_label=note("posterior_hpd", probability=posterior_level.probability,
+                                              mass_range=mass_range))
     else:
         samples = physical_samples(chain, diag.burn, diag.thin)
         posterior.update(posterior=central_credible(samples[parameter], posterior_level.probability),
-                         posterior_label=f"central {format_percent(posterior_level.probability)} credible interval "
-                                         f"({marginalised})")
+                         posterior_label=note("posterior_central", probability=posterior_level.probability,
+                                              mass_range=mass_range))
     return WindowResult(**common, **posterior, notes=notes)

@@ -28,7 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from dpfit.inference.levels import one_sided_label, sigma_probability
+from dpfit.inference.levels import sigma_probability
+from dpfit.output.wording import one_sided_text
 from dpfit.errors import InputError
 from dpfit.io.atomic import atomic_path
 from dpfit.output.writers import to_json
@@ -84,7 +85,7 @@ def window_table(masses, pieces):
 def band_table(band):
     """The table of one CouplingBand: best fit and exact 1 sigma / 2 sigma edges."""
     if band.upper_limit:  # Δa < 0: best fit at ε = 0
-        held = "; ".join(f"delta chi2 <= {n * n}: {one_sided_label(n * n, sigma_probability(n))}" for n in (1, 2))
+        held = "; ".join(f"delta chi2 <= {n * n}: {one_sided_text(n * n, sigma_probability(n))}" for n in (1, 2))
         kind = f"upper limits (Delta a < 0: best fit at eps = 0, lower edges 0): {held}"
     else:
         kind = "two-sided 68.27 % and 95.45 %"

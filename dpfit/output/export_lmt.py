@@ -33,7 +33,8 @@ import numpy as np
 
 from dpfit.errors import InputError
 from dpfit.inference.bands import exact_edges
-from dpfit.inference.levels import Level, format_percent, one_sided_label
+from dpfit.inference.levels import Level, format_percent
+from dpfit.output.wording import one_sided_text
 from dpfit.inputs.contours import holds_line
 from dpfit.inputs.records import Gm2Card
 from dpfit.output.writers import provenance_line
@@ -74,7 +75,7 @@ def band_lmt(record: Gm2Card, masses, level: Level, prov: dict | None = None) ->
             f"exact Gaussian likelihood in Delta a, region delta chi2 <= {c:.6g} (level {level.label}), one parameter")
     if not np.all(lower > 0):
         if term.delta < 0:
-            held = f"best fit at eps = 0 (Delta a < 0): {one_sided_label(c, level.probability)}"
+            held = f"best fit at eps = 0 (Delta a < 0): {one_sided_text(c, level.probability)}"
         else:
             held = f"upper limit (the region reaches eps = 0) holding {format_percent(level.probability)}"
         header = [what, held, "columns: mass [GeV], eps upper (eps above it is outside the region)"]

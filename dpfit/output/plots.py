@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from dpfit.io.atomic import atomic_path
+from dpfit.output.wording import level_text
 from dpfit.runtime.interrupts import deferred
 
 #: At most this many grid lines per axis go into a contour or a hatched region (stride decimation).
@@ -154,10 +155,18 @@ def _wall_lines(ax, scan, low: float, high: float) -> list:
     return lines
 
 
+def contour_labels(scan, levels) -> dict[str, float]:
+    """Each contour's label, saying what it holds, mapped to its Δχ² (for :func:`plot_scan_2d`): 2 parameters,
+    or 1 when the mass is unconstrained (:meth:`dpfit.inference.profile.scan.Scan.contour_levels`)."""
+    thresholds, ndof = scan.contour_levels(levels)
+    params = "2 parameters" if ndof == 2 else "1 parameter (mass unconstrained)"
+    return {f"{lv.label}: {level_text(lv, ndof)} ({params})": thresholds[lv.label] for lv in levels}
+
+
 def plot_scan_2d(scan, target=None, levels=None, *, ax=None, excluded=None, title: str | None = None):
     """Δχ²(m, ε) map with the 2D contours, excluded regions hatched and labelled; returns the Axes.
 
-    levels: {label: Δχ²} of the contours, each label saying what it holds (:meth:`Scan.contour_labels`).
+    levels: {label: Δχ²} of the contours, each label saying what it holds (:func:`contour_labels`).
     excluded: (codes, labels) from :func:`dpfit.inference.profile.excluded.excluded_by`, labels being what
     the legend shows (e.g. the experiments); None: excluded cells are left blank. The scan's exact wall
     edges (``scan.edges``) are drawn as lines ε(m) over the map, so the walls show where they are, not

@@ -13,7 +13,7 @@ import re
 from dpfit.inference.levels import format_percent
 from dpfit.inference.profile.gof import SIGNIFICANCE_LABEL
 from dpfit.output.writers import to_json
-from dpfit.output.wording import note_text
+from dpfit.output.wording import gof_text, interval_text, note_text, notes_text
 
 #: How a limit enters the likelihood (:func:`dpfit.model.coverage.limits_composition`), in words.
 LIMIT_LIKELIHOOD = {"poisson_zero_events": "zero-event Poisson likelihood, -2 ln L = 2 N_c (eps/eps_up)^2",
@@ -62,7 +62,7 @@ def format_pieces(pieces, digits: int = 4, edges=None) -> str:
 
 def interval_line(name: str, label: str, interval) -> str:
     """'eps 1sigma: [a, b] (edges: na64, gm2:Rb20) -- delta chi2 <= 1, two-sided 68.27 %'."""
-    return f"{name} {label}: {format_pieces(interval.pieces, edges=interval.edges)} -- {interval.describe()}"
+    return f"{name} {label}: {format_pieces(interval.pieces, edges=interval.edges)} -- {interval_text(interval)}"
 
 
 def fit_lines(result) -> list[str]:
@@ -72,7 +72,7 @@ def fit_lines(result) -> list[str]:
     best = best if result.mass_constrained else f"m not constrained, {best}"
     lines = [f"terms: {', '.join(result.terms)}",
              f"best fit: {best} ({'mass fixed' if result.mass_fixed else 'mass free'})",
-             f"goodness of fit: {result.gof.describe()}; converged: {result.converged}"]
+             f"goodness of fit: {gof_text(result.gof)}; converged: {result.converged}"]
     for name, per_level in result.intervals.items():
         lines += [interval_line(name, label, iv) for label, iv in per_level.items()]
     return lines + [f"note: {note_text(n)}" for n in result.notes]
@@ -82,7 +82,7 @@ def compatibility_lines(compat) -> list[str]:
     """The compatibility table as text: each (g−2) term's own fit, then each pair's tension."""
     lines = [f"compatibility of the measurement terms at m = {compat.mass:g} MeV (parameter goodness of fit):"]
     for name, g in compat.single.items():
-        lines.append(f"  {name} alone: {g.describe()}")
+        lines.append(f"  {name} alone: {gof_text(g)}")
     for t in compat.pairs:
         if t.p_value is None:
             lines.append(f"  {t.first} vs {t.second}: chi2_PG = {t.chi2_pg:.3g}, no degrees of freedom")
@@ -95,16 +95,16 @@ def compatibility_lines(compat) -> list[str]:
 def window_lines(result) -> list[str]:
     """Text lines of a :class:`dpfit.inference.window.WindowResult`."""
     lines = [f"window of {result.parameter} at m = {result.mass:g} MeV (terms: {', '.join(result.terms)})",
-             f"  goodness of fit at that mass: {result.gof.describe()}",
+             f"  goodness of fit at that mass: {gof_text(result.gof)}",
              f"  status: {result.status}"]
     if result.status == "excluded":
         return lines + [f"  note: {note_text(n)}" for n in result.notes] + ["  " + line for line in
                                                                  compatibility_lines(result.compatibility)]
     lines += [f"  interval algebra (paper's method, mixed levels): {format_pieces(result.algebra)}",
-              "    combines: " + "; ".join(result.algebra_composition),
-              f"  profile likelihood, {result.profile.describe()}: "
+              "    combines: " + "; ".join(notes_text(result.algebra_composition)),
+              f"  profile likelihood, {interval_text(result.profile)}: "
               f"{format_pieces(result.profile.pieces, edges=result.profile.edges)}",
-              f"  posterior, {result.posterior_label}: {format_pieces(result.posterior)}"]
+              f"  posterior, {note_text(result.posterior_label)}: {format_pieces(result.posterior)}"]
     if result.posterior_central is not None:
         c = result.posterior_central
         lines.append(f"  posterior, {c['method']} (chain): {format_pieces(c['pieces'])} "
@@ -125,7 +125,7 @@ def interval_lines(result) -> list[str]:
     """Text lines of a :class:`dpfit.inference.frequentist.IntervalResult` (ε, dimensionless; mass in MeV)."""
     doc = result.to_dict()
     lines = [f"{doc['description']} interval of {doc['coupling']} at m = {doc['mass_MeV']:g} MeV, "
-             f"level {doc['level']} ({format_percent(doc['cl'])}), {doc['sides']}",
+             f"level {doc['level']} ({format_percent(doc['cl'])}), {note_text(doc['sides'])}",
              f"  {doc['coupling']}: " + (format_pieces(doc["intervals"]) if doc["intervals"] is not None
                                          else "not quoted (the toys could not resolve this level)"),
              f"  construction: {note_text(doc['construction'])}"]

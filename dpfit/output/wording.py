@@ -10,8 +10,41 @@ from __future__ import annotations
 
 import math
 
+from dpfit.inference.levels import format_percent, one_sided_coverage
 from dpfit.inference.profile.gof import SIGNIFICANCE_LABEL
 from dpfit.notes import Note
+
+
+def level_text(level, ndof: int = 1) -> str:
+    """A level's threshold and what it holds: 'delta chi2 <= 4, 95.45 %' (``ndof`` parameters)."""
+    return f"delta chi2 <= {level.delta_chi2(ndof):.4g}, {format_percent(level.probability)}"
+
+
+def one_sided_text(delta_chi2: float, probability: float) -> str:
+    """What Δχ² ≤ c holds as an upper limit with the best fit on a hard edge: 'one-sided upper limit, coverage
+    between 68.27 % and 84.13 % (see `dpfit coverage`)'. The upper bound ½ + ½ F_χ²₁(c) is the coverage at a
+    true coupling on the edge (Chernoff 1954), not a guarantee; far from the edge it falls to the two-sided
+    level's own ``probability``."""
+    return (f"one-sided upper limit, coverage between {format_percent(probability)} and "
+            f"{format_percent(one_sided_coverage(delta_chi2))} (see `dpfit coverage`)")
+
+
+def interval_text(interval) -> str:
+    """What a profile-likelihood interval is: 'delta chi2 <= 4, two-sided 95.45 %' or 'delta chi2 <= 4, one-sided
+    upper limit, coverage between 95.45 % and 97.72 % (see `dpfit coverage`)'."""
+    if interval.sided == "two-sided":
+        return f"delta chi2 <= {interval.delta_chi2:.4g}, two-sided {format_percent(interval.coverage)}"
+    return f"delta chi2 <= {interval.delta_chi2:.4g}, {one_sided_text(interval.delta_chi2, interval.level.probability)}"
+
+
+def gof_text(gof) -> str:
+    """A goodness of fit in one line: 'chi2_min = 21.2 for 1 dof (chi2(1)): p = 4.1e-06 (4.6 sigma, two-sided)'."""
+    chi2 = 0.0 if abs(gof.chi2_min) < 1e-12 else gof.chi2_min  # round-off of an exact zero
+    head = f"chi2_min = {chi2:.4g} for {gof.ndof} dof"
+    if gof.p_value is None:
+        return f"{head}: no degrees of freedom left, no p-value"
+    return (f"{head} ({note_text(gof.distribution)}): p = {gof.p_value:.3g} "
+            f"({gof.significance:.2g} sigma, {SIGNIFICANCE_LABEL})")
 
 
 def _best_fit_on_edge(v) -> str:
@@ -46,13 +79,34 @@ def _evidence_priors(v) -> str:
             "0 / -inf steps")
 
 
+def _free_mass_where(v) -> str:
+    return f"{v['toys']} toys from the best fit, mass refitted over {v['lo']:g}-{v['hi']:g} MeV"
+
+
+def _band_level(v) -> str:
+    if v["probability"] is None:
+        return f"{v['term']}: {v['what']} with no stated CL"
+    if v["sided"] == "CL":
+        return f"{v['term']}: {v['what']} at {format_percent(v['probability'])} CL"
+    return f"{v['term']}: {v['what']} ({format_percent(v['probability'])} {v['sided']})"
+
+
+def _marginalised(v) -> str:
+    return f"m marginalised over {v['mass_range'][0]:g}-{v['mass_range'][1]:g} MeV"
+
+
 def _joined(v) -> str:
     return "; ".join(note_text(n) for n in v["flags"])
 
 
 #: kind -> the note's sentence from its values (a dict by name).
 WORDS = {
-    # fits (dpfit.inference.profile.fit)
+    # fits and their goodness of fit (dpfit.inference.profile)
+    "mass_free_distribution": lambda v: f"mass free: {note_text(v['calibration'])}",
+    "free_mass_toys": lambda v: (f"{_free_mass_where(v)}: {v['above']} at or above chi2_min"),
+    "free_mass_matched": lambda v: (f"chi2({v['nu']:.3g}) matched to the mean chi2_min of {_free_mass_where(v)}; "
+                                    f"{v['above']} toys at or above chi2_min (toy p < {v['bound']:.2g} at 95 % CL); "
+                                    f"the toys put {v['tail']:.3g} above its 99 % quantile"),
     "flat_parameter": lambda v: (f"{v['parameter']}: no measurement reads it, the likelihood is flat: the intervals "
                                  f"are the allowed regions"),
     "best_fit_on_edge": _best_fit_on_edge,
@@ -74,6 +128,10 @@ WORDS = {
                                f"(chi2_PG = {v['chi2_pg']:.3g}, {v['ndof']} dof)"),
     "term_misfit": lambda v: (f"{v['term']} alone: {v['significance']:.2g} sigma ({SIGNIFICANCE_LABEL}; "
                               f"chi2_min = {v['chi2_min']:.3g})"),
+    "band_level": _band_level,
+    "posterior_hpd": lambda v: (f"{format_percent(v['probability'])} highest-posterior-density region of the exact "
+                                f"grid posterior ({_marginalised(v)})"),
+    "posterior_central": lambda v: f"central {format_percent(v['probability'])} credible interval ({_marginalised(v)})",
     "data_reject_analysis": lambda v: (f"the data reject this analysis at m = {v['mass']:g} MeV (p = {v['p_value']:.2g}"
                                        f" < {v['threshold']:g}): no window; largest disagreement: "
                                        f"{note_text(v['worst']) if v['worst'] is not None else None}"),
@@ -121,7 +179,18 @@ WORDS = {
     "cls_tail_unreliable": lambda v: (f"only {v['tail']} toys under eps = 0 reach q_obs at the limit: the toy CLs "
                                       f"limit is unreliable (Monte-Carlo error unknown)"),
     "reaches_grid_end": lambda v: "the interval reaches the end of the test grid (max(x_hat,0) + 10 sigma_x in eps^2)",
-    "wilks": lambda v: f"{v['level'].describe()} if Wilks' theorem holds; see the coverage command",
+    "wilks": lambda v: f"{level_text(v['level'])} if Wilks' theorem holds; see the coverage command",
+    "two_sided": lambda v: "two-sided",
+    "one_sided_upper_limit": lambda v: one_sided_text(v["delta_chi2"], v["probability"]),
+    "fc_sides": lambda v: "two-sided (Feldman-Cousins ordering; an upper limit when the lower edge is eps = 0)",
+    "upper_limit": lambda v: "one-sided upper limit",
+    "coverage_error_binomial": lambda v: "binomial, sqrt(c (1 - c) / N)",
+    "coverage_error_one_chunk": lambda v: (f"binomial only: one chunk of toys, so the calibration toys' noise is not "
+                                           f"included (ask for at least {v['least']} toys)"),
+    "coverage_error_larger": lambda v: (f"the larger of the binomial error and the spread of {v['chunks']} chunks of "
+                                        f"toys (which holds the calibration toys' noise)"),
+    "coverage_error_batch": lambda v: (f"spread of {v['chunks']} chunks of toys (batch means; holds the calibration "
+                                       f"toys' noise)"),
     "asymptotic_not_applied": lambda v: ("asymptotic formulae not applied: "
                                          + {"poisson": "a Poisson count makes x* non-Gaussian",
                                             "steps": "step terms cut the coupling axis at this mass"}[v["reason"]]),
@@ -149,6 +218,21 @@ WORDS = {
     "set_by_prior": lambda v: (f"{len(v['flags'])} posterior quantile(s) set by the prior (move > "
                                f"{v['threshold']:.0%} when the prior changes): " + _joined(v)),
 }
+
+
+def describe(thing) -> str:
+    """One line saying what ``thing`` is: a goodness of fit, a profile-likelihood interval, a level or a note
+    (``dpfit.describe(result.gof)``)."""
+    from dpfit.inference.levels import Level
+    from dpfit.inference.profile.gof import GoodnessOfFit
+    from dpfit.inference.profile.intervals import Interval
+
+    for kind, say in ((GoodnessOfFit, gof_text), (Interval, interval_text), (Level, level_text),
+                      ((Note, str), note_text)):
+        if isinstance(thing, kind):
+            return say(thing)
+    raise TypeError(f"dpfit.describe takes a goodness of fit, an interval, a level or a note, "
+                    f"not {type(thing).__name__}")
 
 
 def note_text(note: Note | str) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dpfit.inference.profile.gof import SIGNIFICANCE_CONVENTION, SIGNIFICANCE_LABEL
 from dpfit.output.render import LIMIT_LIKELIHOOD, markdown_text
-from dpfit.output.wording import note_text
+from dpfit.output.wording import gof_text, interval_text, note_text, notes_text
 from dpfit.reference.paper_numbers import WINDOW_MASS
 from dpfit.reference.limits_report import (contour_vs_point_lines, limit_model_lines, model_lines, na48_lines,
                                           survival_lines)
@@ -116,24 +116,24 @@ def gof_lines(rows: list[dict], mass: float) -> list[str]:
         pair_text = ("n/a" if pair is None or pair.p_value is None else
                      f"chi2_PG {pair.chi2_pg:.3g} ({pair.ndof} dof): {pair.significance:.2g} sigma, "
                      f"{SIGNIFICANCE_LABEL}")
-        single = [g.describe() for g in compat.single.values()]
-        out.append(f"| {r['muon']} | {r['electron']} | {r['fit'].describe()} | {pair_text} | " + " | ".join(single) + " |")
+        single = [gof_text(g) for g in compat.single.values()]
+        out.append(f"| {r['muon']} | {r['electron']} | {gof_text(r['fit'])} | {pair_text} | " + " | ".join(single) + " |")
     return out
 
 
 def window_lines(window) -> list[str]:
     """The window three ways, each line stating its confidence, or the exclusion of the analysis."""
     out = [f"## The surviving window at {window.mass:g} MeV (reference analysis, precise convention)", "",
-           f"terms: {', '.join(window.terms)}", "", f"- goodness of fit at that mass: {window.gof.describe()}"]
+           f"terms: {', '.join(window.terms)}", "", f"- goodness of fit at that mass: {gof_text(window.gof)}"]
     if window.status == "excluded":
         return out + [f"- status: excluded (p below {window.gof_threshold:g}); no window is quoted."] + \
             [f"- {markdown_text(note_text(n))}" for n in window.notes]
     diag = window.diagnostics
     out += [f"- interval algebra (the paper's method, levels mixed): {_pieces(window.algebra)}; it intersects "
-            + "; ".join(window.algebra_composition),
-            f"- profile likelihood, {window.profile.describe()}: {_pieces(window.profile.pieces)} "
+            + "; ".join(notes_text(window.algebra_composition)),
+            f"- profile likelihood, {interval_text(window.profile)}: {_pieces(window.profile.pieces)} "
             f"(edges set by {', '.join(' and '.join(e) for e in window.profile.edges)})",
-            f"- posterior, {window.posterior_label}: {_pieces(window.posterior)}",
+            f"- posterior, {note_text(window.posterior_label)}: {_pieces(window.posterior)}",
             f"- interval algebra, union over the mass range (mixed levels as above): {_pieces(window.algebra_envelope)}",
             "", f"Posterior run: acceptance {diag['acceptance_fraction']:.3f}, tau "
             + ", ".join(f"{k} {v:.1f}" for k, v in diag["tau"].items())
@@ -189,14 +189,14 @@ def summary_lines(results) -> list[str]:
     w = results.window
     out = [f"## The answer: the X17 window at {w.mass:g} MeV", ""]
     if w.status == "excluded":
-        out.append(f"- **excluded**: {w.gof.describe()}; no window is quoted.")
+        out.append(f"- **excluded**: {gof_text(w.gof)}; no window is quoted.")
     else:
         out += [f"- interval algebra (the source paper's method; levels mixed: 2 sigma (g-2) bands, 90 % CL limits, "
                 f"the ATOMKI box): eps in {_pieces_level(w.algebra)}",
-                f"- profile likelihood, {w.profile.describe()}: eps in {_pieces_level(w.profile.pieces)} (edges set by "
+                f"- profile likelihood, {interval_text(w.profile)}: eps in {_pieces_level(w.profile.pieces)} (edges set by "
                 f"{', '.join(' and '.join(e) for e in w.profile.edges)})",
-                f"- posterior, {w.posterior_label}: eps in {_pieces_level(w.posterior)}"]
-    out += [f"- goodness of fit at {w.mass:g} MeV: {w.gof.describe()}"]
+                f"- posterior, {note_text(w.posterior_label)}: eps in {_pieces_level(w.posterior)}"]
+    out += [f"- goodness of fit at {w.mass:g} MeV: {gof_text(w.gof)}"]
     mine = next((r for r in results.x17_vs_null if r["analysis"] == f"muon={results.analysis.muon}"), None)
     if mine:
         out.append(f"- X17 against no X17 ({mine['analysis']}): ln B = {mine['ln_B']:+.2f} (priors and the null in "

@@ -57,7 +57,7 @@ def _build(stage: Path, quick: bool, progress: bool, inputs_dir, overrides) -> l
     scan = results.figures["scan"]
     csv("scan_2d.csv", table_csv(["mass_MeV", "eps", "delta_chi2"], scan.rows()), prov)
     codes, names = results.figures["excluded"]
-    plots.plot_scan_2d(scan, stage / "scan_2d.png", scan.contour_labels(parse_levels(DEFAULT_LEVELS)),
+    plots.plot_scan_2d(scan, stage / "scan_2d.png", plots.contour_labels(scan, parse_levels(DEFAULT_LEVELS)),
                        excluded=(codes, [reference.experiment(name) for name in names]), title=reference.title())
     written.append("scan_2d.png")
     _write(stage, written, "provenance.json", to_json(prov))

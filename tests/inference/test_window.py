@@ -11,6 +11,7 @@ from tests.helpers import eps_quadrature
 from dpfit.model.analysis import Analysis
 from dpfit.inference.window import interval_algebra, profile_window, window
 from dpfit.output.wording import note_text
+from dpfit.output.wording import notes_text
 
 M_E = 0.51099895069
 MASS = 16.7
@@ -49,7 +50,7 @@ def test_interval_algebra_applies_the_poisson_limit_at_its_cl(tmp_path):
     assert pieces[-1][1] == pytest.approx(9e-4, rel=1e-12)
     from dpfit.inference.window import algebra_composition
 
-    assert any("upper limit" in text and "(90 % one-sided)" in text for text in algebra_composition(analysis.likelihood(), MASS))
+    assert any("upper limit" in text and "(90 % one-sided)" in text for text in notes_text(algebra_composition(analysis.likelihood(), MASS)))
 
 
 def test_muon_poisson_limit_under_wp20_is_excluded(tmp_path):

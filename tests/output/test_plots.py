@@ -10,6 +10,7 @@ from dpfit.inference.profile.scan import Scan
 from dpfit.model.analysis import Analysis
 from dpfit.output.plots import (CONTOUR_POINTS, WALL_COLOUR, _stride, eps_extent, log_axis, plot_scan_1d, plot_scan_2d,
                                 save)
+from dpfit.output.plots import contour_labels
 
 
 def test_plots_take_axes_and_leave_the_backend_alone():
@@ -31,7 +32,7 @@ def test_plots_take_axes_and_leave_the_backend_alone():
         fig, mine = plt.subplots()
         scan = scan_2d(joint, log_grid(16.0, 17.5, 12), log_grid(1e-5, 1e-2, 40))
         codes, names = excluded_by(joint, scan)
-        levels = scan.contour_labels(parse_levels("1sigma,2sigma"))
+        levels = contour_labels(scan, parse_levels("1sigma,2sigma"))
         assert plot_scan_2d(scan, None, levels, ax=mine, excluded=(codes, names)) is mine
         low, high = mine.get_ylim()  # the ε axis covers the allowed rows, not the whole 1e-5..1e-2
         assert low > 1e-4 and high < 5e-3

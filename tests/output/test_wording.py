@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
+import pytest
+from scipy import stats
+
+from dpfit.inference.levels import format_percent, parse_level
+from dpfit.inference.profile.gof import goodness_of_fit
+from dpfit.inference.profile.intervals import build_interval
 from dpfit.notes import note
-from dpfit.output.wording import WORDS, note_text, notes_text
+from dpfit.output.wording import (WORDS, gof_text, interval_text, level_text, note_text, notes_text,
+                                  one_sided_text)
 from dpfit.output.writers import to_json
 from tests.helpers import ROOT
 
@@ -62,3 +70,35 @@ def test_nested_note_and_text_from_inputs():
 def test_json_documents_hold_the_sentence():
     doc = json.loads(to_json({"notes": [note("refinement_no_gain")], "warning": None}))
     assert doc == {"notes": ["2D refinement did not improve on the mass grid; grid minimum reported"], "warning": None}
+
+
+@pytest.mark.parametrize("p", [0.5, 0.6827, 0.9, 0.95])
+def test_a_level_says_its_threshold_and_what_it_holds(p):
+    level = parse_level(str(p))
+    assert level_text(level, 2) == f"delta chi2 <= {stats.chi2.ppf(p, 2):.4g}, {format_percent(p)}"
+    assert level_text(parse_level("5sigma")) == "delta chi2 <= 25, 99.9999 %"
+
+
+@pytest.mark.parametrize("c", [1.0, 2.705543454095404, 4.0, 9.0])
+def test_a_one_sided_limit_says_its_chernoff_coverage_range(c):
+    """½δ₀ + ½χ²(1): Δχ² ≤ c holds between F_χ²(1)(c) and ½ + ½ F_χ²(1)(c) as an upper limit."""
+    assert one_sided_text(c, stats.chi2.cdf(c, 1)) == (
+        f"one-sided upper limit, coverage between {format_percent(stats.chi2.cdf(c, 1))} and "
+        f"{format_percent(0.5 + 0.5 * stats.chi2.cdf(c, 1))} (see `dpfit coverage`)")
+
+
+def test_intervals_and_goodness_of_fit_in_one_line():
+    level = parse_level("2sigma")
+    two = build_interval(level, 4.0, [[1e-4, 2e-4]], [["a", "b"]], False)
+    one = build_interval(level, 4.0, [[0.0, 2e-4]], [["eps=0", "b"]], True)
+    assert interval_text(two) == "delta chi2 <= 4, two-sided 95.45 %"
+    assert interval_text(one) == ("delta chi2 <= 4, one-sided upper limit, coverage between 95.45 % and 97.72 % "
+                                  "(see `dpfit coverage`)")
+    gof = goodness_of_fit(4.0, 2, 1)  # chi2(1): p = 0.0455, 2 sigma two-sided
+    assert gof_text(gof) == "chi2_min = 4 for 1 dof (chi2(1)): p = 0.0455 (2 sigma, two-sided)"
+    assert gof_text(goodness_of_fit(0.0, 1, 1)) == "chi2_min = 0 for 0 dof: no degrees of freedom left, no p-value"
+    calibrated = dataclasses.replace(gof, distribution=note("mass_free_distribution", calibration=note(
+        "free_mass_toys", toys=2000, lo=15.85, hi=17.55, above=40)))
+    assert gof_text(calibrated).startswith("chi2_min = 4 for 1 dof (mass free: 2000 toys from the best fit, mass "
+                                           "refitted over 15.85-17.55 MeV: 40 at or above chi2_min): p = 0.0455")
+

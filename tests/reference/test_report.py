@@ -11,6 +11,7 @@ import pytest
 from tests.reference.report_helpers import _report, _sections
 from dpfit.reference.report import (_comparison_lines, _digits, _overrides, electron_lines, exact_interval_lines,
                                     gof_lines, window_lines)
+from dpfit.output.wording import gof_text
 
 
 def test_report_starts_with_the_answer_and_the_appendix_has_the_digits(tmp_path):
@@ -117,7 +118,7 @@ def test_gof_rows_give_the_full_fit_and_the_pair_tension():
     out = gof_lines(rows, 16.7)
     assert out[0] == "## Goodness of fit and compatibility at 16.7 MeV (precise convention)"
     table = [line for line in out if line.startswith("| WP")]
-    assert table[0].startswith(f"| WP25 | Rb20 | {goodness_of_fit(2.0, 2, 1).describe()} | "
+    assert table[0].startswith(f"| WP25 | Rb20 | {gof_text(goodness_of_fit(2.0, 2, 1))} | "
                                "chi2_PG 2 (1 dof): 1.4 sigma, two-sided | ")
     assert table[1].split(" | ")[3] == "n/a"
 

@@ -33,7 +33,7 @@ import numpy as np
 from dpfit.errors import InputError
 from dpfit.runtime.executors import Executor
 from dpfit.notes import Note, note
-from dpfit.inference.levels import Level, one_sided_label
+from dpfit.inference.levels import Level
 from dpfit.inference.frequentist.toys import ToyModel, chunk_rng, run_toy_chunks, toy_draws
 
 METHODS = {"fc": "Feldman-Cousins (likelihood-ratio ordering, eps >= 0)",
@@ -203,7 +203,7 @@ class IntervalResult:
     edge_errors: list | None
     toys: int
     seed: int | None
-    sides: str
+    sides: Note
     closed_form: list | None = None
     notes: list[Note] = field(default_factory=list)
     construction: Note | None = None
@@ -304,7 +304,8 @@ def frequentist_interval(model: ToyModel, method: str, level: Level, ntoys: int 
     if method == "chi2":  # one-sided when the best fit sits on ε = 0 or another hard edge (as `fit` says)
         best = float(model.best_x(model.x_observed, model.count))
         on_edge = any(best in (a * a, b * b) for a, b in model.pieces)
-        sides = one_sided_label(level.delta_chi2(), level.probability) if on_edge else "two-sided"
+        sides = (note("one_sided_upper_limit", delta_chi2=level.delta_chi2(), probability=level.probability) if on_edge
+                 else note("two_sided"))
         return IntervalResult("chi2", level, model.mass, chi2_interval(model, level), None, 0, None, sides,
                               notes=[note("wilks", level=level)],
                               construction=note("construction_chi2"))
@@ -322,8 +323,7 @@ def frequentist_interval(model: ToyModel, method: str, level: Level, ntoys: int 
                                                           progress, points, identity)
     if ntoys > first:
         notes = [note("toys_doubled", first=first, seed=seed, toys=ntoys, max_toys=max_toys)] + notes
-    sides = ("two-sided (Feldman-Cousins ordering; an upper limit when the lower edge is eps = 0)" if method == "fc"
-             else "one-sided upper limit")
+    sides = note("fc_sides") if method == "fc" else note("upper_limit")
     closed = None
     if closed_form_applies(model):
         closed = _to_eps(closed_form_interval(model, method, alpha, xs))[0]

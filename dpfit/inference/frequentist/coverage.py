@@ -27,6 +27,7 @@ from dpfit.runtime.executors import Executor
 from dpfit.inference.frequentist.constructions import METHODS
 from dpfit.inference.levels import Level
 from dpfit.inference.frequentist.toys import CHUNK, ToyModel, chunk_rng, chunk_sizes, run_toy_chunks, toy_draws
+from dpfit.notes import Note, note
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class CoverageResult:
     error: np.ndarray
     toys: int
     seed: int
-    error_method: str = "binomial"
+    error_method: Note = note("coverage_error_binomial")
 
     def rows(self) -> np.ndarray:
         """Columns eps_true, coverage, error."""
@@ -129,7 +130,7 @@ def coverage(model: ToyModel, method: str, level: Level, eps_true, ntoys: int, s
 MIN_BATCHES = 5
 
 
-def _error(method: str, counts: np.ndarray, ntoys: int) -> tuple[np.ndarray, str]:
+def _error(method: str, counts: np.ndarray, ntoys: int) -> tuple[np.ndarray, Note]:
     """The coverage's Monte-Carlo error and how it was found. Δχ² (no calibration): binomial, sqrt(c(1 − c)/N).
     FC and CLs read their critical values from each chunk's own calibration toys, whose noise the binomial error
     misses: the error is then the spread of the chunks' coverages (batch means,
@@ -140,13 +141,11 @@ def _error(method: str, counts: np.ndarray, ntoys: int) -> tuple[np.ndarray, str
     sizes = np.array(chunk_sizes(ntoys), dtype=float)
     k = sizes.size
     if method == "chi2":
-        return binomial, "binomial, sqrt(c (1 - c) / N)"
+        return binomial, note("coverage_error_binomial")
     if k < 2:
-        return binomial, (f"binomial only: one chunk of toys, so the calibration toys' noise is not included (ask for "
-                          f"at least {MIN_BATCHES * CHUNK} toys)")
+        return binomial, note("coverage_error_one_chunk", least=MIN_BATCHES * CHUNK)
     spread = counts[1] - 2 * covered * counts[2] + covered**2 * np.sum(sizes**2)
     batch = np.sqrt(np.maximum(spread, 0.0) * k / (k - 1)) / ntoys
     if k < MIN_BATCHES:
-        return np.maximum(batch, binomial), (f"the larger of the binomial error and the spread of {k} chunks of toys "
-                                             f"(which holds the calibration toys' noise)")
-    return batch, f"spread of {k} chunks of toys (batch means; holds the calibration toys' noise)"
+        return np.maximum(batch, binomial), note("coverage_error_larger", chunks=k)
+    return batch, note("coverage_error_batch", chunks=k)

@@ -22,6 +22,7 @@ import numpy as np
 
 from dpfit.likelihood.joint import JointLikelihood
 from dpfit.likelihood.terms import CountData
+from dpfit.notes import note
 
 #: Toys of the calibration (fixed, with a fixed seed: the p-value is reproducible).
 TOYS = 20_000
@@ -111,12 +112,11 @@ def calibrate(joint: JointLikelihood, masses: np.ndarray, best: dict[str, float]
     toy_p = above / total.size
     bound = float(stats.chi2.ppf(0.95, 2 * (above + 1)) / (2 * total.size))  # Poisson 95 % upper limit on p
     tail = float(np.mean(total >= stats.chi2.isf(0.01, nu)))  # the rule's check: 0.01 if chi2(nu) holds
-    where = f"{total.size} toys from the best fit, mass refitted over {masses[0]:g}-{masses[-1]:g} MeV"
+    where = dict(toys=int(total.size), lo=float(masses[0]), hi=float(masses[-1]), above=above)
     if above >= MIN_TAIL:
-        p, method = toy_p, f"{where}: {above} at or above chi2_min"
+        p, method = toy_p, note("free_mass_toys", **where)
     else:
         p = float(stats.chi2.sf(chi2_obs, nu))
-        method = (f"chi2({nu:.3g}) matched to the mean chi2_min of {where}; {above} toys at or above chi2_min "
-                  f"(toy p < {bound:.2g} at 95 % CL); the toys put {tail:.3g} above its 99 % quantile")
+        method = note("free_mass_matched", nu=nu, bound=bound, tail=tail, **where)
     return {"p_value": p, "method": method, "toys": int(total.size), "above": above, "effective_dof": nu,
             "toy_p_value": toy_p, "toy_p_upper_95": bound, "tail_check_0.01": tail}

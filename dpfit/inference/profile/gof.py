@@ -25,6 +25,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from dpfit.notes import Note, note
+
 #: How every p-value in dpfit's outputs becomes a significance (written into each JSON beside it).
 SIGNIFICANCE_CONVENTION = ("two-sided: Z = Phi^-1(1 - p/2), the N of a +-N sigma Gaussian interval holding 1 - p "
                            "(p = 0.0027 is 3 sigma); Z >= 0, Z = 0 at p = 1")
@@ -43,22 +45,13 @@ class GoodnessOfFit:
     ndof: int
     bounded: int
     p_value: float | None
-    distribution: str
+    distribution: str | Note  # chi2(k) or a mixture, by name; a calibration (the mass free) as a note
     significance: float | None
 
     def to_dict(self) -> dict:
         return {"chi2_min": self.chi2_min, "ndof": self.ndof, "p_value": self.p_value,
                 "distribution": self.distribution, "significance_sigma": self.significance,
                 "significance_convention": SIGNIFICANCE_CONVENTION}
-
-    def describe(self) -> str:
-        """One line: 'chi2_min = 21.2 for 1 dof (chi2(1)): p = 4.1e-06 (4.6 sigma, two-sided)'."""
-        chi2 = 0.0 if abs(self.chi2_min) < 1e-12 else self.chi2_min  # round-off of an exact zero
-        head = f"chi2_min = {chi2:.4g} for {self.ndof} dof"
-        if self.p_value is None:
-            return f"{head}: no degrees of freedom left, no p-value"
-        return (f"{head} ({self.distribution}): p = {self.p_value:.3g} "
-                f"({self.significance:.2g} sigma, {SIGNIFICANCE_LABEL})")
 
 
 def _mixture_sf(chi2: float, ndof: int, bounded: int) -> float:
@@ -110,7 +103,8 @@ def calibrated_goodness_of_fit(chi2_min: float, ndof: int, calibration: dict) ->
     :func:`dpfit.inference.profile.free_mass_gof.calibrate`); ``ndof``: measurements − fitted couplings, the mass
     not counted. The calibration's method is the distribution."""
     p = min(max(calibration["p_value"], 0.0), 1.0)
-    return GoodnessOfFit(chi2_min, ndof, 0, p, f"mass free: {calibration['method']}", significance(p))
+    return GoodnessOfFit(chi2_min, ndof, 0, p, note("mass_free_distribution", calibration=calibration["method"]),
+                         significance(p))
 
 
 @dataclass(frozen=True)

@@ -39,15 +39,6 @@ class Interval:
         return {"delta_chi2": self.delta_chi2, "coverage": self.coverage, "coverage_range": [low, self.coverage],
                 "sided": self.sided, "pieces": self.pieces, "edges": self.edges}
 
-    def describe(self) -> str:
-        """What the interval is: 'delta chi2 <= 4, two-sided 95.45 %' or 'delta chi2 <= 4, one-sided upper
-        limit, coverage between 95.45 % and 97.72 % (see `dpfit coverage`)'."""
-        from dpfit.inference.levels import format_percent, one_sided_label
-
-        if self.sided == "two-sided":
-            return f"delta chi2 <= {self.delta_chi2:.4g}, two-sided {format_percent(self.coverage)}"
-        return f"delta chi2 <= {self.delta_chi2:.4g}, {one_sided_label(self.delta_chi2, self.level.probability)}"
-
 
 def build_interval(level: Level, delta_chi2: float, pieces: list[list[float]], edges: list[list[str]],
                    on_boundary: bool) -> Interval:

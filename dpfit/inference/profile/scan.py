@@ -46,12 +46,6 @@ class Scan:
         finite = self.per_mass[np.isfinite(self.per_mass)]
         return self.mass.size > 1 and finite.size > 0 and float(finite.max() - finite.min()) < FLAT_MASS_CHI2
 
-    def contour_labels(self, levels) -> dict[str, float]:
-        """Each contour's label, saying what it holds, mapped to its Δχ² (for the 2D figure)."""
-        thresholds, ndof = self.contour_levels(levels)
-        params = "2 parameters" if ndof == 2 else "1 parameter (mass unconstrained)"
-        return {f"{lv.label}: {lv.describe(ndof)} ({params})": thresholds[lv.label] for lv in levels}
-
     def contour_levels(self, levels) -> tuple[dict[str, float], int]:
         """Δχ² of each level's contour and the number of parameters used: 2 for (m, coupling), or 1 when the
         mass is unconstrained (then a 2-parameter contour would hold more than it claims)."""

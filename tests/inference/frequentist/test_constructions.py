@@ -24,6 +24,7 @@ from dpfit.inference.frequentist.toys import ToyModel
 from dpfit.model.analysis import Analysis
 from dpfit.output.wording import notes_text
 from tests.inference.frequentist.toy_models import wp25_model
+from dpfit.output.wording import note_text
 
 
 # ---------------------------------------------------------------- independent FC construction (unit Gaussian)
@@ -107,7 +108,7 @@ def test_cls_single_gaussian_at_zero_closed_form():
     assert result.closed_form[0][1] == pytest.approx(expected, rel=1e-9)
     assert result.intervals[0][0] == 0.0
     assert abs(result.intervals[0][1] - expected) < 4 * result.edge_errors[0][1]
-    assert result.sides == "one-sided upper limit"
+    assert result.sides.kind == "upper_limit" and note_text(result.sides) == "one-sided upper limit"
 
 
 def test_reference_analysis_with_step_terms():

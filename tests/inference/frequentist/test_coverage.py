@@ -11,6 +11,8 @@ from dpfit.inference.frequentist.toys import CHUNK, ToyModel
 from dpfit.inference.levels import parse_level
 from dpfit.model.analysis import Analysis
 from tests.inference.frequentist.toy_models import wp25_model
+from dpfit.output.wording import note_text
+from dpfit.notes import note
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +43,7 @@ def test_coverage_error_holds_the_calibration_noise(method):
     results = [coverage(model, method, parse_level("0.6827"), np.array([7e-4]), 100_000, seed=s) for s in range(16)]
     values = np.array([r.coverage[0] for r in results])
     quoted = np.mean([r.error[0] for r in results])
-    assert "chunks" in results[0].error_method
+    assert "chunks" in note_text(results[0].error_method)
     assert 0.55 < values.std(ddof=1) / quoted < 1.6  # 16 seeds: the spread itself is known to about 20 %
 
 
@@ -51,7 +53,7 @@ def test_chi2_coverage_at_two_sigma_and_its_binomial_error(wp25):
     result = coverage(wp25, "chi2", parse_level("2sigma"), [eps], ntoys=20_000, seed=5)
     c = result.coverage[0]
     assert result.error[0] == pytest.approx(np.sqrt(c * (1 - c) / 20_000), rel=1e-12)
-    assert result.error_method.startswith("binomial")
+    assert note_text(result.error_method).startswith("binomial")
     assert abs(c - (2 * norm.cdf(2.0) - 1)) < 4 * result.error[0]
     assert result.rows().tolist() == [[eps, c, result.error[0]]]
     doc = result.to_dict()
@@ -75,12 +77,12 @@ def test_error_of_a_calibrated_construction_from_few_chunks_by_hand():
     counts = np.array([[per_chunk.sum()], [np.sum(per_chunk**2)], [CHUNK * per_chunk.sum()]])
     error, how = _error("fc", counts, 60_000)
     assert error == pytest.approx([np.sqrt(1.5 * 80_000) / 60_000], rel=1e-9)  # 5.8e-3 > binomial 1.2e-3
-    assert "larger of the binomial error and the spread of 3 chunks" in how
+    assert how == note("coverage_error_larger", chunks=3)
     equal = np.array([[54_000], [3 * 18_000**2], [CHUNK * 54_000]])  # no spread: the binomial error remains
     assert _error("cls", equal, 60_000)[0] == pytest.approx([np.sqrt(0.09 / 60_000)], rel=1e-9)
     assert MIN_BATCHES == 5
     error, how = _error("fc", np.array([[18_000], [18_000**2], [CHUNK * 18_000]]), 20_000)
-    assert error == pytest.approx([np.sqrt(0.09 / 20_000)]) and how.startswith("binomial only: one chunk")
+    assert error == pytest.approx([np.sqrt(0.09 / 20_000)]) and how.kind == "coverage_error_one_chunk"
 
 
 @pytest.mark.parametrize("method, points, ntoys, field", [

@@ -11,12 +11,13 @@ from dpfit.inference.profile.free_mass_gof import MIN_TAIL, calibrate
 from dpfit.likelihood.joint import JointLikelihood
 from dpfit.likelihood.terms import Gm2Gaussian
 from dpfit.model.analysis import Analysis
+from dpfit.output.wording import note_text
 
 
 def test_free_mass_gof_gives_a_p_value_with_its_method():
     result = dpfit.fit(Analysis(muon="WP20"))
     assert not result.mass_fixed and result.gof.p_value is not None
-    assert result.gof.p_value < 2e-5 and "toys from the best fit" in result.gof.distribution
+    assert result.gof.p_value < 2e-5 and "toys from the best fit" in note_text(result.gof.distribution)
     assert result.gof.ndof == 1
 
 
@@ -36,14 +37,15 @@ def test_toys_at_zero_coupling_give_the_boundary_mixture(chi2_obs):
     assert result["above"] >= MIN_TAIL and result["toys"] == toys
     assert result["p_value"] == result["toy_p_value"] == pytest.approx(expected, abs=4 * np.sqrt(expected / toys))
     assert result["effective_dof"] == pytest.approx(0.5, abs=4 * np.sqrt(1.25 / toys))  # Var = 3/2 - 1/4
-    assert "toys from the best fit" in result["method"] and "16-17.5 MeV" in result["method"]
+    assert result["method"].kind == "free_mass_toys" and result["method"].get("lo") == 16.0
+    assert "toys from the best fit" in note_text(result["method"]) and "16-17.5 MeV" in note_text(result["method"])
 
 
 def test_beyond_the_toys_the_moment_matched_chi2_gives_the_p_value():
     result = calibrate(JointLikelihood([WP20]), MASSES, {"m": 16.7, "eps": 0.0}, 30.0, toys=5000, seed=4)
     assert result["above"] < MIN_TAIL
     assert result["p_value"] == pytest.approx(stats.chi2.sf(30.0, result["effective_dof"]), rel=1e-12)
-    assert result["method"].startswith(f"chi2({result['effective_dof']:.3g}) matched")
+    assert note_text(result["method"]).startswith(f"chi2({result['effective_dof']:.3g}) matched")
     assert result["toy_p_upper_95"] == pytest.approx(stats.chi2.ppf(0.95, 2 * (result["above"] + 1)) / 10_000)
 
 

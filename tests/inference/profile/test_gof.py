@@ -15,6 +15,7 @@ from tests.inference.profile.profile_helpers import CS18, M_E, M_MU, MASS, RB20,
 from dpfit.inference.profile.fit import fit
 from dpfit.inference.profile.gof import goodness_of_fit, tension
 from dpfit.model.analysis import Analysis
+from dpfit.output.wording import gof_text, interval_text
 
 
 def test_wp20_with_rb20_p_value_and_tension_closed_form():
@@ -46,7 +47,7 @@ def test_significance_one_convention_never_negative(p):
     pair = Tension("a", "b", 1.0, 1, p, z)
     for doc in (gof.to_dict(), pair.to_dict()):
         assert doc["significance_convention"] == SIGNIFICANCE_CONVENTION and doc["significance_sigma"] == z
-    shown = gof.describe().split("p = ")[1]  # e.g. '0.881 (0.15 sigma, two-sided)'
+    shown = gof_text(gof).split("p = ")[1]  # e.g. '0.881 (0.15 sigma, two-sided)'
     assert float(shown.split("(")[1].split(" sigma")[0]) >= 0 and "(-" not in shown and "−" not in shown
     with pytest.raises(ValueError):
         significance(1.5)
@@ -79,7 +80,7 @@ def test_chernoff_mixture_when_the_coupling_sits_on_zero():
     assert upper.sided == "one-sided" and upper.coverage == pytest.approx(stats.norm.cdf(2.0), rel=1e-12)  # 97.7 %
     # the most it holds (a true coupling at 0), not a guarantee: the label gives the range
     assert upper.to_dict()["coverage_range"] == [pytest.approx(stats.chi2.cdf(4, 1), rel=1e-12), upper.coverage]
-    assert upper.describe() == ("delta chi2 <= 4, one-sided upper limit, coverage between 95.45 % and 97.72 % "
+    assert interval_text(upper) == ("delta chi2 <= 4, one-sided upper limit, coverage between 95.45 % and 97.72 % "
                                 "(see `dpfit coverage`)")
     reach = CS18[0] + math.sqrt(CS18[0] ** 2 + 4 * CS18[1] ** 2)  # Δχ² = 4 above the minimum
     assert upper.pieces == [[0.0, pytest.approx(math.sqrt(reach / k(MASS, M_E)), rel=1e-6)]]
@@ -103,7 +104,7 @@ def test_goodness_of_fit_is_the_boundary_mixture(ndata, nfit, bounded):
 
 def test_no_dof_gives_no_p_value_and_tension_clips_at_zero():
     gof = goodness_of_fit(0.0, 2, 2)
-    assert gof.p_value is None and gof.significance is None and "no degrees of freedom" in gof.describe()
+    assert gof.p_value is None and gof.significance is None and "no degrees of freedom" in gof_text(gof)
     pair = tension("a", "b", 1.0, 0.6, 0.5, 1, 1, 1)  # round-off below the two fits' sum: χ²_PG = 0, p = 1, Z = 0
     assert pair.chi2_pg == 0.0 and pair.p_value == 1.0 and pair.significance == 0.0
     shared = tension("a", "b", 5.0, 1.0, 1.0, 1, 1, 2)

@@ -16,6 +16,7 @@ from dpfit.inference.profile.intervals import BOUNDARY, build_interval, edge_own
 from dpfit.likelihood.joint import JointLikelihood
 from dpfit.likelihood.terms import Exclusion, Gm2Gaussian
 from dpfit.model.analysis import Analysis
+from dpfit.output.wording import interval_text
 
 M_E, M_MU, ALPHA = 0.51099895069, 105.6583755, 1 / 137
 
@@ -51,12 +52,12 @@ def test_an_interval_holds_its_level_two_sided_and_the_chernoff_coverage_one_sid
     two = build_interval(level, c, [[1e-4, 2e-4]], [["a", "b"]], on_boundary=False)
     assert two.sided == "two-sided" and two.coverage == level.probability
     assert two.to_dict()["coverage_range"] == [level.probability, level.probability]
-    assert two.describe().startswith(f"delta chi2 <= {c:.4g}, two-sided ")
+    assert interval_text(two).startswith(f"delta chi2 <= {c:.4g}, two-sided ")
     one = build_interval(level, c, [[0.0, 2e-4]], [[BOUNDARY, "b"]], on_boundary=True)
     # ½δ₀ + ½χ²(1) below the edge: P(Δχ² ≤ c) = ½ + ½ F_χ²(1)(c) = Φ(√c)
     assert one.sided == "one-sided" and one.coverage == pytest.approx(stats.norm.cdf(math.sqrt(c)), rel=1e-12)
     assert one.to_dict()["coverage_range"] == [level.probability, one.coverage]
-    assert "one-sided upper limit, coverage between" in one.describe()
+    assert "one-sided upper limit, coverage between" in interval_text(one)
     assert one.to_dict()["pieces"] == [[0.0, 2e-4]] and one.to_dict()["edges"] == [[BOUNDARY, "b"]]
 
 

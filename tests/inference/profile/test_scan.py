@@ -12,6 +12,7 @@ from dpfit.inference.profile.scan import coupling_grid, log_grid, mass_grid, sca
 from dpfit.likelihood.joint import JointLikelihood
 from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, PreferredRegion
 from dpfit.model.analysis import Analysis
+from dpfit.output.plots import contour_labels
 
 M_E = 0.51099895069
 ALPHA = 1 / 137
@@ -58,7 +59,7 @@ def test_scan_contours_use_one_parameter_levels_when_the_mass_is_flat():
     assert grid.mass_unconstrained
     thresholds, ndof = grid.contour_levels(parse_levels("1sigma,2sigma"))
     assert ndof == 1 and thresholds == {"1sigma": 1.0, "2sigma": 4.0}
-    labels = grid.contour_labels(parse_levels("1sigma"))
+    labels = contour_labels(grid, parse_levels("1sigma"))
     assert list(labels) == ["1sigma: delta chi2 <= 1, 68.27 % (1 parameter (mass unconstrained))"]
 
 
