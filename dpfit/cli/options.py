@@ -18,12 +18,14 @@ FIELD_FLAGS = {"mass_range": "--mass-range", "eps_range": "--eps-range", "mass":
                "atomki": "--atomki", "muon": "--muon", "electron": "--electron", "couplings": "--couplings", "vector_model": "--model",
                "invisible_ratio": "--invisible-ratio", "mass_prior": "--mass-prior", "eps_prior": "--eps-prior",
                "gof_threshold": "--gof-threshold", "levels": "--cl", "eps_true": "--eps-grid", "toys": "--toys",
-               "method": "--method", "nsteps": "--steps", "seed": "--seed", "nlive": "--nlive"}
+               "method": "--method", "nsteps": "--steps", "seed": "--seed", "nlive": "--nlive",
+               "limit_files": "--limit-file", "inputs_dir": "--inputs"}
 #: Error sources that stand for the analysis built from the command line, or for one command's library call.
 LIBRARY_SOURCES = ("analysis", "analysis options", "fit", "window", "scan", "coverage", "interval", "sample")
 #: Library error sources that are one option's value.
 SOURCE_FLAGS = {"overrides": "--set", "convention": "--convention", "inputs_dir": "--inputs", "axis": "--coupling",
-                "points": "--points", "muon": "--muon", "electron": "--electron"}
+                "points": "--points", "muon": "--muon", "electron": "--electron",
+                "analysis options: limit_files": "--limit-file"}
 
 
 def flag_message(exc) -> str:
@@ -34,7 +36,7 @@ def flag_message(exc) -> str:
         field = "" if exc.field is None else f"field '{exc.field}': "
         text = f"option {SOURCE_FLAGS[exc.source]}: {field}{exc.message}"
     else:
-        return str(exc)
+        text = str(exc)
     from dpfit.output.render import terminal_text
 
     return terminal_text(text)

@@ -201,6 +201,7 @@ def window(analysis, mass: float | None = None, *, level: str | Level = "2sigma"
     posterior = dict(profile=fitted.intervals[parameter][level.label], diagnostics=diag.as_dict(chain.names))
     if grid is not None:  # the grid's HPD region is the posterior window; the chain's central interval beside it
         check = window_check(grid, chain, diag, posterior_level.probability)
+        notes += check["notes"]
         posterior.update(posterior=check["posterior"], posterior_central=check["posterior_central"],
                          posterior_check=check["posterior_check"],
                          posterior_label=note("posterior_hpd", probability=posterior_level.probability,

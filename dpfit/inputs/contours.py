@@ -110,7 +110,8 @@ def _checked(source: str, rows: list[list[float]], mass_factor: float, coupling:
         if mass <= 0 or any(e <= 0 for e in edges):
             raise InputError(source, f"line {line}", "masses and couplings must be positive")
         for lo, hi in _band_columns(len(edges) + 1):
-            if hi is not None and not edges[lo - 1] < edges[hi - 1]:
+            empty = edges[lo - 1] == NOTHING_EXCLUDED and (hi is None or edges[hi - 1] == NOTHING_EXCLUDED)
+            if hi is not None and not edges[lo - 1] < edges[hi - 1] and not empty:
                 raise InputError(source, f"line {line}",
                                  f"lower edge {edges[lo - 1]:g} is not below upper edge {edges[hi - 1]:g}")
     if collapse:
@@ -143,10 +144,12 @@ def read_contour_bytes(path: Path) -> bytes:
     return read_input_bytes(Path(path), MAX_CONTOUR_BYTES, "contour file")
 
 
+#: DarkCast's coupling for "nothing excluded at this mass" in a .lmt file (a band written as 1e5 1e5 is empty).
+NOTHING_EXCLUDED = 1e5
 #: The comment key stating what a contour file holds (``# holds: upper limit``).
 HOLDS_KEY = "holds:"
 #: The ``holds`` values an exclusion reader accepts (each a prefix of the stated kind).
-EXCLUSION_KINDS = ("exclusion", "upper limit")
+EXCLUSION_KINDS = ("exclusion", "upper limit", "excluded band")
 
 
 def holds_line(kind: str) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 from dpfit.errors import InputError
 from dpfit.inputs.contours import READERS, contour_in_eps
 from dpfit.inputs.records import ExclusionCard, contour_mass_range
+from dpfit.inputs.safety import resolved
 
 KEYS = ("lepton", "cl", "name", "production", "decay", "lratio")
 
@@ -89,7 +90,7 @@ def parse_limit_file(spec: str, source: str = "limit_files") -> LimitFile:
             raise InputError(source, "lratio", f"expected a positive number, got '{values['lratio'][:40]}'") from None
         if not (math.isfinite(lratio) and 0 < lratio <= 1e6):
             raise InputError(source, "lratio", f"expected a number in (0, 1e6], got {lratio:g}")
-    return LimitFile(str(Path(path).resolve()), lepton, cl, name, production, decay, lratio)
+    return LimitFile(str(resolved(path, source, None)), lepton, cl, name, production, decay, lratio)
 
 
 def limit_file_record(limit: LimitFile, alpha: float) -> ExclusionCard:

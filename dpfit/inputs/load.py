@@ -24,7 +24,7 @@ from pathlib import Path
 
 from dpfit.errors import InputError
 from dpfit.inputs.inputset import CONVENTIONS, InputFile, InputSet
-from dpfit.inputs.safety import excerpt, inside
+from dpfit.inputs.safety import excerpt, inside, resolved
 from dpfit.inputs.schema import ANALYSIS_SCHEMA, classify, default_dir, schema, validate
 from dpfit.inputs.validated import known_valid, remember_valid
 from dpfit.inputs.yaml_io import check_finite, parse_yaml, read_yaml
@@ -161,7 +161,7 @@ def load_inputs(inputs_dir: str | Path | None = None, convention: str = "precise
     if convention != "precise":
         layers.append((data_dir / "conventions" / convention, f"convention {convention}", None))
     if inputs_dir is not None:
-        user = Path(inputs_dir).resolve()
+        user = resolved(inputs_dir, "inputs_dir", None)
         if not user.is_dir():
             raise InputError("inputs_dir", None, f"{user} is not an existing directory")
         layers.append((user, f"overlay {user}", None))

@@ -81,6 +81,15 @@ def read_input_bytes(path: Path, limit: int, what: str = "input file") -> bytes:
     return b"".join(chunks)
 
 
+def resolved(path, source: str, field: str | None) -> Path:
+    """``path`` made absolute with its symlinks followed; a symlink loop is the input's error (``source``,
+    ``field``), not Python's RuntimeError."""
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        raise InputError(source, field, f"'{excerpt(str(path))}' is a loop of symbolic links") from None
+
+
 def inside(path: Path, roots) -> bool:
     """Whether ``path`` (resolved, symlinks followed) lies inside one of ``roots`` (resolved); False for a loop."""
     try:

@@ -25,6 +25,7 @@ from dpfit.inputs.inputset import InputSet
 from dpfit.inputs.limit_files import LimitFile, limit_file_record, parse_limit_file
 from dpfit.inputs.load import load_inputs, parse_override
 from dpfit.inputs.records import ExclusionCard, Gm2Card, RegionCard
+from dpfit.inputs.safety import resolved
 from dpfit.inputs.schema import validate
 from dpfit.inputs.yaml_io import read_yaml
 from dpfit.likelihood.couplings import CouplingMode
@@ -118,7 +119,7 @@ class Analysis:
         object.__setattr__(self, "overrides", tuple(parse_override(o) if isinstance(o, str) else tuple(o)
                                                     for o in self.overrides))
         if self.inputs_dir is not None:  # provenance records where the overlay really is
-            object.__setattr__(self, "inputs_dir", str(Path(self.inputs_dir).resolve()))
+            object.__setattr__(self, "inputs_dir", str(resolved(self.inputs_dir, self.source, "inputs_dir")))
         for name in ("muon", "electron", "atomki"):  # 'none' (CLI, YAML) means no term
             if isinstance(getattr(self, name), str) and getattr(self, name).lower() == "none":
                 object.__setattr__(self, name, None)
@@ -179,7 +180,8 @@ class Analysis:
             values["atomki"] = None
         if "inputs" in values:
             inputs = values.pop("inputs")
-            values["inputs_dir"] = None if inputs is None else str((Path(path).parent / inputs).resolve())
+            values["inputs_dir"] = None if inputs is None else str(resolved(Path(path).parent / inputs, str(path),
+                                                                                     "inputs"))
         file_overrides = tuple(values.pop("set", {}).items())  # (key, value): values keep their YAML types
         for key, _ in file_overrides:
             if not isinstance(key, str) or "." not in key:

@@ -47,14 +47,15 @@ def coverage_notes(model: Model, mass: float | None = None) -> list[Note]:
 
 def limits_composition(analysis) -> list[dict]:
     """Each limit of the analysis: name, experiment, CL (probability), production couplings, how it enters
-    (``likelihood``: "poisson_zero_events" for -2 ln L = 2 N_c (eps/eps_up)^2, "step" for the excluded band
-    removed) and whether it constrains the analysis' vector model (a search whose production or decay coupling
+    (``model``: a note, "limit_poisson_zero_events" for -2 ln L = 2 N_c (eps/eps_up)^2, "limit_step" for the
+    excluded band removed) and whether it constrains the analysis' vector model (a search whose production or decay coupling
     vanishes there drops out)."""
     out = []
     used = set(analysis.likelihood().names)
     for record in analysis.exclusion_records():
         poisson = analysis.limit_model == "poisson" and record.one_sided
         out.append({"name": record.name, "experiment": record.experiment, "cl": record.cl,
-                    "production": record.production, "likelihood": "poisson_zero_events" if poisson else "step",
+                    "production": record.production,
+                    "model": note("limit_poisson_zero_events") if poisson else note("limit_step"),
                     "constrains_model": record.name in used, "mass_range_MeV": [float(v) for v in record.mass_range]})
     return out

@@ -35,7 +35,7 @@ from dpfit.errors import InputError
 from dpfit.inference.bands import exact_edges
 from dpfit.inference.levels import Level, format_percent
 from dpfit.output.wording import one_sided_text
-from dpfit.inputs.contours import holds_line
+from dpfit.inputs.contours import NOTHING_EXCLUDED, holds_line
 from dpfit.inputs.records import Gm2Card
 from dpfit.output.writers import provenance_line
 
@@ -136,8 +136,8 @@ def recast_lmt(record, contour, model, prov: dict | None = None) -> str:
     """The ``.lmt`` text of a limit recast to a vector model (:func:`dpfit.model.recast.recast_contour`): mass in
     GeV, the excluded band's lower [and upper] edge in the model's coupling in units of e, DarkCast's 1e5 where
     nothing is excluded (its own convention for a mass where the recast limit vanishes)."""
-    lower = np.where(np.isfinite(contour.lower), contour.lower, 1e5)
-    upper = np.where(np.isfinite(contour.upper), contour.upper, 1e5)
+    lower = np.where(np.isfinite(contour.lower), contour.lower, NOTHING_EXCLUDED)
+    upper = np.where(np.isfinite(contour.upper), contour.upper, NOTHING_EXCLUDED)
     one_sided = bool(np.all(np.isinf(record.contour.upper)))
     acceptance = (f"beam dump, decay-volume to shielding length ratio {record.length_ratio:g}"
                   if record.length_ratio else "prompt")

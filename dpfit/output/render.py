@@ -15,9 +15,6 @@ from dpfit.inference.profile.gof import SIGNIFICANCE_LABEL
 from dpfit.output.writers import to_json
 from dpfit.output.wording import gof_text, interval_text, note_text, notes_text
 
-#: How a limit enters the likelihood (:func:`dpfit.model.coverage.limits_composition`), in words.
-LIMIT_LIKELIHOOD = {"poisson_zero_events": "zero-event Poisson likelihood, -2 ln L = 2 N_c (eps/eps_up)^2",
-                    "step": "hard step (excluded band removed)"}
 #: Characters that Markdown (CommonMark, GitHub) or inline HTML would act on inside a line of text.
 _MARKDOWN_ACTIVE = re.compile(r"([\\`*\[\]|~#!$]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z]))")
 #: Control characters (C0 but tab, DEL, C1) that a terminal would act on.
@@ -107,7 +104,7 @@ def window_lines(result) -> list[str]:
               f"  posterior, {note_text(result.posterior_label)}: {format_pieces(result.posterior)}"]
     if result.posterior_central is not None:
         c = result.posterior_central
-        lines.append(f"  posterior, {c['method']} (chain): {format_pieces(c['pieces'])} "
+        lines.append(f"  posterior, {c['method']} {format_percent(c['level'])} (chain): {format_pieces(c['pieces'])} "
                      f"(Monte-Carlo errors {c['errors'][0][0]:.1g}, {c['errors'][0][1]:.1g})")
     lines.append(f"  interval algebra over the mass range: {format_pieces(result.algebra_envelope)}")
     if result.posterior_check is not None:
@@ -116,7 +113,7 @@ def window_lines(result) -> list[str]:
     if result.diagnostics and result.diagnostics.get("warning"):
         lines.append(f"  warning: {note_text(result.diagnostics['warning'])}")
     lines += [f"  limit {c['name']}: {c['experiment']}, {c['cl'] * 100:g}% CL, produced through {c['production']} "
-              f"couplings, {LIMIT_LIKELIHOOD[c['likelihood']]}" for c in result.limits]
+              f"couplings, {note_text(c['model'])}" for c in result.limits]
     lines += [f"  note: {note_text(n)}" for n in result.notes]
     return lines + ["  " + line for line in compatibility_lines(result.compatibility)]
 

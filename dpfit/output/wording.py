@@ -131,6 +131,11 @@ WORDS = {
     "band_level": _band_level,
     "posterior_hpd": lambda v: (f"{format_percent(v['probability'])} highest-posterior-density region of the exact "
                                 f"grid posterior ({_marginalised(v)})"),
+    "chain_central_holds": lambda v: (f"{100 * v['probability']:g}% of the chain's samples, "
+                                      f"{100 * (1 - v['probability']) / 2:.4g}% beyond each end"),
+    "chain_tail_unresolved": lambda v: (f"the chain's central {format_percent(v['probability'])} interval is not "
+                                        f"quoted: {v['beyond']:.2g} effective samples lie beyond each end (fewer "
+                                        f"than {v['least']}); the grid's region above is exact"),
     "posterior_central": lambda v: f"central {format_percent(v['probability'])} credible interval ({_marginalised(v)})",
     "data_reject_analysis": lambda v: (f"the data reject this analysis at m = {v['mass']:g} MeV (p = {v['p_value']:.2g}"
                                        f" < {v['threshold']:g}): no window; largest disagreement: "
@@ -147,6 +152,8 @@ WORDS = {
                                     f"model: its production ({v['mechanism']}) or final state ({v['decay']}) has no "
                                     f"coupling there"),
     "limit_recast": _limit_recast,
+    "limit_step": lambda v: "hard step (excluded band removed)",
+    "limit_poisson_zero_events": lambda v: "zero-event Poisson likelihood, -2 ln L = 2 N_c (eps/eps_up)^2",
     "limit_silent_at_mass": lambda v: (f"limit {v['limit']} has data only over {v['span'][0]:g}-{v['span'][1]:g} MeV:"
                                        f" at {v['mass']:g} MeV it constrains nothing"),
     "limit_silent_over": lambda v: (f"limit {v['limit']} has data only over {v['span'][0]:g}-{v['span'][1]:g} MeV: "

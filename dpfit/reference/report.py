@@ -12,7 +12,7 @@ the rows' flags, that file's ``misprints`` and the data files whose notes say "M
 from __future__ import annotations
 
 from dpfit.inference.profile.gof import SIGNIFICANCE_CONVENTION, SIGNIFICANCE_LABEL
-from dpfit.output.render import LIMIT_LIKELIHOOD, markdown_text
+from dpfit.output.render import markdown_text
 from dpfit.output.wording import gof_text, interval_text, note_text, notes_text
 from dpfit.reference.paper_numbers import WINDOW_MASS
 from dpfit.reference.limits_report import (contour_vs_point_lines, limit_model_lines, model_lines, na48_lines,
@@ -140,7 +140,7 @@ def window_lines(window) -> list[str]:
             + f", effective samples {diag['effective_samples']:.0f}"
             + (f"; warning: {note_text(diag['warning'])}" if diag["warning"] else "") + "."]
     out += [f"- limit {markdown_text(c['name'])}: {markdown_text(c['experiment'])}, {c['cl'] * 100:g}% CL, produced "
-            f"through {markdown_text(c['production'])} couplings, {LIMIT_LIKELIHOOD[c['likelihood']]}" for c in window.limits]
+            f"through {markdown_text(c['production'])} couplings, {note_text(c['model'])}" for c in window.limits]
     return out + [f"- note: {markdown_text(note_text(n))}" for n in window.notes]
 
 

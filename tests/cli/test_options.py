@@ -39,6 +39,11 @@ def test_flag_message_keeps_user_text_on_one_inert_line():
     message = flag_message(InputError("overrides", "x\ny", "got '\x1b[31mred\r'"))
     assert message == "option --set: field 'x\\ny': got '\\x1b[31mred\\r'"
     assert all(c.isprintable() for c in message)
+    # an error no option maps (a file's, or one the command names itself) is made inert the same way
+    for exc in (InputError("option --scenario", None, "unknown mu scenario 'WP\x1b[2J25'"),
+                InputError("my\n.yaml", "value", "got '\x07'")):
+        assert all(c.isprintable() for c in flag_message(exc))
+    assert flag_message(InputError("option --scenario", None, "'WP\x1b[2J25'")) == "option --scenario: 'WP\\x1b[2J25'"
 
 
 def test_card_names():

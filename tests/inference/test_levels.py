@@ -84,4 +84,5 @@ def test_a_probability_below_one_never_reads_100_percent():
     five = math.erf(5 / math.sqrt(2))  # 5 sigma: 1 - 5.7e-7
     assert format_percent(five) == "99.9999 %" and float(format_percent(five)[:-2]) < 100
     assert format_percent(1 - 1e-12) == "99.9999999999 %"
+    assert format_percent(1e-9) == "0.0000001 %" and format_percent(0.0) == "0 %" and format_percent(1.0) == "100 %"
 

@@ -18,7 +18,7 @@ from dpfit.cli import limits
 from dpfit.errors import InputError
 from dpfit.inputs import contours, yaml_io
 from dpfit.inputs.load import default_dir, load_inputs
-from dpfit.inputs.safety import excerpt
+from dpfit.inputs.safety import excerpt, resolved
 from tests.inputs.input_helpers import one_line_error
 
 
@@ -298,3 +298,17 @@ def test_sample_and_reproduce_bad_arguments(tmp_path):
     api_error(lambda: sample(Analysis(), 123, progress=False), "out")
     assert not list(tmp_path.iterdir())
     api_error(lambda: reproduce(out=123), "out")
+
+
+def test_a_loop_of_symbolic_links_is_the_inputs_error_not_a_traceback(tmp_path, cli):
+    (tmp_path / "a.csv").symlink_to("b.csv")
+    (tmp_path / "b.csv").symlink_to("a.csv")
+    with pytest.raises(InputError, match="is a loop of symbolic links") as info:
+        resolved(tmp_path / "a.csv", "limit_files", None)
+    assert info.value.source == "limit_files"
+    assert resolved(tmp_path, "x", None) == tmp_path.resolve()
+    for option in ("--limit-file", "--inputs"):
+        code, out, err = cli("fit", "--mass", "16.7", option, str(tmp_path / "a.csv"))
+        assert (code, out) == (2, "") and err.count("\n") == 1
+        assert err.startswith(f"dpfit: error: option {option}: ") and "a loop of symbolic links" in err
+

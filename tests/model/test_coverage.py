@@ -57,7 +57,7 @@ def test_limits_composition_says_how_each_limit_enters():
     analysis = Analysis(limits=("na48", "na64", "padme"), limit_model="poisson")  # protophobic: na48 drops out
     rows = {row["name"]: row for row in limits_composition(analysis)}
     assert list(rows) == ["na48", "na64", "padme"]
-    assert rows["padme"]["likelihood"] == "poisson_zero_events" and rows["na64"]["likelihood"] == "step"  # a band
+    assert rows["padme"]["model"].kind == "limit_poisson_zero_events" and rows["na64"]["model"].kind == "limit_step"
     assert not rows["na48"]["constrains_model"] and rows["na64"]["constrains_model"]
     card = yaml.safe_load((default_dir("likelihoods") / "padme.yaml").read_text())
     data = yaml.safe_load((default_dir("data") / f"{card['data']}.yaml").read_text())

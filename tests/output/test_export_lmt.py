@@ -214,3 +214,22 @@ def test_a_single_point_limit_is_written_over_its_mass_range_and_reads_back(cli,
     np.testing.assert_allclose(contour.lower, np.repeat(np.atleast_2d(record.contour.lower)[0], 2), rtol=1e-9)
     code, out, err = cli("fit", "--mass", "16.9", "--limit-file", str(path), "--limits", "none", "--no-atomki")
     assert code == 0, err
+
+
+def test_a_recast_band_with_empty_masses_reads_back(tmp_path):
+    """NA64's band recast to B-L: where nothing is excluded the file holds DarkCast's 1e5 in both columns; the
+    reader takes such a row as an empty band, and every other row back as written."""
+    from dpfit.model.recast import recast_contour
+
+    analysis = Analysis(muon=None, electron=None, atomki=None, limits=(), vector_model="B-L")
+    record = analysis.inputs.record("na64")
+    contour = recast_contour(record, analysis.vector, analysis.physics())
+    path = tmp_path / "na64_bl.lmt"
+    path.write_text(recast_lmt(record, contour, analysis.vector))
+    back = read_lmt(path)
+    lower, upper = np.atleast_2d(contour.lower)[0], np.atleast_2d(contour.upper)[0]
+    empty = ~np.isfinite(lower)
+    assert empty.any() and (~empty).any()  # both kinds of row are in the file
+    np.testing.assert_allclose(back.lower[~empty], lower[~empty], rtol=1e-9)
+    np.testing.assert_allclose(back.upper[~empty], upper[~empty], rtol=1e-9)
+    assert np.all(back.lower[empty] == 1e5) and np.all(back.upper[empty] == 1e5)

@@ -17,9 +17,10 @@ from dpfit.inference.frequentist.constructions import IntervalResult
 from dpfit.inference.levels import parse_level
 from dpfit.inference.profile.intervals import build_interval
 from dpfit.inputs.limit_files import parse_limit_file
-from dpfit.output.render import (LIMIT_LIKELIHOOD, check_lines, format_number, format_pieces, grid_lines,
+from dpfit.output.render import (check_lines, format_number, format_pieces, grid_lines,
                                  interval_line, interval_lines, json_document, markdown_text, sampler_choice,
                                  terminal_text, window_lines)
+from dpfit.output.wording import note_text
 from dpfit.notes import note
 
 
@@ -70,12 +71,13 @@ def test_window_lines_give_the_window_three_ways_and_each_limit_likelihood():
                 "    combines: gm2:WP25: 2 sigma band; na64: complement",
                 "  profile likelihood, delta chi2 <= 4, two-sided 95.45 %: [0.00067, 0.00095] (edges: na64, gm2:Rb20)",
                 "  posterior, 95 % highest density: [0.00068, 0.00094]",
-                "  posterior, 95 % central (chain): [0.00069, 0.00093] (Monte-Carlo errors 1e-05, 3e-05)",
+                "  posterior, central (equal-tailed, two-sided) 95 % (chain): [0.00069, 0.00093] (Monte-Carlo errors "
+                "1e-05, 3e-05)",
                 "  interval algebra over the mass range: [0.0006, 0.001]",
                 "  warning: tau not yet converged",
-                f"  limit na64: NA64, 90% CL, produced through electron couplings, {LIMIT_LIKELIHOOD['step']}",
-                f"  limit padme: PADME, 90% CL, produced through electron couplings, "
-                f"{LIMIT_LIKELIHOOD['poisson_zero_events']}",
+                "  limit na64: NA64, 90% CL, produced through electron couplings, hard step (excluded band removed)",
+                "  limit padme: PADME, 90% CL, produced through electron couplings, zero-event Poisson likelihood, "
+                "-2 ln L = 2 N_c (eps/eps_up)^2",
                 "  note: a note"]
     assert lines[3:3 + len(expected)] == expected
     assert lines[-1].startswith("    gm2:WP25 vs gm2:Rb20: chi2_PG = 2 for 1 dof, p = 0.157, 1.4 sigma (two-sided)")
@@ -93,13 +95,13 @@ def test_every_limit_likelihood_the_model_builds_has_its_words(limit_model):
     from dpfit.model.analysis import Analysis
     from dpfit.model.coverage import limits_composition
 
-    kinds = {c["likelihood"] for c in limits_composition(Analysis(limit_model=limit_model))}
-    assert kinds and kinds <= set(LIMIT_LIKELIHOOD)
-    assert ("poisson_zero_events" in kinds) == (limit_model == "poisson")
+    kinds = {c["model"].kind for c in limits_composition(Analysis(limit_model=limit_model))}
+    assert kinds and kinds <= {"limit_step", "limit_poisson_zero_events"}
+    assert ("limit_poisson_zero_events" in kinds) == (limit_model == "poisson")
     # -2 ln P(0 events | s) = 2 s with s = N_c (eps/eps_up)^2, N_c = -ln(1 - CL): the words' formula
     n_c = -math.log(1 - 0.9)
     assert -2 * stats.poisson.logpmf(0, n_c) == pytest.approx(2 * n_c, rel=1e-12)
-    assert "2 N_c (eps/eps_up)^2" in LIMIT_LIKELIHOOD["poisson_zero_events"]
+    assert "2 N_c (eps/eps_up)^2" in note_text(note("limit_poisson_zero_events"))
 
 
 def test_interval_lines_say_how_the_interval_was_made():

@@ -9,6 +9,7 @@ and the prior sensitivity (:mod:`dpfit.inference.bayes.prior_sensitivity`) is st
 from __future__ import annotations
 
 from dpfit.inference.bayes.grid_posterior import GridPosterior
+from dpfit.notes import note
 
 
 def chain_samples(chain, burn: int) -> tuple[dict, dict]:
@@ -39,10 +40,16 @@ def grid_summary_or_none(model):
     return grid_posterior(model) if grid_available(model) else None
 
 
+#: Fewest effective samples beyond each end of the chain's central interval for it to be quoted (below, its ends
+#: are the chain's extreme samples, and their Monte-Carlo errors mean nothing).
+MIN_TAIL_SAMPLES = 1.0
+
+
 def window_check(grid: GridPosterior, chain, diag, probability: float = 0.95) -> dict:
     """The window's posterior entries at ``probability``: ``posterior`` (the grid's highest-posterior-density
     pieces), ``posterior_central`` (the chain's central interval, with Monte-Carlo errors, and ``holds``: the
-    probability inside and beyond each end) and ``posterior_check`` (grid summary and the chain's agreement with
+    probability inside and beyond each end; None, with a note in ``notes``, when fewer than MIN_TAIL_SAMPLES
+    effective samples lie beyond each end) and ``posterior_check`` (grid summary and the chain's agreement with
     it)."""
     from dpfit.inference.bayes.credible import hpd_region, sample_regions
 
@@ -53,9 +60,13 @@ def window_check(grid: GridPosterior, chain, diag, probability: float = 0.95) ->
     from dpfit.inference.bayes.prior_sensitivity import prior_sensitivity
 
     check = grid_check(grid, flat, diag.ess, per, prior_sensitivity(grid.model, grid) if grid.model else None)
+    beyond = (1 - probability) / 2 * diag.ess
+    if beyond < MIN_TAIL_SAMPLES:  # the chain's extreme samples, not a quantile: not quoted
+        return {"posterior": hpd["pieces"], "posterior_central": None, "posterior_check": check,
+                "notes": [note("chain_tail_unresolved", probability=probability, beyond=beyond, least=MIN_TAIL_SAMPLES)]}
     return {"posterior": hpd["pieces"],
-            "posterior_central": {**central, "holds": {"inside": probability, "beyond_each_end": (1 - probability) / 2}},
-            "posterior_check": check}
+            "posterior_central": {**central, "holds": note("chain_central_holds", probability=probability)},
+            "posterior_check": check, "notes": []}
 
 
 def _limit_file(described):

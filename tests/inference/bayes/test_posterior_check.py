@@ -1,6 +1,7 @@
 """A chain checked against the grid posterior: its physical samples, the window's entries, the analysis it records."""
 
 import json
+import math
 
 import emcee
 import numpy as np
@@ -13,6 +14,7 @@ from dpfit.inference.bayes.pieces import walkers_from_grid
 from dpfit.inference.bayes.posterior import posterior
 from dpfit.inference.bayes.posterior_check import analysis_of_chain, chain_samples, grid_summary_or_none, window_check
 from dpfit.model.analysis import Analysis
+from dpfit.output.wording import note_text
 from tests.inference.bayes.one_gaussian import one_gaussian
 
 
@@ -66,8 +68,24 @@ def test_window_entries_of_draws_from_the_grid():
     assert out["posterior"] == grid.summary()["parameters"]["eps"]["hpd95"]["pieces"]
     (lo, hi), = out["posterior_central"]["pieces"]
     assert [lo, hi] == pytest.approx(np.quantile(eps, [0.025, 0.975]), rel=1e-12)
-    assert out["posterior_central"]["holds"] == {"inside": 0.95, "beyond_each_end": pytest.approx(0.025)}
+    assert note_text(out["posterior_central"]["holds"]) == "95% of the chain's samples, 2.5% beyond each end"
+    assert out["notes"] == []
     check = out["posterior_check"]
     assert check["agreement"]["agrees"], check["agreement"]["warning"]
     assert check["prior_sensitivity"]["warning"] is None  # WP20 measures eps: the prior sets nothing
     assert check["grid"]["log_evidence"] == grid.log_evidence
+
+
+def test_a_central_interval_the_chain_cannot_resolve_is_not_quoted():
+    """At 5 sigma 4000 effective samples leave 0.0011 beyond each end: the chain's 'interval' would be its
+    extreme samples; the grid's exact HPD region stays, and a note says why the chain's is missing."""
+    model = one_gaussian().model()
+    grid = grid_posterior(model)
+    theta = walkers_from_grid(grid, posterior(model), 4000, np.random.default_rng(2))
+    diag = Diagnostics(acceptance=0.5, tau=np.ones(2), ess=4000.0, burn=0, thin=1, warning=None)
+    five = math.erf(5 / math.sqrt(2))
+    out = window_check(grid, chain_of(theta.reshape(100, 40, 2)), diag, five)
+    assert out["posterior_central"] is None and out["posterior"]
+    [said] = out["notes"]
+    assert said.kind == "chain_tail_unresolved" and said.get("beyond") == pytest.approx((1 - five) / 2 * 4000)
+    assert note_text(said).startswith("the chain's central 99.9999 % interval is not quoted: 0.0011 effective")
