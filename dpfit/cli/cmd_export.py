@@ -33,14 +33,15 @@ def _window(analysis, points: int):
 
 def _write_edges(out, texts: dict[str, str]) -> list[str]:
     """Write each edge's text to its file (:func:`dpfit.output.export_lmt.edge_path`); the paths written."""
-    from dpfit.io.atomic import write_text
+    from dpfit.io.atomic import atomic_files, write_text
     from dpfit.output.export_lmt import edge_path
 
     written = []
-    for edge, text in texts.items():
-        path = edge_path(out, edge)
-        write_text(path, text)
-        written.append(str(path))
+    with atomic_files():  # both edges of a band, or neither
+        for edge, text in texts.items():
+            path = edge_path(out, edge)
+            write_text(path, text)
+            written.append(str(path))
     return written
 
 

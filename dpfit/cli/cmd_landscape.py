@@ -42,6 +42,7 @@ def cmd_landscape(args) -> int:
 
     from dpfit.errors import InputError
     from dpfit.inference.landscape import build_landscape, excluded_mask, gm2_bands, survival
+    from dpfit.io.atomic import atomic_files
     from dpfit.model.analysis import Analysis
     from dpfit.output.landscape_file import write_landscape_netcdf
     from dpfit.output.landscape_plot import EPS_RANGE, plot_landscape
@@ -70,12 +71,13 @@ def cmd_landscape(args) -> int:
         inside = ((land.grid >= box_m[0]) & (land.grid <= box_m[1]))[None, :] & \
                  ((eps >= region[1][0]) & (eps <= region[1][1]))[:, None]
         window = inside & ~masks.get("visible", np.zeros_like(inside))
-    plot_landscape(land, masks, muon_bands, electron_bands, region, window,
-                   target=[f"{args.out}.png", f"{args.out}.pdf"])
     prov = provenance(inputs, [c.card for c in land.curves], command="landscape", model=model.name,
                       mass_range=[lo_m, hi_m], decays=args.decays, dropped=land.dropped, notes=land.notes)
-    write_with_provenance(f"{args.out}.csv", landscape_csv(land), prov)
-    write_landscape_netcdf(f"{args.out}.nc", land, prov)
+    with atomic_files():  # the figures, the table and the array file replace the previous ones together
+        plot_landscape(land, masks, muon_bands, electron_bands, region, window,
+                       target=[f"{args.out}.png", f"{args.out}.pdf"])
+        write_with_provenance(f"{args.out}.csv", landscape_csv(land), prov)
+        write_landscape_netcdf(f"{args.out}.nc", land, prov)
     _report(land, survival(land, edges), window, region)
     print(f"wrote {args.out}.png, {args.out}.pdf, {args.out}.csv (+ provenance), {args.out}.nc: {_searches(land)} "
           f"recast to {model.name}", file=sys.stderr)

@@ -71,23 +71,27 @@ def _scan(args) -> int:
         fmt = args.format or ("netcdf" if args.grid else "csv")
         if fmt == "netcdf" and not args.grid:
             raise InputError("option --format", None, "netcdf holds 2D scans; a 1D scan is written as csv")
-        if args.grid:
-            from dpfit.inference.profile.excluded import excluded_by
+        from dpfit.io.atomic import atomic_files
 
-            codes, names = excluded_by(analysis.likelihood(), result)
-            experiments = [analysis.experiment(name) for name in names]
-            plots.plot_scan_2d(result, f"{args.out}.png", plots.contour_labels(result, levels),
-                               excluded=(codes, experiments), title=analysis.title())
-        else:
-            plots.plot_scan_1d(result, f"{args.out}.png", levels=tuple(thresholds.values()), title=analysis.title())
-        if fmt == "netcdf":
-            from dpfit.output.scan_file import write_scan_netcdf
+        with atomic_files():  # the figure and the data replace the previous ones together
+            if args.grid:
+                from dpfit.inference.profile.excluded import excluded_by
 
-            data = f"{args.out}.nc"
-            write_scan_netcdf(data, result, codes, names, experiments, prov)
-        else:
-            data = f"{args.out}.csv"
-            write_with_provenance(data, table_csv(["mass_MeV", axis, "delta_chi2"], result.rows()), prov)
+                codes, names = excluded_by(analysis.likelihood(), result)
+                experiments = [analysis.experiment(name) for name in names]
+                plots.plot_scan_2d(result, f"{args.out}.png", plots.contour_labels(result, levels),
+                                   excluded=(codes, experiments), title=analysis.title())
+            else:
+                plots.plot_scan_1d(result, f"{args.out}.png", levels=tuple(thresholds.values()),
+                                   title=analysis.title())
+            if fmt == "netcdf":
+                from dpfit.output.scan_file import write_scan_netcdf
+
+                data = f"{args.out}.nc"
+                write_scan_netcdf(data, result, codes, names, experiments, prov)
+            else:
+                data = f"{args.out}.csv"
+                write_with_provenance(data, table_csv(["mass_MeV", axis, "delta_chi2"], result.rows()), prov)
         summary.append(f"wrote {data} and {args.out}.png")
         clear_store(f"{args.out}.chunks")
     print("\n".join(summary))

@@ -224,13 +224,67 @@ def _discard(tmp: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+class _FileSet:
+    """The outputs of one :func:`atomic_files` block: their locks, and (temporary, target) pairs to rename."""
+
+    def __init__(self, locks):
+        self.locks, self.pending = locks, []
+
+
+#: The open :func:`atomic_files` blocks of this process, innermost last.
+_FILE_SETS: list[_FileSet] = []
+
+
+@contextmanager
+def atomic_files():
+    """Write several outputs as one: every :func:`atomic_path` inside the block writes its temporary, and the
+    renames over the targets all happen when the block ends without an exception (each target's lock held until
+    then). On an exception (an interrupt included) every temporary is removed and every target keeps its previous
+    content: a command's figure, data file and sidecar are never left half old, half new."""
+    from contextlib import ExitStack
+
+    with ExitStack() as locks:
+        files = _FileSet(locks)
+        _FILE_SETS.append(files)
+        try:
+            yield
+        except BaseException:
+            for tmp, _ in files.pending:
+                _discard(tmp)
+            raise
+        finally:
+            _FILE_SETS.remove(files)
+        try:
+            for tmp, target in files.pending:
+                os.replace(tmp, target)
+        except OSError as exc:
+            for tmp, _ in files.pending:
+                _discard(tmp)
+            raise OutputError(str(target), _reason(exc)) from None
+
+
 @contextmanager
 def atomic_path(target: str | Path):
-    """Yield a temporary path beside ``target`` (lock held); on success rename it over ``target``.
+    """Yield a temporary path beside ``target`` (lock held); on success rename it over ``target`` (inside an
+    :func:`atomic_files` block: when the block ends).
 
     On any exception the temporary is removed and ``target`` is untouched; an
     OSError while writing (disk full, file-size limit, ...) becomes OutputError.
     """
+    if _FILE_SETS:
+        files = _FILE_SETS[-1]
+        files.locks.enter_context(output_lock(target))
+        tmp = _create_temporary(Path(target), directory=False)
+        try:
+            try:
+                yield tmp
+            except OSError as exc:
+                raise OutputError(str(target), _reason(exc)) from None
+        except BaseException:
+            _discard(tmp)
+            raise
+        files.pending.append((tmp, Path(target)))  # complete: renamed when the block ends
+        return
     with output_lock(target):
         target = Path(target)
         tmp = _create_temporary(target, directory=False)

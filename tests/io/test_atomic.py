@@ -282,3 +282,34 @@ def test_chain_of_another_analysis_is_refused(good_chain, capsys):
     assert main(["corner", str(good_chain), "--muon", "WP20", "--out", str(good_chain.with_suffix(".png"))]) == 2
     err = capsys.readouterr().err
     assert one_line(err, 2) and "different analysis" in err, err
+
+
+@pytest.mark.parametrize("failure", [RuntimeError, KeyboardInterrupt])
+def test_files_written_as_one_keep_their_previous_content_together(tmp_path, failure):
+    """A figure written, then the interrupt before the data file: both keep the previous run's content."""
+    from dpfit.io.atomic import atomic_files
+
+    figure, data = tmp_path / "S.png", tmp_path / "S.nc"
+    figure.write_text("old figure\n")
+    data.write_text("old data\n")
+    with pytest.raises(failure):
+        with atomic_files():
+            write_text(figure, "new figure\n")
+            with atomic_path(data) as tmp:
+                tmp.write_text("half of the new data")
+                raise failure
+    assert (figure.read_text(), data.read_text()) == ("old figure\n", "old data\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["S.nc", "S.png"]  # no temporary left
+
+
+def test_files_written_as_one_are_all_replaced_at_the_end(tmp_path):
+    from dpfit.io.atomic import atomic_files
+
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_text("old a\n")
+    with atomic_files():
+        write_text(first, "new a\n")
+        write_text(second, "new b\n")
+        assert first.read_text() == "old a\n" and not second.exists()  # nothing replaced before the end
+    assert (first.read_text(), second.read_text()) == ("new a\n", "new b\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]

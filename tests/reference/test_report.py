@@ -12,6 +12,7 @@ from tests.reference.report_helpers import _report, _sections
 from dpfit.reference.report import (_comparison_lines, _digits, _overrides, electron_lines, exact_interval_lines,
                                     gof_lines, window_lines)
 from dpfit.output.wording import gof_text
+from dpfit.notes import note
 
 
 def test_report_starts_with_the_answer_and_the_appendix_has_the_digits(tmp_path):
@@ -127,7 +128,7 @@ def test_report_window_lines_state_each_window_and_the_run():
     from tests.output.window_helpers import window_result
 
     lines = window_lines(window_result(limits=[{"name": "_my_limit", "experiment": "X*Y", "cl": 0.9,
-                                                "production": "electron", "likelihood": "step"}]))
+                                                "production": "electron", "model": note("limit_step")}]))
     assert "- interval algebra (the paper's method, levels mixed): [6.620e-04, 9.587e-04]; it intersects " \
            "gm2:WP25: 2 sigma band; na64: complement" in lines
     assert ("- profile likelihood, delta chi2 <= 4, two-sided 95.45 %: [6.700e-04, 9.500e-04] (edges set by na64 "
