@@ -22,3 +22,21 @@ def cli(capsys):
         return code, out, err
 
     return run
+
+
+@pytest.fixture(scope="module")
+def poisson_analysis(tmp_path_factory):
+    """The Poisson-limit issue's reproducer: Rb20 with a one-sided electron limit at 1e-3 read as zero observed
+    events (likelihood and profile tests share it)."""
+    from tests.inference.profile.profile_helpers import poisson_reproducer
+
+    return poisson_reproducer(tmp_path_factory.mktemp("poisson"))
+
+
+@pytest.fixture(scope="module")
+def with_eps2():
+    """A likelihood with the extension term that measures eps^2 (tests/likelihood/extension_terms.py)."""
+    from tests.inference.profile.profile_helpers import eps2_likelihood
+
+    return eps2_likelihood()
+

@@ -10,8 +10,8 @@ from iminuit import Minuit
 from scipy import stats
 
 from tests.helpers import fv_quadrature
-from tests.inference.profile.profile_helpers import (ALPHA_PAPER, M_E, M_MU, MASS, N_C, eps2_likelihood, only,
-                                                     poisson_reproducer, rb20_k_delta_sigma, student_likelihood)
+from tests.inference.profile.profile_helpers import (ALPHA_PAPER, M_E, M_MU, MASS, N_C, only, rb20_k_delta_sigma,
+                                                     student_likelihood)
 from dpfit.errors import InputError
 from dpfit.inference.frequentist.constructions import frequentist_interval
 from dpfit.inference.frequentist.coverage import coverage
@@ -22,17 +22,6 @@ from dpfit.inference.window import interval_algebra
 from dpfit.likelihood.joint import BandLevel, JointLikelihood, SeparableTerm, Term, cost_value, intersect
 from dpfit.likelihood.terms import Exclusion, Gm2Gaussian, PoissonLimit, PreferredRegion
 from dpfit.model.analysis import Analysis
-
-
-@pytest.fixture(scope="module")
-def poisson_analysis(tmp_path_factory):
-    """The issue's reproducer: Rb20 with a one-sided electron limit at 1e-3 read as zero observed events."""
-    return poisson_reproducer(tmp_path_factory.mktemp("poisson"))
-
-
-@pytest.fixture(scope="module")
-def with_eps2():
-    return eps2_likelihood()
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,7 @@ from scipy import stats
 
 import dpfit
 from tests.inference.profile.profile_helpers import (ALPHA_PAPER, M_E, M_MU, MASS, N_C, REL, cut_card, dense_minimum,
-                                                     eps2_likelihood, k_factor, only, paper, poisson_chi2,
-                                                     poisson_reproducer, rb20_k_delta_sigma)
+                                                     k_factor, only, paper, poisson_chi2, rb20_k_delta_sigma)
 from dpfit.errors import InputError, NoAllowedRegion
 from dpfit.inference.profile.compatibility import compatibility
 from dpfit.inference.profile.fit import fit, fit_fixed_mass
@@ -20,17 +19,6 @@ from dpfit.inference.profile.scan import scan_1d
 from dpfit.inputs.load import default_dir
 from dpfit.model.analysis import Analysis
 from dpfit.output.wording import notes_text
-
-
-@pytest.fixture(scope="module")
-def poisson_analysis(tmp_path_factory):
-    """The issue's reproducer: Rb20 with a one-sided electron limit at 1e-3 read as zero observed events."""
-    return poisson_reproducer(tmp_path_factory.mktemp("poisson"))
-
-
-@pytest.fixture(scope="module")
-def with_eps2():
-    return eps2_likelihood()
 
 
 # ------------------------------------------------------------------ fixed mass: closed forms
