@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dpfit.cli import limits
 from dpfit.cli.limits import help_range
-from dpfit.cli.options import add_analysis_options, add_input_options, analysis_from_args, inputs_from_args
+from dpfit.cli.options import (add_analysis_options, add_input_options, analysis_from_args, inputs_from_args,
+                               scenario_card)
 from dpfit.errors import InputError
-
 
 
 def _option_grid(pair, points, option: str):
@@ -17,6 +17,7 @@ def _option_grid(pair, points, option: str):
     if not lo < hi:
         raise InputError(f"option {option}", None, f"expected LO < HI, got {lo:g} {hi:g}")
     return log_grid(lo, hi, points)
+
 
 def _level(text: str):
     from dpfit.inference.levels import parse_level
@@ -50,10 +51,7 @@ def cmd_export_band(args) -> int:
     from dpfit.output.writers import provenance
 
     inputs = inputs_from_args(args)
-    try:
-        record = inputs.gm2_card(args.lepton, args.scenario)
-    except InputError as exc:
-        raise InputError("option --scenario", None, exc.message) from None
+    record = scenario_card(inputs, args.lepton, args.scenario)
     level = _level(args.cl)
     masses = _option_grid(args.mass_range, args.points, "--mass-range")
     prov = provenance(inputs, [record.name], command="export band", level=level.label)

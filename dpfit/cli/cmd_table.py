@@ -6,7 +6,8 @@ import sys
 
 from dpfit.cli import limits
 from dpfit.cli.limits import mass_list
-from dpfit.cli.options import add_format_option, add_input_options, add_level_option, emit, inputs_from_args
+from dpfit.cli.options import (add_format_option, add_input_options, add_level_option, emit, inputs_from_args,
+                               scenario_card)
 
 def cmd_table(args) -> int:
     from dpfit.inference.tables import DEFAULT_MASSES, muon_table
@@ -37,16 +38,13 @@ def cmd_epsilon(args) -> int:
     from dpfit.output import render
     from dpfit.output.writers import provenance, to_json
 
-    from dpfit.errors import InputError
-
     inputs = inputs_from_args(args)
     model = load_model(args.model)
     if model.coupling(args.lepton)[0] is None and model.coupling(args.lepton, "axial")[0] is None:
+        from dpfit.errors import InputError
+
         raise InputError("option --model", None, f"the {model.name} model does not couple to the {args.lepton}")
-    try:
-        inputs.gm2_card(args.lepton, args.scenario)
-    except InputError as exc:  # the scenario came from --scenario, not from --muon or --electron
-        raise InputError("option --scenario", None, exc.message) from None
+    scenario_card(inputs, args.lepton, args.scenario)  # an unknown scenario is --scenario's error
     est = coupling_estimate(inputs, args.lepton, args.scenario, [args.mass], model)
     exact = coupling_intervals(inputs, args.lepton, args.scenario, args.mass, args.cl, model)
     eps, sigma = float(est.eps[0]), float(est.sigma_linear[0])

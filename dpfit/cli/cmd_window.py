@@ -10,9 +10,8 @@ from dpfit.cli.options import (add_analysis_options, add_format_option, add_samp
 def cmd_window(args) -> int:
     from dpfit.inference.window import window
     from dpfit.output import render
-    from dpfit.output.writers import provenance
-
     from dpfit.errors import InputError
+    from dpfit.output.writers import provenance
 
     if args.cl is not None and len(args.cl) != 1:
         raise InputError("option --cl", None, f"a window has one level, got {len(args.cl)}")

@@ -24,17 +24,20 @@ FIELD_FLAGS = {"mass_range": "--mass-range", "eps_range": "--eps-range", "mass":
 LIBRARY_SOURCES = ("analysis", "analysis options", "fit", "window", "scan", "coverage", "interval", "sample")
 #: Library error sources that are one option's value.
 SOURCE_FLAGS = {"overrides": "--set", "convention": "--convention", "inputs_dir": "--inputs", "axis": "--coupling",
-                "points": "--points", "muon": "--muon", "electron": "--electron",
-                "analysis options: limit_files": "--limit-file"}
+                "points": "--points", "muon": "--muon", "electron": "--electron"}
 
 
 def flag_message(exc) -> str:
-    """An InputError as the CLI prints it: a library field or source becomes the option that sets it."""
+    """An InputError as the CLI prints it: a library field or source becomes the option that sets it. A source
+    ``"<library source>: <field>"`` (the parser of one field's value, e.g. a limit file's spec) is that field's
+    option, with the parser's own field after it."""
+    library, _, within = exc.source.partition(": ")
     if exc.source in LIBRARY_SOURCES and exc.field in FIELD_FLAGS:
         text = f"option {FIELD_FLAGS[exc.field]}: {exc.message}"
-    elif exc.source in SOURCE_FLAGS:
+    elif exc.source in SOURCE_FLAGS or (library in LIBRARY_SOURCES and within in FIELD_FLAGS):
+        flag = SOURCE_FLAGS[exc.source] if exc.source in SOURCE_FLAGS else FIELD_FLAGS[within]
         field = "" if exc.field is None else f"field '{exc.field}': "
-        text = f"option {SOURCE_FLAGS[exc.source]}: {field}{exc.message}"
+        text = f"option {flag}: {field}{exc.message}"
     else:
         text = str(exc)
     from dpfit.output.render import terminal_text
@@ -186,6 +189,17 @@ def inputs_from_args(args):
     from dpfit.inputs.load import load_inputs
 
     return load_inputs(args.inputs, args.convention or "precise", args.overrides)
+
+
+def scenario_card(inputs, lepton: str, scenario: str):
+    """The (g−2) card that ``--lepton`` and ``--scenario`` name; an unknown one is ``--scenario``'s error (the
+    input set names the analysis options --muon and --electron)."""
+    from dpfit.errors import InputError
+
+    try:
+        return inputs.gm2_card(lepton, scenario)
+    except InputError as exc:
+        raise InputError("option --scenario", None, exc.message) from None
 
 
 def emit(text: str, out: str | None) -> None:

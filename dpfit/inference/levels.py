@@ -54,11 +54,13 @@ def format_percent(probability: float) -> str:
     """A probability as a percentage with the digits that matter (68.27 %, 95 %, 99.73 %); a probability
     below 1 never reads 100 % (5σ: 99.9999 %, to the first digit that differs from 100), nor one above 0
     reads 0 % (down to 1e-13)."""
+    def shown(digits: int) -> str:
+        return f"{100 * probability:.{digits}f}"
+
     digits = 2
-    while digits < 15 and ((probability < 1.0 and float(f"{100 * probability:.{digits}f}") >= 100.0)
-                           or (probability > 0.0 and float(f"{100 * probability:.{digits}f}") == 0.0)):
+    while digits < 15 and float(shown(digits)) in (0.0, 100.0) and 0.0 < probability < 1.0:
         digits += 1
-    text = f"{100 * probability:.{digits}f}".rstrip("0").rstrip(".")
+    text = shown(digits).rstrip("0").rstrip(".")
     return f"{text} %"
 
 

@@ -110,8 +110,9 @@ def _checked(source: str, rows: list[list[float]], mass_factor: float, coupling:
         if mass <= 0 or any(e <= 0 for e in edges):
             raise InputError(source, f"line {line}", "masses and couplings must be positive")
         for lo, hi in _band_columns(len(edges) + 1):
-            empty = edges[lo - 1] == NOTHING_EXCLUDED and (hi is None or edges[hi - 1] == NOTHING_EXCLUDED)
-            if hi is not None and not edges[lo - 1] < edges[hi - 1] and not empty:
+            if hi is None or edges[lo - 1] == edges[hi - 1] == NOTHING_EXCLUDED:  # one-sided, or an empty band
+                continue
+            if not edges[lo - 1] < edges[hi - 1]:
                 raise InputError(source, f"line {line}",
                                  f"lower edge {edges[lo - 1]:g} is not below upper edge {edges[hi - 1]:g}")
     if collapse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dpfit.output.plots import EPS_LABEL, pyplot, save
+from dpfit.output.plots import EPS_LABEL, finish, pyplot
 
 
 def plot_coverage(result, target) -> None:
@@ -30,5 +30,4 @@ def plot_coverage(result, target) -> None:
     ax.set_ylabel("coverage")
     ax.set_title(f"m = {result.mass:g} MeV, {result.level.label}")
     ax.legend()
-    save(fig, target)
-    plt.close(fig)  # made here: no figure is left open in pyplot after the call
+    finish(fig, target, made=True)

@@ -28,6 +28,11 @@ def analysis_parser() -> argparse.ArgumentParser:
     (InputError("axis", None, "expected eps"), "option --coupling: expected eps"),
     # a file's error stays as the file's: its path, field and message
     (InputError("my.yaml", "value", "expected a number"), "my.yaml: field 'value': expected a number"),
+    # the parser of one field's value (a limit file's spec) speaks for that field's option
+    (InputError("analysis options: limit_files", "cl", "expected a probability"),
+     "option --limit-file: field 'cl': expected a probability"),
+    # ... but not when the field came from a file: the file is named
+    (InputError("x17.yaml: model", None, "unknown model 'nope'"), "x17.yaml: model: unknown model 'nope'"),
     # a library field no option sets stays the library's
     (InputError("analysis", "nothing_like_it", "bad"), "analysis: field 'nothing_like_it': bad"),
 ])

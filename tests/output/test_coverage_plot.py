@@ -14,9 +14,9 @@ from dpfit.output.coverage_plot import plot_coverage
 
 @pytest.fixture
 def drawn(monkeypatch):
-    """The figures plot_coverage hands to its save step (saved as usual)."""
-    figures, real = [], coverage_plot.save
-    monkeypatch.setattr(coverage_plot, "save", lambda fig, target: (figures.append(fig), real(fig, target)))
+    """The figures plot_coverage hands to its save step (saved, and closed, as usual)."""
+    figures, real = [], coverage_plot.finish
+    monkeypatch.setattr(coverage_plot, "finish", lambda fig, target, made: (figures.append(fig), real(fig, target, made)))
     yield figures
     import matplotlib.pyplot as plt
 

@@ -56,7 +56,6 @@ def window_check(grid: GridPosterior, chain, diag, probability: float = 0.95) ->
     flat, per = chain_samples(chain, diag.burn)
     name = grid.window_parameter
     hpd = hpd_region(*grid.eps_density(name), probability)
-    central = sample_regions(flat[name], diag.ess, level=probability)["central"]
     from dpfit.inference.bayes.prior_sensitivity import prior_sensitivity
 
     check = grid_check(grid, flat, diag.ess, per, prior_sensitivity(grid.model, grid) if grid.model else None)
@@ -64,6 +63,7 @@ def window_check(grid: GridPosterior, chain, diag, probability: float = 0.95) ->
     if beyond < MIN_TAIL_SAMPLES:  # the chain's extreme samples, not a quantile: not quoted
         return {"posterior": hpd["pieces"], "posterior_central": None, "posterior_check": check,
                 "notes": [note("chain_tail_unresolved", probability=probability, beyond=beyond, least=MIN_TAIL_SAMPLES)]}
+    central = sample_regions(flat[name], diag.ess, level=probability)["central"]
     return {"posterior": hpd["pieces"],
             "posterior_central": {**central, "holds": note("chain_central_holds", probability=probability)},
             "posterior_check": check, "notes": []}
